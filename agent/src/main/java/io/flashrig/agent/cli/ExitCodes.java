@@ -1,0 +1,56 @@
+package io.flashrig.agent.cli;
+
+/** The agent's exit codes; each command's help lists them. */
+public final class ExitCodes {
+
+    /** Success. */
+    public static final int OK = 0;
+    /** An unexpected internal error. */
+    public static final int INTERNAL = 1;
+    /** A bad option or setting (picocli's own usage errors also exit with 2). */
+    public static final int USAGE = 2;
+    /** The flash layout is unreadable or names a missing binary. */
+    public static final int LAYOUT = 3;
+    /** STM32_Programmer_CLI was not found or cannot be run. */
+    public static final int PROGRAMMER = 4;
+    /** The server is unreachable or refused the token. */
+    public static final int SERVER = 5;
+    /** Boards cannot be watched (no USB access and no working programmer listing). */
+    public static final int USB = 6;
+    /** The state directory cannot be created or written. */
+    public static final int STATE_DIR = 7;
+
+    /** The exit codes as every command's help lists them (a compile-time constant, as annotations need). */
+    public static final String FOOTER = "%nExit codes:%n"
+            + "  0  success%n"
+            + "  1  internal error%n"
+            + "  2  bad option or setting%n"
+            + "  3  flash layout unreadable, or a binary it names is missing%n"
+            + "  4  STM32_Programmer_CLI not found or not runnable%n"
+            + "  5  server unreachable or token refused%n"
+            + "  6  boards cannot be watched%n"
+            + "  7  state directory unusable%n";
+
+    private ExitCodes() {
+    }
+
+    /** Prints the failure as the one line a command ends with, and returns its exit code. */
+    static int report(Failure failure) {
+        System.err.println("flashrig-agent: " + failure.getMessage());
+        return failure.exitCode();
+    }
+
+    /** A failure the command reports in one line and ends with. */
+    public static final class Failure extends Exception {
+        private final int exitCode;
+
+        public Failure(int exitCode, String message) {
+            super(message);
+            this.exitCode = exitCode;
+        }
+
+        public int exitCode() {
+            return exitCode;
+        }
+    }
+}

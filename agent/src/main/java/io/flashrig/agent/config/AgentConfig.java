@@ -1,0 +1,71 @@
+package io.flashrig.agent.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The agent's settings from configuration: {@code application.properties} (also {@code config/application.properties}
+ * in the working directory), system properties and environment variables ({@code flashrig.token} =
+ * {@code FLASHRIG_TOKEN}). A command-line option, when given, wins over these.
+ */
+@ConfigMapping(prefix = "flashrig")
+public interface AgentConfig {
+
+    /** URL of the FlashRig server: {@code http://host:port} (plaintext) or {@code https://host:port} (TLS). */
+    Optional<String> server();
+
+    /** The rig's token, sent as {@code authorization: Bearer <token>}; best set as FLASHRIG_TOKEN. */
+    Optional<String> token();
+
+    /** The flash layout ({@code .tsv}) every board gets; its binaries sit beside it. */
+    Optional<String> layout();
+
+    /** Path of STM32_Programmer_CLI; when unset it is looked up on PATH, then at the standard install location. */
+    Optional<String> programmer();
+
+    /** Extra environment variables for the programmer process (e.g. the simulator's FLASHRIG_SIM_HUB). */
+    Map<String, String> programmerEnv();
+
+    /** How boards are watched: {@code usb} (hot-plug) or {@code cli} (polling {@code STM32_Programmer_CLI -l usb}). */
+    @WithDefault("usb")
+    String watch();
+
+    /** How often the {@code cli} watcher lists the boards. */
+    @WithDefault("2s")
+    String pollInterval();
+
+    /** At most this many programmer processes run at once. */
+    @WithDefault("8")
+    int parallel();
+
+    /** A flash that takes longer is killed (with its child processes) and the board fails with TIMEOUT. */
+    @WithDefault("10m")
+    String flashTimeout();
+
+    /** An OTP read or write that takes longer is killed. */
+    @WithDefault("60s")
+    String otpTimeout();
+
+    /** How long a board may be off the bus before it counts as unplugged (it re-enumerates for about 3 s). */
+    @WithDefault("10s")
+    String reenumerationGrace();
+
+    /** True for flash-only: no MAC is asked for or written. */
+    @WithDefault("false")
+    boolean noFuse();
+
+    /** Folder of the durable event queue, OTP write intents and programmer logs; default {@code ~/.flashrig}. */
+    Optional<String> stateDir();
+
+    /** Operator output: {@code table} (live table), {@code plain} (one line per event) or {@code json}; default: table on a terminal, plain otherwise. */
+    Optional<String> output();
+
+    /** File mapping slot labels to USB port paths, one {@code <label> = <port path>} per line, e.g. {@code 1 = 20-1.1}. */
+    Optional<String> slotMap();
+
+    /** Most events the durable queue keeps while the server is away (beyond it, progress events are left out). */
+    @WithDefault("50000")
+    int queueCapacity();
+}

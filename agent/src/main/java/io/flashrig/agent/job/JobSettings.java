@@ -1,0 +1,30 @@
+package io.flashrig.agent.job;
+
+import io.flashrig.agent.programmer.FlashLayout;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * How the rig runs its jobs.
+ *
+ * @param layout the flash layout every board gets
+ * @param fuse false for flash-only: no MAC is asked for or written
+ * @param parallel at most this many programmer processes at once
+ * @param reenumerationGrace how long a board may be off the bus before it counts as unplugged (a board leaves the bus
+ *     for about 3 s when it re-enumerates)
+ * @param macRetryMin first pause before asking the server again for a MAC
+ * @param macRetryMax longest pause between two such requests
+ * @param slotMap operator's slot labels by USB port path
+ * @param watcherLatency how long the watcher may take to notice that a board left (the listing watcher only sees it
+ *     at its next listing); a failed run is judged only after this, so that an unplug is not taken for an error
+ */
+public record JobSettings(FlashLayout layout, boolean fuse, int parallel, Duration reenumerationGrace, Duration macRetryMin,
+        Duration macRetryMax, Map<String, String> slotMap, Duration watcherLatency) {
+
+    public JobSettings {
+        if (parallel < 1) {
+            throw new IllegalArgumentException("parallel must be at least 1, not " + parallel);
+        }
+        slotMap = Map.copyOf(slotMap);
+    }
+}

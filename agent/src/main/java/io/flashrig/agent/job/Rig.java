@@ -1,0 +1,170 @@
+package io.flashrig.agent.job;
+
+import io.flashrig.agent.programmer.BoardSerial;
+import io.flashrig.agent.programmer.Programmer;
+import io.flashrig.agent.state.StateDir;
+import io.flashrig.agent.usb.BoardWatcherEvent;
+import io.flashrig.agent.usb.UsbBoard;
+import io.flashrig.proto.rig.v1.BoardEvent;
+import io.flashrig.proto.rig.v1.FailureReason;
+import io.flashrig.proto.rig.v1.Slot;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import org.jboss.logging.Logger;
+
+/**
+ * The rig's boards: turns what the watcher sees into one {@link FlashJob} per board and runs the jobs, at most
+ * {@code parallel} programmer processes at once. Gives each board its power-up order (1, 2, 3… in the order first seen
+ * in this run, never reused), refuses serials that cannot identify a board, and judges disappearances: a board gone
+ * while its programmer runs is re-enumerating; only an absence longer than the grace, with no programmer running,
+ * ends its job.
+ */
+public final class Rig implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(Rig.class);
+
+    private final JobRunner runner;
+    private final JobSettings settings;
+    private final StateDir stateDir;
+    private final Clock clock;
+    private final Consumer<BoardEvent> events;
+    private final ExecutorService jobThreads;
+    private final ScheduledExecutorService graceTimer;
+
+    private final Map<String, FlashJob> jobs = new HashMap<>();
+    private final Map<String, Set<String>> devices = new HashMap<>();
+    private final Map<String, Integer> orders = new HashMap<>();
+    private int lastOrder;
+
+    /** @param events receives every job event (the durable queue and the operator's display) */
+    public Rig(Programmer programmer, MacAuthority macs, StateDir stateDir, JobSettings settings, Clock clock, Consumer<BoardEvent> events) {
+        this.settings = settings;
+        this.stateDir = stateDir;
+        this.clock = clock;
+        this.events = events;
+        this.runner = new JobRunner(programmer, macs, new OtpIntents(stateDir.intents()), settings, new Semaphore(settings.parallel(), true));
+        AtomicInteger threads = new AtomicInteger();
+        this.jobThreads = Executors.newCachedThreadPool(r -> daemon(r, "flash-job-" + threads.incrementAndGet()));
+        this.graceTimer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "board-absence"));
+    }
+
+    /** Handles one watcher event. */
+    public synchronized void accept(BoardWatcherEvent event) {
+        if (event instanceof BoardWatcherEvent.Attached attached) {
+            attached(attached.board());
+        } else {
+            detached(event.board());
+        }
+    }
+
+    private void attached(UsbBoard board) {
+        String key = board.serial().strip().toUpperCase(Locale.ROOT);
+        Set<String> seen = devices.computeIfAbsent(key, k -> new HashSet<>());
+        seen.add(board.deviceId());
+        FlashJob job = jobs.get(key);
+        if (job != null && !job.ended()) {
+            if (seen.size() > 1) {
+                refuseDuplicate(job);
+            } else {
+                // Back after re-enumerating (or a bounce shorter than the grace): the same job goes on.
+                job.attached();
+            }
+            return;
+        }
+        int order = orders.computeIfAbsent(key, k -> ++lastOrder);
+        Slot slot = Slot.newBuilder().setPortPath(board.portPath()).setLabel(settings.slotMap().getOrDefault(board.portPath(), ""))
+                .setPowerUpOrder(order).build();
+        FlashJob created = new FlashJob(key, slot, board.productId(), board.product(), clock, events);
+        created.onAbsentWhenIdle(this::judgeAbsenceLater);
+        jobs.put(key, created);
+        BoardSerial serial;
+        try {
+            serial = BoardSerial.parse(key);
+        } catch (IllegalArgumentException e) {
+            created.fail(FailureReason.FAILURE_REASON_INVALID_SERIAL, e.getMessage() + "; the board is not flashed", List.of());
+            return;
+        }
+        if (seen.size() > 1) {
+            refuseDuplicate(created);
+            return;
+        }
+        jobThreads.execute(() -> {
+            try {
+                runner.run(created, serial, stateDir.attemptLog(serial.value(), created.detectedAt(), created.attemptId()));
+            } catch (RuntimeException e) {
+                LOG.errorf(e, "the job of board %s stopped unexpectedly", serial);
+            }
+        });
+    }
+
+    private void refuseDuplicate(FlashJob job) {
+        job.markDuplicate();
+        synchronized (job) {
+            if (!job.finished() && !job.programmerRunning()) {
+                job.fail(FailureReason.FAILURE_REASON_DUPLICATE_SERIAL, JobRunner.duplicateMessage(job.serial()), List.of());
+            }
+        }
+        // A job whose programmer runs now fails at its next step, and never writes a MAC.
+    }
+
+    private void detached(UsbBoard board) {
+        String key = board.serial().strip().toUpperCase(Locale.ROOT);
+        Set<String> seen = devices.getOrDefault(key, Set.of());
+        seen.remove(board.deviceId());
+        if (!seen.isEmpty()) {
+            return;
+        }
+        devices.remove(key);
+        FlashJob job = jobs.get(key);
+        if (job != null) {
+            job.detached();
+            judgeAbsenceLater(job);
+        }
+    }
+
+    private void judgeAbsenceLater(FlashJob job) {
+        if (!graceTimer.isShutdown()) {
+            graceTimer.schedule(() -> judgeAbsence(job), settings.reenumerationGrace().toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private synchronized void judgeAbsence(FlashJob job) {
+        try {
+            if (job.leftTheHub() && jobs.get(job.serial()) == job) {
+                jobs.remove(job.serial());
+            }
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "judging the absence of board %s failed", job.serial());
+        }
+    }
+
+    /** Stops every job where it is (programmers are killed); the next run's OTP read decides about MACs. */
+    @Override
+    public void close() {
+        graceTimer.shutdownNow();
+        jobThreads.shutdownNow();
+        try {
+            jobThreads.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+    }
+}

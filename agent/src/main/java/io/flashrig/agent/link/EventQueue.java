@@ -1,0 +1,238 @@
+package io.flashrig.agent.link;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.flashrig.agent.state.DurableFiles;
+import io.flashrig.proto.rig.v1.BoardEvent;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.UUID;
+import java.util.zip.CRC32C;
+import org.jboss.logging.Logger;
+
+/**
+ * The agent's durable queue of board events, on disk under the state directory. Every event is written and fsynced
+ * before {@link #append} returns, so it survives {@code kill -9} and power loss; it leaves the queue only when the
+ * server has acknowledged it. Sequence numbers are 1, 2, 3… without gaps and scoped to the queue's id, which is created
+ * once with the folder.
+ *
+ * <p>On disk: {@code queue-id} (a UUID), {@code events.log} (records of length, CRC-32C and the event's bytes, appended)
+ * and {@code acknowledged} (the highest sequence the server committed). A record torn by a power loss fails its CRC and
+ * is cut off when the queue is opened again; it was never acknowledged to anyone, because append had not returned.
+ *
+ * <p>Bounded: once it holds {@code capacity} events, progress events are no longer queued (a later progress or state
+ * event supersedes them); state changes are always queued, since losing one would lose a board's story.
+ */
+public final class EventQueue implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(EventQueue.class);
+    /** A fully acknowledged log is cut back to empty once it is larger than this. */
+    private static final long COMPACT_BYTES = 1 << 20;
+    /** A log with unacknowledged events is rewritten without the acknowledged ones once it is larger than this. */
+    private static final long REWRITE_BYTES = 16L << 20;
+    private static final int HEADER = 8;
+
+    private final Path dir;
+    private final String queueId;
+    private final int capacity;
+    private final Deque<BoardEvent> pending = new ArrayDeque<>();
+    private FileChannel log;
+    private long acknowledged;
+    private long lastSequence;
+    private boolean warnedFull;
+
+    private EventQueue(Path dir, String queueId, int capacity) {
+        this.dir = dir;
+        this.queueId = queueId;
+        this.capacity = capacity;
+    }
+
+    /** Opens (or creates) the queue in {@code dir}, recovering from an abrupt stop. */
+    public static EventQueue open(Path dir, int capacity) throws IOException {
+        Files.createDirectories(dir);
+        Path idFile = dir.resolve("queue-id");
+        if (!Files.exists(idFile)) {
+            DurableFiles.writeAtomically(idFile, UUID.randomUUID().toString().getBytes(StandardCharsets.UTF_8));
+        }
+        String id = Files.readString(idFile, StandardCharsets.UTF_8).strip();
+        EventQueue queue = new EventQueue(dir, UUID.fromString(id).toString(), capacity);
+        queue.recover();
+        return queue;
+    }
+
+    private void recover() throws IOException {
+        Path ackFile = dir.resolve("acknowledged");
+        if (Files.exists(ackFile)) {
+            acknowledged = Long.parseLong(Files.readString(ackFile, StandardCharsets.UTF_8).strip());
+        }
+        lastSequence = acknowledged;
+        log = FileChannel.open(dir.resolve("events.log"), StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        long size = log.size();
+        long position = 0;
+        ByteBuffer header = ByteBuffer.allocate(HEADER);
+        while (position + HEADER <= size) {
+            header.clear();
+            log.read(header, position);
+            header.flip();
+            int length = header.getInt();
+            int crc = header.getInt();
+            if (length <= 0 || position + HEADER + length > size) {
+                break;
+            }
+            ByteBuffer body = ByteBuffer.allocate(length);
+            log.read(body, position + HEADER);
+            if (crc32c(body.array()) != crc) {
+                break;
+            }
+            BoardEvent event;
+            try {
+                event = BoardEvent.parseFrom(body.array());
+            } catch (InvalidProtocolBufferException e) {
+                break;
+            }
+            lastSequence = Math.max(lastSequence, event.getSequence());
+            if (event.getSequence() > acknowledged) {
+                pending.addLast(event);
+            }
+            position += HEADER + length;
+        }
+        if (position < size) {
+            LOG.warnf("event queue %s: cut off %d bytes of an event torn by an abrupt stop", dir, size - position);
+            log.truncate(position);
+            log.force(true);
+        }
+        log.position(position);
+    }
+
+    /**
+     * Gives the event its sequence number and stores it durably. Returns the sequence, or 0 when a progress event was
+     * not queued because the queue is full.
+     */
+    public synchronized long append(BoardEvent event) throws IOException {
+        if (pending.size() >= capacity && event.getChangeCase() == BoardEvent.ChangeCase.FLASH_PROGRESS) {
+            if (!warnedFull) {
+                LOG.warnf("event queue holds %d events (the server is away): progress events are no longer queued", pending.size());
+                warnedFull = true;
+            }
+            return 0;
+        }
+        BoardEvent sequenced = event.toBuilder().setSequence(lastSequence + 1).build();
+        write(log, sequenced);
+        log.force(false);
+        lastSequence = sequenced.getSequence();
+        pending.addLast(sequenced);
+        notifyAll();
+        return lastSequence;
+    }
+
+    /** Up to {@code max} unacknowledged events with a sequence above {@code after}, in order. */
+    public synchronized List<BoardEvent> after(long after, int max) {
+        List<BoardEvent> batch = new ArrayList<>(Math.min(max, pending.size()));
+        for (BoardEvent e : pending) {
+            if (batch.size() == max) {
+                break;
+            }
+            if (e.getSequence() > after) {
+                batch.add(e);
+            }
+        }
+        return batch;
+    }
+
+    /**
+     * Waits, at most {@code timeout}, until an event with a sequence above {@code after} is queued or {@link #wake} is
+     * called; returns at once when there already is one. Callers re-check their own conditions after it returns.
+     */
+    public synchronized void awaitAfter(long after, Duration timeout) throws InterruptedException {
+        if (lastSequence <= after && !timeout.isZero() && !timeout.isNegative()) {
+            wait(Math.max(1, timeout.toMillis()));
+        }
+    }
+
+    /** Wakes whoever waits in {@link #awaitAfter}: something else they wait for happened (an acknowledgement, an error). */
+    public synchronized void wake() {
+        notifyAll();
+    }
+
+    /** Drops every event at or below {@code through}: the server has committed them. */
+    public synchronized void acknowledge(long through) throws IOException {
+        long upTo = Math.min(through, lastSequence);
+        if (upTo <= acknowledged) {
+            return;
+        }
+        DurableFiles.writeAtomically(dir.resolve("acknowledged"), Long.toString(upTo).getBytes(StandardCharsets.UTF_8));
+        acknowledged = upTo;
+        while (!pending.isEmpty() && pending.peekFirst().getSequence() <= upTo) {
+            pending.removeFirst();
+        }
+        if (pending.isEmpty() && log.size() > COMPACT_BYTES) {
+            log.truncate(0);
+            log.force(true);
+        } else if (log.size() > REWRITE_BYTES) {
+            rewrite();
+        }
+    }
+
+    /** Rewrites the log with only the unacknowledged events, replacing it atomically. */
+    private void rewrite() throws IOException {
+        Path fresh = dir.resolve("events.log.new");
+        try (FileChannel out = FileChannel.open(fresh, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+            for (BoardEvent e : pending) {
+                write(out, e);
+            }
+            out.force(true);
+        }
+        log.close();
+        Files.move(fresh, dir.resolve("events.log"), java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        DurableFiles.syncDirectory(dir);
+        log = FileChannel.open(dir.resolve("events.log"), StandardOpenOption.READ, StandardOpenOption.WRITE);
+        log.position(log.size());
+    }
+
+    public String queueId() {
+        return queueId;
+    }
+
+    /** Events not yet acknowledged. */
+    public synchronized int size() {
+        return pending.size();
+    }
+
+    public synchronized long lastSequence() {
+        return lastSequence;
+    }
+
+    public synchronized long acknowledged() {
+        return acknowledged;
+    }
+
+    @Override
+    public synchronized void close() throws IOException {
+        log.close();
+    }
+
+    /** Writes one record: length, CRC-32C, the event's bytes. */
+    private static void write(FileChannel channel, BoardEvent event) throws IOException {
+        byte[] bytes = event.toByteArray();
+        ByteBuffer record = ByteBuffer.allocate(HEADER + bytes.length);
+        record.putInt(bytes.length).putInt(crc32c(bytes)).put(bytes).flip();
+        while (record.hasRemaining()) {
+            channel.write(record);
+        }
+    }
+
+    private static int crc32c(byte[] bytes) {
+        CRC32C crc = new CRC32C();
+        crc.update(bytes);
+        return (int) crc.getValue();
+    }
+}

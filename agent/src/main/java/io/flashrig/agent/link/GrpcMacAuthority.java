@@ -1,0 +1,74 @@
+package io.flashrig.agent.link;
+
+import io.flashrig.agent.job.MacAuthority;
+import io.flashrig.agent.programmer.BoardSerial;
+import io.flashrig.agent.programmer.MacAddress;
+import io.flashrig.proto.rig.v1.AssignMacRequest;
+import io.flashrig.proto.rig.v1.AssignMacResponse;
+import io.flashrig.proto.rig.v1.FailureReason;
+import io.flashrig.proto.rig.v1.OtpMacVerdict;
+import io.flashrig.proto.rig.v1.ReportOtpMacRequest;
+import io.flashrig.proto.rig.v1.ReportOtpMacResponse;
+import io.grpc.StatusRuntimeException;
+import java.time.Duration;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+/** {@link MacAuthority} by the server's AssignMac and ReportOtpMac calls. */
+public final class GrpcMacAuthority implements MacAuthority {
+
+    private final RigChannel channel;
+    private final Duration deadline;
+
+    public GrpcMacAuthority(RigChannel channel, Duration deadline) {
+        this.channel = channel;
+        this.deadline = deadline;
+    }
+
+    @Override
+    public Answer<MacAddress> assign(BoardSerial serial, String attemptId) {
+        try {
+            AssignMacResponse response = channel.blocking().withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS)
+                    .assignMac(AssignMacRequest.newBuilder().setSerial(serial.value()).setAttemptId(attemptId)
+                            .setRequestId(UUID.randomUUID().toString()).build());
+            try {
+                return new Granted<>(MacAddress.parse(response.getMac()));
+            } catch (IllegalArgumentException e) {
+                // Never write what cannot be a board's MAC, whoever says so.
+                return new Refused<>(FailureReason.FAILURE_REASON_MAC_REFUSED, "the server assigned '" + response.getMac() + "', which is not a usable MAC");
+            }
+        } catch (StatusRuntimeException e) {
+            return judge(e);
+        }
+    }
+
+    @Override
+    public Answer<OtpMacVerdict> report(BoardSerial serial, MacAddress mac, String attemptId) {
+        try {
+            ReportOtpMacResponse response = channel.blocking().withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS)
+                    .reportOtpMac(ReportOtpMacRequest.newBuilder().setSerial(serial.value()).setMac(mac.canonical())
+                            .setAttemptId(attemptId).build());
+            return new Granted<>(response.getVerdict());
+        } catch (StatusRuntimeException e) {
+            return judge(e);
+        }
+    }
+
+    private <T> Answer<T> judge(StatusRuntimeException e) {
+        String reason = RpcErrors.reason(e);
+        String why = RpcErrors.describe(e);
+        return switch (RpcErrors.code(e)) {
+            case RESOURCE_EXHAUSTED -> new Unreachable<>("the server's MAC pool is empty; an admin must add a MAC range");
+            case FAILED_PRECONDITION -> switch (reason) {
+                case "MAC_CONFLICT", "MAC_MISMATCH" -> new Refused<>(FailureReason.FAILURE_REASON_MAC_CONFLICT, "the server reports a MAC conflict: " + why);
+                case "MAC_QUARANTINED" -> new Refused<>(FailureReason.FAILURE_REASON_MAC_REFUSED, "the server refuses this board's MAC: " + why);
+                default -> new Unreachable<>("the server cannot decide now: " + why);
+            };
+            case INVALID_ARGUMENT -> "INVALID_SERIAL".equals(reason)
+                    ? new Refused<>(FailureReason.FAILURE_REASON_INVALID_SERIAL, "the server refuses the serial: " + why)
+                    : new Refused<>(FailureReason.FAILURE_REASON_MAC_REFUSED, "the server refuses the request: " + why);
+            case UNAUTHENTICATED, PERMISSION_DENIED -> new Unreachable<>("the server refuses the rig's token: " + why);
+            default -> new Unreachable<>("the server at " + channel.address() + " is unreachable (" + why + "); asking again");
+        };
+    }
+}

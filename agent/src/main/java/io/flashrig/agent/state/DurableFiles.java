@@ -1,0 +1,45 @@
+package io.flashrig.agent.state;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * Writes small files so that after {@code kill -9} or a power loss either the old or the new content is there, never a
+ * torn mix: write a temporary file, fsync it, rename it over the target, fsync the folder (the rename lives there).
+ */
+public final class DurableFiles {
+
+    private DurableFiles() {
+    }
+
+    public static void writeAtomically(Path target, byte[] content) throws IOException {
+        Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+            ch.write(java.nio.ByteBuffer.wrap(content));
+            ch.force(true);
+        }
+        try {
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+        }
+        syncDirectory(target.toAbsolutePath().getParent());
+    }
+
+    /** Makes a folder's entries (created, renamed, deleted files) durable. */
+    public static void syncDirectory(Path dir) throws IOException {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        } catch (IOException e) {
+            // Windows cannot open a folder as a channel; NTFS journals renames itself.
+            if (!System.getProperty("os.name", "").toLowerCase().contains("win")) {
+                throw e;
+            }
+        }
+    }
+}

@@ -1,0 +1,27 @@
+package io.flashrig.agent.ui;
+
+import io.flashrig.proto.rig.v1.BoardEvent;
+import java.io.PrintStream;
+import java.time.LocalTime;
+import java.time.format.DateTimeFormatter;
+
+/** One line per meaningful event, for logs and terminals that cannot redraw. */
+final class PlainOutput implements OperatorOutput {
+
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss");
+    private final PrintStream out;
+
+    PlainOutput(PrintStream out) {
+        this.out = out;
+    }
+
+    @Override
+    public synchronized void show(BoardEvent event) {
+        Messages.of(event).ifPresent(line -> out.println(TIME.format(LocalTime.now()) + "  " + line));
+    }
+
+    @Override
+    public void close() {
+        out.flush();
+    }
+}

@@ -1,0 +1,110 @@
+package io.flashrig.agent.usb;
+
+import io.flashrig.agent.programmer.Programmer;
+import io.flashrig.agent.programmer.UsbListing;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.jboss.logging.Logger;
+
+/**
+ * Watches by listing the boards with {@code STM32_Programmer_CLI -l usb} at a fixed interval and reporting the
+ * differences. The one poller in the agent, documented as such: it is the fallback where USB hot-plug events are not
+ * available. It cannot see port paths; listing positions ({@code USBn}) shift and do not identify a board.
+ */
+public final class CliBoardWatcher implements BoardWatcher {
+
+    private static final Logger LOG = Logger.getLogger(CliBoardWatcher.class);
+
+    private final Programmer programmer;
+    private final Duration interval;
+    private final Map<String, UsbBoard> seen = new LinkedHashMap<>();
+    private Thread thread;
+    private volatile boolean closed;
+
+    public CliBoardWatcher(Programmer programmer, Duration interval) {
+        this.programmer = programmer;
+        this.interval = interval;
+    }
+
+    @Override
+    public String name() {
+        return "cli";
+    }
+
+    @Override
+    public List<UsbBoard> present() throws WatcherException {
+        try {
+            return boards(programmer.list());
+        } catch (Programmer.ProgrammerException e) {
+            throw new WatcherException(e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new WatcherException("interrupted while listing boards");
+        }
+    }
+
+    /** The listing as boards; a serial listed twice becomes two devices, so that the duplicate is seen. */
+    static List<UsbBoard> boards(UsbListing listing) {
+        Map<String, Integer> occurrences = new HashMap<>();
+        List<UsbBoard> boards = new ArrayList<>();
+        for (UsbListing.Entry entry : listing.boards()) {
+            int n = occurrences.merge(entry.serial(), 1, Integer::sum);
+            boards.add(new UsbBoard(entry.serial() + "#" + n, entry.serial(), "", 0, entry.product()));
+        }
+        return boards;
+    }
+
+    @Override
+    public void start(Consumer<BoardWatcherEvent> events) {
+        thread = new Thread(() -> poll(events), "cli-board-watcher");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    private void poll(Consumer<BoardWatcherEvent> events) {
+        String lastProblem = "";
+        while (!closed) {
+            try {
+                Map<String, UsbBoard> now = new LinkedHashMap<>();
+                boards(programmer.list()).forEach(b -> now.put(b.deviceId(), b));
+                for (UsbBoard gone : new ArrayList<>(seen.values())) {
+                    if (!now.containsKey(gone.deviceId())) {
+                        seen.remove(gone.deviceId());
+                        events.accept(new BoardWatcherEvent.Detached(gone));
+                    }
+                }
+                for (UsbBoard board : now.values()) {
+                    if (seen.putIfAbsent(board.deviceId(), board) == null) {
+                        events.accept(new BoardWatcherEvent.Attached(board));
+                    }
+                }
+                lastProblem = "";
+            } catch (Programmer.ProgrammerException e) {
+                if (!e.getMessage().equals(lastProblem)) {
+                    LOG.warnf("listing boards failed: %s; trying again", e.getMessage());
+                    lastProblem = e.getMessage();
+                }
+            } catch (InterruptedException e) {
+                return;
+            }
+            try {
+                Thread.sleep(interval.toMillis());
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        if (thread != null) {
+            thread.interrupt();
+        }
+    }
+}

@@ -1,0 +1,182 @@
+package io.flashrig.agent.link;
+
+import com.google.protobuf.Any;
+import com.google.rpc.ErrorInfo;
+import io.flashrig.agent.programmer.MacAddress;
+import io.flashrig.proto.rig.v1.AssignMacRequest;
+import io.flashrig.proto.rig.v1.AssignMacResponse;
+import io.flashrig.proto.rig.v1.BoardEvent;
+import io.flashrig.proto.rig.v1.MacState;
+import io.flashrig.proto.rig.v1.OpenSessionRequest;
+import io.flashrig.proto.rig.v1.OpenSessionResponse;
+import io.flashrig.proto.rig.v1.OtpMacVerdict;
+import io.flashrig.proto.rig.v1.ReportOtpMacRequest;
+import io.flashrig.proto.rig.v1.ReportOtpMacResponse;
+import io.flashrig.proto.rig.v1.RigServiceGrpc;
+import io.flashrig.proto.rig.v1.StreamBoardEventsRequest;
+import io.flashrig.proto.rig.v1.StreamBoardEventsResponse;
+import io.grpc.Contexts;
+import io.grpc.Metadata;
+import io.grpc.Server;
+import io.grpc.ServerInterceptor;
+import io.grpc.ServerInterceptors;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.NettyServerBuilder;
+import io.grpc.protobuf.StatusProto;
+import io.grpc.stub.StreamObserver;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * A RigService that behaves like the real server where the agent can tell: checks the bearer token, assigns MACs
+ * idempotently by serial from a range, judges reported OTP MACs, stores each event id once and acknowledges the highest
+ * committed sequence per queue. Its state outlives {@link #stop()}, as a database would, so it can be restarted.
+ */
+public final class TestRigServer extends RigServiceGrpc.RigServiceImplBase {
+
+    public static final String TOKEN = "rig-token-1";
+    private static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+
+    private final Map<String, MacAddress> macBySerial = new HashMap<>();
+    private final Map<String, BoardEvent> eventsById = new LinkedHashMap<>();
+    private final Map<String, Long> committedByQueue = new HashMap<>();
+    private final Map<String, String> queueBySession = new HashMap<>();
+    private long nextMac = 1;
+    private int port;
+    private Server server;
+
+    /** Starts on {@code port} (0: any free port; then the same one on restart). */
+    public synchronized TestRigServer start() throws IOException {
+        ServerInterceptor auth = new ServerInterceptor() {
+            @Override
+            public <Q, R> io.grpc.ServerCall.Listener<Q> interceptCall(io.grpc.ServerCall<Q, R> call, Metadata headers,
+                    io.grpc.ServerCallHandler<Q, R> next) {
+                if (!("Bearer " + TOKEN).equals(headers.get(AUTHORIZATION))) {
+                    call.close(Status.UNAUTHENTICATED.withDescription("the token is unknown"), new Metadata());
+                    return new io.grpc.ServerCall.Listener<>() { };
+                }
+                return Contexts.interceptCall(io.grpc.Context.current(), call, headers, next);
+            }
+        };
+        server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port))
+                .addService(ServerInterceptors.intercept(this, auth)).build().start();
+        port = server.getPort();
+        return this;
+    }
+
+    public synchronized void stop() throws InterruptedException {
+        server.shutdownNow();
+        server.awaitTermination();
+    }
+
+    public synchronized String url() {
+        return "http://127.0.0.1:" + port;
+    }
+
+    /** Every distinct event stored, in arrival order. */
+    public synchronized List<BoardEvent> events() {
+        return new ArrayList<>(eventsById.values());
+    }
+
+    public synchronized Map<String, MacAddress> assigned() {
+        return new HashMap<>(macBySerial);
+    }
+
+    /** Gives {@code serial} a MAC as if another rig had asked for it. */
+    public synchronized MacAddress assignFor(String serial) {
+        return macBySerial.computeIfAbsent(serial, s -> MacAddress.parse(String.format("04d921%06x", nextMac++)));
+    }
+
+    @Override
+    public synchronized void openSession(OpenSessionRequest request, StreamObserver<OpenSessionResponse> response) {
+        String session = UUID.randomUUID().toString();
+        queueBySession.put(session, request.getQueueId());
+        response.onNext(OpenSessionResponse.newBuilder().setRigName("rig-a").setSessionId(session)
+                .setCommittedThroughSequence(committedByQueue.getOrDefault(request.getQueueId(), 0L))
+                .setMaxEventsPerRequest(5).build());
+        response.onCompleted();
+    }
+
+    @Override
+    public StreamObserver<StreamBoardEventsRequest> streamBoardEvents(StreamObserver<StreamBoardEventsResponse> response) {
+        return new StreamObserver<>() {
+            @Override
+            public void onNext(StreamBoardEventsRequest request) {
+                long committed;
+                synchronized (TestRigServer.this) {
+                    String queue = queueBySession.get(request.getSessionId());
+                    if (queue == null) {
+                        response.onError(Status.FAILED_PRECONDITION.withDescription("unknown session").asRuntimeException());
+                        return;
+                    }
+                    if (request.getEventsCount() > 5) {
+                        response.onError(Status.INVALID_ARGUMENT.withDescription("too many events").asRuntimeException());
+                        return;
+                    }
+                    committed = committedByQueue.getOrDefault(queue, 0L);
+                    for (BoardEvent e : request.getEventsList()) {
+                        if (e.getSequence() <= committed) {
+                            continue;
+                        }
+                        if (e.getSequence() != committed + 1) {
+                            response.onError(Status.INVALID_ARGUMENT.withDescription("gap before " + e.getSequence()).asRuntimeException());
+                            return;
+                        }
+                        eventsById.putIfAbsent(e.getEventId(), e);
+                        committed = e.getSequence();
+                    }
+                    committedByQueue.put(queue, committed);
+                }
+                response.onNext(StreamBoardEventsResponse.newBuilder().setCommittedThroughSequence(committed).build());
+            }
+
+            @Override
+            public void onError(Throwable t) {
+            }
+
+            @Override
+            public void onCompleted() {
+                response.onCompleted();
+            }
+        };
+    }
+
+    @Override
+    public synchronized void assignMac(AssignMacRequest request, StreamObserver<AssignMacResponse> response) {
+        boolean fresh = !macBySerial.containsKey(request.getSerial());
+        MacAddress mac = assignFor(request.getSerial());
+        response.onNext(AssignMacResponse.newBuilder().setMac(mac.canonical()).setState(MacState.MAC_STATE_ASSIGNED).setNewlyAssigned(fresh).build());
+        response.onCompleted();
+    }
+
+    @Override
+    public synchronized void reportOtpMac(ReportOtpMacRequest request, StreamObserver<ReportOtpMacResponse> response) {
+        MacAddress mac = MacAddress.parse(request.getMac());
+        MacAddress own = macBySerial.get(request.getSerial());
+        String owner = macBySerial.entrySet().stream().filter(e -> e.getValue().equals(mac)).map(Map.Entry::getKey).findFirst().orElse(null);
+        if (owner != null && !owner.equals(request.getSerial())) {
+            response.onError(error(Status.Code.FAILED_PRECONDITION, "MAC_CONFLICT", "MAC " + mac + " belongs to board " + owner));
+            return;
+        }
+        if (own != null && !own.equals(mac)) {
+            response.onError(error(Status.Code.FAILED_PRECONDITION, "MAC_MISMATCH", "board holds " + own));
+            return;
+        }
+        OtpMacVerdict verdict = own != null ? OtpMacVerdict.OTP_MAC_VERDICT_CONFIRMED : OtpMacVerdict.OTP_MAC_VERDICT_ADOPTED;
+        macBySerial.put(request.getSerial(), mac);
+        response.onNext(ReportOtpMacResponse.newBuilder().setVerdict(verdict).setMac(mac.canonical()).build());
+        response.onCompleted();
+    }
+
+    private static StatusRuntimeException error(Status.Code code, String reason, String message) {
+        return StatusProto.toStatusRuntimeException(com.google.rpc.Status.newBuilder().setCode(code.value()).setMessage(message)
+                .addDetails(Any.pack(ErrorInfo.newBuilder().setDomain("flashrig.io").setReason(reason).build())).build());
+    }
+}

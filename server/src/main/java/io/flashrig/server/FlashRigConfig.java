@@ -1,0 +1,33 @@
+package io.flashrig.server;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+import java.util.Optional;
+
+/** FlashRig's own settings, under {@code flashrig.*} (environment: {@code FLASHRIG_*}). */
+@ConfigMapping(prefix = "flashrig")
+public interface FlashRigConfig {
+
+    /** Token of the first admin (env FLASHRIG_ADMIN_TOKEN); with it an admin issues every other token. */
+    Optional<String> adminToken();
+
+    /** Folder of the embedded PostgreSQL (env FLASHRIG_DATA_DIR); read by FlashRigServer before Quarkus starts. */
+    Optional<String> dataDir();
+
+    /** How often an agent sends a request on its event stream, empty if need be; a rig silent for twice this is offline. */
+    @WithDefault("15s")
+    Duration heartbeatInterval();
+
+    /** Largest number of board events accepted in one StreamBoardEventsRequest. */
+    @WithDefault("100")
+    int maxEventsPerRequest();
+
+    /** Page size of list endpoints when the caller gives none. */
+    @WithDefault("50")
+    int defaultPageSize();
+
+    /** Largest page size a caller may ask for. */
+    @WithDefault("500")
+    int maxPageSize();
+}

@@ -1,0 +1,189 @@
+package io.flashrig.server.board;
+
+import io.flashrig.proto.rig.v1.FlashJobState;
+import io.flashrig.server.api.Page;
+import io.flashrig.server.api.PageRequest;
+import io.flashrig.server.api.Quoted;
+import io.flashrig.server.error.DomainException;
+import io.flashrig.server.pool.MacAddress;
+import io.flashrig.server.pool.MacAssignment;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.TypedQuery;
+import jakarta.transaction.Transactional;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/** Reads boards and their flash attempts for the admin API. */
+@ApplicationScoped
+public class BoardService {
+
+    /** A board in a list. */
+    public record BoardSummary(String serial, String mac, String macState, String state, String rig,
+            Instant firstSeen, Instant lastSeen) {
+    }
+
+    /** Time spent in each phase of an attempt, derived from its event times; null while unknown. */
+    public record Phases(Long waitMillis, Long flashMillis, Long fuseMillis, Long totalMillis) {
+    }
+
+    /** One flash attempt of a board. */
+    public record AttemptView(String attemptId, String rig, String portPath, String slotLabel, Integer powerUpOrder,
+            String layoutName, String layoutSha256, String state, Instant startedAt, Instant endedAt, String outcome,
+            String failureCode, String message, List<String> programmerOutputTail, String mac, Phases phases) {
+    }
+
+    /** Everything known about one board. */
+    public record BoardDetail(String serial, String mac, String macState, String macOrigin, String state,
+            Instant firstSeen, Instant lastSeen, List<AttemptView> attempts) {
+    }
+
+    /** An event as a rig sent it, for engineers tracing a board. */
+    public record EventView(String eventId, String rig, long sequence, String kind, Instant occurredAt,
+            Instant receivedAt, String rejectedReason) {
+    }
+
+    /** Validated list filters; null means "any". */
+    public record Filter(String state, String rig, Instant since) {
+    }
+
+    private static final Set<String> STATES = Arrays.stream(FlashJobState.values())
+            .filter(s -> s != FlashJobState.FLASH_JOB_STATE_UNSPECIFIED && s != FlashJobState.UNRECOGNIZED)
+            .map(s -> s.name().substring("FLASH_JOB_STATE_".length()))
+            .collect(Collectors.toCollection(java.util.TreeSet::new));
+
+    private final EntityManager em;
+
+    BoardService(EntityManager em) {
+        this.em = em;
+    }
+
+    public static Filter filter(String state, String rig, String since) {
+        String upperState = state == null || state.isEmpty() ? null : state.toUpperCase(Locale.ROOT);
+        if (upperState != null && !STATES.contains(upperState)) {
+            throw DomainException.invalid("state must be one of " + String.join(", ", STATES) + ", not '"
+                    + Quoted.of(state) + "'.");
+        }
+        return new Filter(upperState, rig == null || rig.isEmpty() ? null : rig, parseSince(since));
+    }
+
+    @Transactional
+    public Page<BoardSummary> list(Filter filter, PageRequest page) {
+        List<BoardSummary> items = query(filter, "select b.serial, a.mac, a.state, b.state, r.name, b.firstSeen,"
+                + " b.lastSeen", Object[].class, " order by b.lastSeen desc, b.serial")
+                .setFirstResult(page.page() * page.size()).setMaxResults(page.size())
+                .getResultList().stream().map(BoardService::summary).toList();
+        long total = query(filter, "select count(b)", Long.class, "").getSingleResult();
+        return new Page<>(items, page.page(), page.size(), total);
+    }
+
+    /** Every board matching the filter, for the CSV export, newest first. */
+    @Transactional
+    public List<BoardSummary> export(Filter filter) {
+        return query(filter, "select b.serial, a.mac, a.state, b.state, r.name, b.firstSeen, b.lastSeen",
+                Object[].class, " order by b.lastSeen desc, b.serial")
+                .getResultList().stream().map(BoardService::summary).toList();
+    }
+
+    @Transactional
+    public BoardDetail get(BoardSerial serial) {
+        Board board = Board.findById(serial.value());
+        MacAssignment assignment = MacAssignment.findBySerial(serial.value());
+        if (board == null && assignment == null) {
+            throw DomainException.notFound("No rig has reported board " + serial + " and it has no MAC.");
+        }
+        Map<Long, String> rigNames = new HashMap<>();
+        em.createQuery("select r.id, r.name from Rig r where r.id in (select f.rigId from FlashAttempt f"
+                + " where f.serial = ?1)", Object[].class).setParameter(1, serial.value()).getResultList()
+                .forEach(row -> rigNames.put((Long) row[0], (String) row[1]));
+        List<AttemptView> attempts = FlashAttempt.<FlashAttempt>list("serial = ?1 order by startedAt", serial.value())
+                .stream().map(f -> attempt(f, rigNames.get(f.rigId))).toList();
+        return new BoardDetail(serial.value(),
+                assignment == null ? null : new MacAddress(assignment.mac).toString(),
+                assignment == null ? null : assignment.state.name(),
+                assignment == null ? null : assignment.origin.name(),
+                board == null ? null : board.state,
+                board == null ? null : board.firstSeen,
+                board == null ? null : board.lastSeen,
+                attempts);
+    }
+
+    /** The board's events in the order they happened. */
+    @Transactional
+    public Page<EventView> events(BoardSerial serial, PageRequest page) {
+        Map<Long, String> rigNames = new HashMap<>();
+        Page<BoardEvent> events = page.fetch(BoardEvent.<BoardEvent>find("serial = ?1 order by occurredAt, sequence",
+                serial.value()), e -> e);
+        events.items().stream().map(e -> e.rigId).distinct().forEach(id -> rigNames.put(id,
+                em.createQuery("select r.name from Rig r where r.id = ?1", String.class).setParameter(1, id)
+                        .getSingleResult()));
+        return events.map(e -> new EventView(e.eventId.toString(), rigNames.get(e.rigId), e.sequence, e.kind,
+                e.occurredAt, e.receivedAt, e.rejectedReason));
+    }
+
+    private <T> TypedQuery<T> query(Filter filter, String select, Class<T> type, String order) {
+        StringBuilder jpql = new StringBuilder(select).append(" ").append("""
+                 from Board b
+                 left join MacAssignment a on a.boardSerial = b.serial
+                 left join Rig r on r.id = b.lastRigId
+                 where 1 = 1""");
+        Map<String, Object> params = new HashMap<>();
+        if (filter.state() != null) {
+            jpql.append(" and b.state = :state");
+            params.put("state", filter.state());
+        }
+        if (filter.rig() != null) {
+            jpql.append(" and r.name = :rig");
+            params.put("rig", filter.rig());
+        }
+        if (filter.since() != null) {
+            jpql.append(" and b.lastSeen >= :since");
+            params.put("since", filter.since());
+        }
+        TypedQuery<T> query = em.createQuery(jpql.append(order).toString(), type);
+        params.forEach(query::setParameter);
+        return query;
+    }
+
+    private static BoardSummary summary(Object[] row) {
+        return new BoardSummary((String) row[0], row[1] == null ? null : new MacAddress((Long) row[1]).toString(),
+                row[2] == null ? null : row[2].toString(), (String) row[3], (String) row[4], (Instant) row[5],
+                (Instant) row[6]);
+    }
+
+    private static AttemptView attempt(FlashAttempt f, String rig) {
+        Phases phases = new Phases(millis(f.startedAt, f.flashStartedAt), millis(f.flashStartedAt, f.flashedAt),
+                millis(f.flashedAt, f.macVerifiedAt), millis(f.startedAt, f.endedAt));
+        List<String> tail = f.programmerOutputTail == null ? List.of() : List.of(f.programmerOutputTail.split("\n"));
+        return new AttemptView(f.attemptId.toString(), rig, f.portPath, f.slotLabel, f.powerUpOrder, f.layoutName,
+                f.layoutSha256, f.state, f.startedAt, f.endedAt, f.outcome, f.failureCode, f.message, tail, f.mac,
+                phases);
+    }
+
+    private static Long millis(Instant from, Instant to) {
+        return from == null || to == null ? null : Duration.between(from, to).toMillis();
+    }
+
+    private static Instant parseSince(String since) {
+        if (since == null || since.isEmpty()) {
+            return null;
+        }
+        try {
+            return since.length() == 10 ? LocalDate.parse(since).atStartOfDay(ZoneOffset.UTC).toInstant()
+                    : Instant.parse(since);
+        } catch (DateTimeParseException e) {
+            throw DomainException.invalid("since must be a UTC time like 2026-11-27T08:00:00Z or a date like"
+                    + " 2026-11-27, not '" + Quoted.of(since) + "'.");
+        }
+    }
+}

@@ -1,0 +1,123 @@
+package io.flashrig.server.dashboard;
+
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.operators.multi.processors.BroadcastProcessor;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Set;
+import java.util.UUID;
+import javax.sql.DataSource;
+import org.jboss.logging.Logger;
+import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
+
+/**
+ * Pushes every committed board event and rig change to the live view. PostgreSQL notifies at commit (triggers in
+ * V10), on whichever replica committed, so every replica's dashboard sees every rig and nothing uncommitted.
+ */
+@ApplicationScoped
+public class LiveFeed {
+
+    private static final Logger LOG = Logger.getLogger(LiveFeed.class);
+
+    static final String BOARD_CHANNEL = "flashrig_board_event";
+    static final String RIG_CHANNEL = "flashrig_rig";
+    /** Updates a slow dashboard may fall behind by before its stream is closed; it then reloads a snapshot. */
+    private static final int SUBSCRIBER_BUFFER = 2_048;
+    /** How long one wait for notifications lasts, so that a shutdown is noticed. */
+    private static final int WAIT_MILLIS = 5_000;
+    private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+    /** Events after which the pool's figures have changed. */
+    private static final Set<String> POOL_EVENTS = Set.of("MAC_WRITTEN", "MAC_VERIFIED", "OTP_READ", "DONE");
+
+    private final BroadcastProcessor<LiveUpdate> updates = BroadcastProcessor.create();
+    private final LiveQueries queries;
+    private final DataSource dataSource;
+    private volatile boolean running;
+    private Thread listener;
+
+    LiveFeed(LiveQueries queries, DataSource dataSource) {
+        this.queries = queries;
+        this.dataSource = dataSource;
+    }
+
+    void start(@Observes StartupEvent event) {
+        running = true;
+        listener = new Thread(this::listen, "flashrig-live-feed");
+        listener.setDaemon(true);
+        listener.start();
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        running = false;
+        if (listener != null) {
+            listener.interrupt();
+        }
+        updates.onComplete();
+    }
+
+    /** Every update from now on; the stream fails if its subscriber falls {@value #SUBSCRIBER_BUFFER} behind. */
+    public Multi<LiveUpdate> updates() {
+        return updates.onOverflow().buffer(SUBSCRIBER_BUFFER);
+    }
+
+    private void listen() {
+        Duration backoff = Duration.ofSeconds(1);
+        while (running) {
+            try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
+                statement.execute("LISTEN " + BOARD_CHANNEL);
+                statement.execute("LISTEN " + RIG_CHANNEL);
+                PGConnection postgres = connection.unwrap(PGConnection.class);
+                backoff = Duration.ofSeconds(1);
+                while (running) {
+                    // Blocks on the socket until PostgreSQL sends a notification (or the wait ends): no polling.
+                    PGNotification[] notifications = postgres.getNotifications(WAIT_MILLIS);
+                    if (notifications != null) {
+                        for (PGNotification notification : notifications) {
+                            publish(notification);
+                        }
+                    }
+                }
+            } catch (SQLException e) {
+                if (!running) {
+                    return;
+                }
+                LOG.warnf("The live view lost its database connection (%s); retrying in %d s", e.getMessage(),
+                        backoff.toSeconds());
+                sleep(backoff);
+                backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+            }
+        }
+    }
+
+    private void publish(PGNotification notification) {
+        try {
+            if (BOARD_CHANNEL.equals(notification.getName())) {
+                UUID eventId = UUID.fromString(notification.getParameter());
+                queries.boardOfEvent(eventId).ifPresent(board -> updates.onNext(LiveUpdate.of(board,
+                        queries.eventKind(eventId).filter(POOL_EVENTS::contains).map(k -> queries.pool())
+                                .orElse(null))));
+            } else if (RIG_CHANNEL.equals(notification.getName())) {
+                queries.rig(Long.parseLong(notification.getParameter())).ifPresent(r -> updates.onNext(LiveUpdate.of(r)));
+            }
+        } catch (RuntimeException e) {
+            // One update lost for the live view is repaired by the next snapshot; the listener must keep going.
+            LOG.warnf("Could not publish live update %s/%s: %s", notification.getName(), notification.getParameter(),
+                    e.getMessage());
+        }
+    }
+
+    private static void sleep(Duration duration) {
+        try {
+            Thread.sleep(duration.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

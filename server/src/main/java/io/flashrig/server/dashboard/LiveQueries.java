@@ -1,0 +1,218 @@
+package io.flashrig.server.dashboard;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.flashrig.proto.rig.v1.BoardEvent;
+import io.flashrig.proto.rig.v1.FlashProgress;
+import io.flashrig.server.FlashRigConfig;
+import io.flashrig.server.pool.PoolService;
+import io.flashrig.server.rig.Rig;
+import io.flashrig.server.sql.Jdbc;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.control.ActivateRequestContext;
+import jakarta.transaction.Transactional;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import javax.sql.DataSource;
+
+/** The reads behind the live view and the quality figures. Every query here has its index in V10. */
+@ApplicationScoped
+@ActivateRequestContext
+public class LiveQueries {
+
+    /** How far back the live view looks for boards in their slots. */
+    private static final Duration LIVE_WINDOW = Duration.ofHours(12);
+    /** How long a board stays in the live view after it was unplugged. */
+    private static final Duration REMOVED_LINGER = Duration.ofMinutes(10);
+    private static final Duration RATE_WINDOW = Duration.ofHours(24);
+    /** The shortest period a rate of use is measured over, so that a first burst does not read as a flood. */
+    private static final Duration RATE_FLOOR = Duration.ofHours(1);
+    private static final int RECENT_FAILURES = 20;
+    private static final int TOP_FAILURES = 10;
+
+    /** An attempt as the live view shows it, with the newest progress event while it is flashing. */
+    private static final String BOARD = """
+            r.name, a.serial, a.attempt_id, a.port_path, a.slot_label, a.power_up_order, a.state, a.mac,
+            a.started_at, a.ended_at, a.last_event_at, a.outcome, a.failure_code, a.message, p.payload
+              FROM flash_attempt a
+              JOIN rig r ON r.id = a.rig_id
+              LEFT JOIN LATERAL (SELECT e.payload FROM board_event e
+                                  WHERE e.attempt_id = a.attempt_id::text AND e.kind = 'FLASH_PROGRESS'
+                                  ORDER BY e.sequence DESC LIMIT 1) p ON a.state = 'FLASHING'""";
+
+    private final DataSource dataSource;
+    private final PoolService pool;
+    private final FlashRigConfig config;
+
+    LiveQueries(DataSource dataSource, PoolService pool, FlashRigConfig config) {
+        this.dataSource = dataSource;
+        this.pool = pool;
+        this.config = config;
+    }
+
+    /**
+     * The board whose event was just committed, as it stands now: events committed together notify together, and
+     * each update shows the attempt's latest state rather than a step already overtaken.
+     */
+    @Transactional
+    public Optional<LiveBoard> boardOfEvent(UUID eventId) {
+        return query("SELECT " + BOARD + " WHERE a.attempt_id = (SELECT attempt_id::uuid FROM board_event"
+                + " WHERE event_id = ?)", LiveQueries::board, eventId).stream().findFirst();
+    }
+
+    /** The kind of a committed event ({@code DONE}, {@code MAC_VERIFIED}…). */
+    @Transactional
+    public Optional<String> eventKind(UUID eventId) {
+        return query("SELECT kind FROM board_event WHERE event_id = ?", rs -> rs.getString(1), eventId)
+                .stream().findFirst();
+    }
+
+    @Transactional
+    public Optional<LiveRig> rig(long id) {
+        Rig rig = Rig.findById(id);
+        return rig == null || rig.revokedAt != null ? Optional.empty() : Optional.of(live(rig, Instant.now()));
+    }
+
+    @Transactional
+    public Snapshot snapshot() {
+        Instant now = Instant.now();
+        List<LiveRig> rigs = Rig.<Rig>list("revokedAt is null order by name").stream().map(r -> live(r, now))
+                .toList();
+        // The newest attempt per slot (a slot is a hub port; without a port path the board stands for its slot),
+        // with the newest progress event of those still flashing.
+        List<LiveBoard> slots = query("SELECT DISTINCT ON (a.rig_id, COALESCE(NULLIF(a.port_path, ''), a.serial)) "
+                + BOARD + " " + """
+                 WHERE a.last_event_at > ? AND (a.removed_at IS NULL OR a.removed_at > ?) AND r.revoked_at IS NULL
+                 ORDER BY a.rig_id, COALESCE(NULLIF(a.port_path, ''), a.serial), a.started_at DESC""",
+                LiveQueries::board, now.minus(LIVE_WINDOW), now.minus(REMOVED_LINGER));
+        List<Snapshot.Failure> failures = query("""
+                SELECT r.name, a.serial, a.slot_label, a.port_path, COALESCE(a.failure_code, a.outcome), a.message,
+                       a.ended_at
+                  FROM flash_attempt a JOIN rig r ON r.id = a.rig_id
+                 WHERE a.outcome IN ('FAILED', 'INTERRUPTED')
+                 ORDER BY a.ended_at DESC LIMIT ?""", rs -> new Snapshot.Failure(rs.getString(1), rs.getString(2),
+                rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6), instant(rs, 7)), RECENT_FAILURES);
+        return new Snapshot(now, config.heartbeatInterval().toSeconds(), rigs, slots, failures, pool());
+    }
+
+    @Transactional
+    public PoolSummary pool() {
+        PoolService.PoolView view = pool.pool();
+        Instant now = Instant.now();
+        Object[] recent = query("""
+                SELECT count(*), min(assigned_at) FROM mac_assignment WHERE origin = 'POOL' AND assigned_at > ?""",
+                rs -> new Object[] {rs.getLong(1), instant(rs, 2)}, now.minus(RATE_WINDOW)).get(0);
+        long handedOut = (long) recent[0];
+        // A pool used for an hour only is measured over that hour, not diluted over a day it was not used.
+        Duration measured = recent[1] == null ? RATE_WINDOW : Duration.between((Instant) recent[1], now);
+        double hours = Math.max(RATE_FLOOR.toSeconds(), measured.toSeconds()) / 3600.0;
+        double perHour = handedOut / hours;
+        Double hoursLeft = perHour == 0 ? null : view.available() / perHour;
+        return new PoolSummary(view.total(), view.assigned(), view.fused(), view.quarantined(), view.available(),
+                perHour, hoursLeft);
+    }
+
+    @Transactional
+    public Stats stats(int hours) {
+        Instant to = Instant.now();
+        Instant from = to.minus(Duration.ofHours(hours));
+        String counts = """
+                count(*), count(*) FILTER (WHERE a.outcome = 'DONE'), count(*) FILTER (WHERE a.outcome = 'FAILED'),
+                count(*) FILTER (WHERE a.outcome = 'INTERRUPTED')""";
+        List<Stats.RigYield> perRig = query("""
+                SELECT r.name, %s FROM flash_attempt a JOIN rig r ON r.id = a.rig_id
+                 WHERE a.ended_at >= ? AND a.outcome IS NOT NULL GROUP BY r.name ORDER BY r.name""".formatted(counts),
+                rs -> new Stats.RigYield(rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5),
+                        Stats.yield(rs.getLong(3), rs.getLong(2))), from);
+        List<Stats.SlotYield> perSlot = query("""
+                SELECT r.name, COALESCE(NULLIF(a.slot_label, ''), NULLIF(a.port_path, ''), 'unknown') AS slot, %s
+                  FROM flash_attempt a JOIN rig r ON r.id = a.rig_id
+                 WHERE a.ended_at >= ? AND a.outcome IS NOT NULL
+                 GROUP BY r.name, slot ORDER BY r.name, slot""".formatted(counts),
+                rs -> new Stats.SlotYield(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getLong(4),
+                        rs.getLong(5), rs.getLong(6), Stats.yield(rs.getLong(4), rs.getLong(3))), from);
+        List<Stats.FailureCount> top = query("""
+                SELECT COALESCE(a.failure_code, a.outcome) AS code, count(*),
+                       (array_agg(a.message ORDER BY a.ended_at DESC))[1]
+                  FROM flash_attempt a
+                 WHERE a.ended_at >= ? AND a.outcome IN ('FAILED', 'INTERRUPTED')
+                 GROUP BY code ORDER BY count(*) DESC, code LIMIT ?""",
+                rs -> new Stats.FailureCount(rs.getString(1), rs.getLong(2), rs.getString(3)), from, TOP_FAILURES);
+        Map<Instant, Stats.HourCount> perHour = new LinkedHashMap<>();
+        for (Instant h = from.truncatedTo(ChronoUnit.HOURS); !h.isAfter(to); h = h.plus(Duration.ofHours(1))) {
+            perHour.put(h, new Stats.HourCount(h, 0, 0));
+        }
+        query("""
+                SELECT date_trunc('hour', a.ended_at, 'UTC'), count(*) FILTER (WHERE a.outcome = 'DONE'),
+                       count(*) FILTER (WHERE a.outcome <> 'DONE')
+                  FROM flash_attempt a WHERE a.ended_at >= ? AND a.outcome IS NOT NULL GROUP BY 1""",
+                rs -> new Stats.HourCount(instant(rs, 1), rs.getLong(2), rs.getLong(3)), from)
+                .forEach(h -> perHour.put(h.hour(), h));
+        return new Stats(from, to, hours, perRig, perSlot, top, List.copyOf(perHour.values()), pool());
+    }
+
+    private LiveRig live(Rig rig, Instant now) {
+        return new LiveRig(rig.name, rig.connected(now, config.heartbeatInterval()), rig.lastSeen, rig.hostname,
+                rig.agentVersion, rig.layoutName);
+    }
+
+    private static LiveBoard board(ResultSet rs) throws SQLException {
+        FlashProgress progress = progress(rs.getBytes(15));
+        return new LiveBoard(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
+                (Integer) rs.getObject(6), rs.getString(7),
+                progress == null ? null : nameOf(progress), progress == null ? 0 : progress.getOverallPercent(),
+                rs.getString(8), instant(rs, 9), instant(rs, 10), instant(rs, 11), rs.getString(12), rs.getString(13),
+                rs.getString(14));
+    }
+
+    private static String nameOf(FlashProgress progress) {
+        return progress.getPartitionName().isEmpty() ? progress.getPartitionId() : progress.getPartitionName();
+    }
+
+    private static FlashProgress progress(byte[] payload) {
+        if (payload == null) {
+            return null;
+        }
+        try {
+            return BoardEvent.parseFrom(payload).getFlashProgress();
+        } catch (InvalidProtocolBufferException e) {
+            // Stored events were parsed once already; a payload that no longer parses only loses its progress bar.
+            return null;
+        }
+    }
+
+    private static Instant instant(ResultSet rs, int column) throws SQLException {
+        Timestamp ts = rs.getTimestamp(column);
+        return ts == null ? null : ts.toInstant();
+    }
+
+    private interface Row<T> {
+        T read(ResultSet rs) throws SQLException;
+    }
+
+    private <T> List<T> query(String sql, Row<T> row, Object... params) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            Jdbc.bind(ps, params);
+            try (ResultSet rs = ps.executeQuery()) {
+                List<T> rows = new ArrayList<>();
+                while (rs.next()) {
+                    rows.add(row.read(rs));
+                }
+                return rows;
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("Live view query failed: " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,61 @@
+package io.flashrig.server.dashboard;
+
+import io.flashrig.server.error.DomainException;
+import io.smallrye.common.annotation.Blocking;
+import io.smallrye.mutiny.Multi;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import java.time.Duration;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.jboss.resteasy.reactive.RestStreamElementType;
+
+/** The live view and the quality figures behind the dashboard; read access needs a viewer (or admin) token. */
+@Path("/api/v1")
+public class LiveResource {
+
+    private static final Duration KEEP_ALIVE = Duration.ofSeconds(15);
+    private static final int MAX_HOURS = 24 * 31;
+
+    private final LiveQueries queries;
+    private final LiveFeed feed;
+
+    LiveResource(LiveQueries queries, LiveFeed feed) {
+        this.queries = queries;
+        this.feed = feed;
+    }
+
+    @GET
+    @Path("live/snapshot")
+    @Produces(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Every rig and slot now, the MAC pool and the recent failures")
+    public Snapshot snapshot() {
+        return queries.snapshot();
+    }
+
+    @GET
+    @Path("live/events")
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    @RestStreamElementType(MediaType.APPLICATION_JSON)
+    @Blocking // the token check reads the database; the stream itself is pushed from the live feed
+    @Operation(summary = "Board and rig changes as they are committed (server-sent events)")
+    public Multi<LiveUpdate> events() {
+        Multi<LiveUpdate> keepAlive = Multi.createFrom().ticks().every(KEEP_ALIVE).map(tick -> LiveUpdate.keepAlive());
+        return Multi.createBy().merging().streams(feed.updates(), keepAlive);
+    }
+
+    @GET
+    @Path("stats")
+    @Produces(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Yield per rig and per slot, top failure codes, boards per hour, pool and time to exhaustion")
+    public Stats stats(@QueryParam("hours") @DefaultValue("24") int hours) {
+        if (hours < 1 || hours > MAX_HOURS) {
+            throw DomainException.invalid("hours must be between 1 and " + MAX_HOURS + " (31 days); it was " + hours
+                    + ".");
+        }
+        return queries.stats(hours);
+    }
+}

@@ -1,0 +1,56 @@
+package io.flashrig.server.error;
+
+import io.flashrig.proto.rig.v1.ErrorReason;
+import java.util.Map;
+
+/**
+ * Something a caller did or asked for that FlashRig refuses, with a sentence a person understands. Services throw it;
+ * the REST and gRPC error mappers turn it into their protocol's answer.
+ */
+public class DomainException extends RuntimeException {
+
+    /** What kind of refusal this is; each protocol maps it to its own status. */
+    public enum Kind {
+        INVALID, NOT_FOUND, CONFLICT, FAILED_PRECONDITION, EXHAUSTED, UNAUTHENTICATED, FORBIDDEN
+    }
+
+    private final Kind kind;
+    private final ErrorReason reason;
+    private final Map<String, String> metadata;
+
+    public DomainException(Kind kind, ErrorReason reason, String message, Map<String, String> metadata) {
+        super(message);
+        this.kind = kind;
+        this.reason = reason;
+        this.metadata = Map.copyOf(metadata);
+    }
+
+    public DomainException(Kind kind, String message) {
+        this(kind, null, message, Map.of());
+    }
+
+    public static DomainException invalid(String message) {
+        return new DomainException(Kind.INVALID, message);
+    }
+
+    public static DomainException notFound(String message) {
+        return new DomainException(Kind.NOT_FOUND, message);
+    }
+
+    public static DomainException conflict(String message) {
+        return new DomainException(Kind.CONFLICT, message);
+    }
+
+    public Kind kind() {
+        return kind;
+    }
+
+    /** The contract's machine-readable reason, or null when the error only ever reaches REST callers. */
+    public ErrorReason reason() {
+        return reason;
+    }
+
+    public Map<String, String> metadata() {
+        return metadata;
+    }
+}

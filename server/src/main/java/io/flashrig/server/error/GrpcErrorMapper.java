@@ -1,0 +1,61 @@
+package io.flashrig.server.error;
+
+import com.google.protobuf.Any;
+import com.google.rpc.Code;
+import com.google.rpc.ErrorInfo;
+import io.grpc.StatusRuntimeException;
+import io.grpc.protobuf.StatusProto;
+import org.jboss.logging.Logger;
+
+/**
+ * The gRPC error mapper: a {@link DomainException} becomes the contract's status code with a
+ * {@code google.rpc.ErrorInfo} (domain "flashrig.io", reason = ErrorReason name without its prefix).
+ */
+public final class GrpcErrorMapper {
+
+    public static final String DOMAIN = "flashrig.io";
+
+    private static final Logger LOG = Logger.getLogger(GrpcErrorMapper.class);
+    private static final String REASON_PREFIX = "ERROR_REASON_";
+
+    private GrpcErrorMapper() {
+    }
+
+    public static Throwable toStatus(Throwable failure) {
+        if (failure instanceof StatusRuntimeException) {
+            return failure;
+        }
+        if (TransientFailure.is(failure)) {
+            LOG.warn("A RigService call failed for a passing reason; the rig will retry", failure);
+            return StatusProto.toStatusRuntimeException(com.google.rpc.Status.newBuilder()
+                    .setCode(Code.UNAVAILABLE_VALUE).setMessage(TransientFailure.MESSAGE).build());
+        }
+        if (!(failure instanceof DomainException e)) {
+            LOG.error("Unexpected error in a RigService call", failure);
+            return StatusProto.toStatusRuntimeException(com.google.rpc.Status.newBuilder()
+                    .setCode(Code.INTERNAL_VALUE)
+                    .setMessage("The server failed unexpectedly; nothing was committed by this call. Retry later.")
+                    .build());
+        }
+        Code code = switch (e.kind()) {
+            case INVALID -> Code.INVALID_ARGUMENT;
+            case NOT_FOUND -> Code.NOT_FOUND;
+            case CONFLICT -> Code.ALREADY_EXISTS;
+            case FAILED_PRECONDITION -> Code.FAILED_PRECONDITION;
+            case EXHAUSTED -> Code.RESOURCE_EXHAUSTED;
+            case UNAUTHENTICATED -> Code.UNAUTHENTICATED;
+            case FORBIDDEN -> Code.PERMISSION_DENIED;
+        };
+        com.google.rpc.Status.Builder status = com.google.rpc.Status.newBuilder()
+                .setCode(code.getNumber())
+                .setMessage(e.getMessage());
+        if (e.reason() != null) {
+            status.addDetails(Any.pack(ErrorInfo.newBuilder()
+                    .setDomain(DOMAIN)
+                    .setReason(e.reason().name().substring(REASON_PREFIX.length()))
+                    .putAllMetadata(e.metadata())
+                    .build()));
+        }
+        return StatusProto.toStatusRuntimeException(status.build());
+    }
+}

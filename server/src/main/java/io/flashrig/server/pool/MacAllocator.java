@@ -1,0 +1,163 @@
+package io.flashrig.server.pool;
+
+import io.flashrig.proto.rig.v1.ErrorReason;
+import io.flashrig.server.board.BoardSerial;
+import io.flashrig.server.error.DomainException;
+import io.flashrig.server.sql.Jdbc;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.Map;
+
+/**
+ * The MAC pool's SQL, on whatever connection (and transaction) the caller gives. The database holds the invariants:
+ * the primary key on {@code mac_assignment.mac} and the unique serial, a per-serial advisory lock so that concurrent
+ * calls for one serial on any replica see each other's result, and a row lock on the range whose offset advances.
+ * No in-memory lock is involved, so any number of server replicas may share one PostgreSQL.
+ */
+public final class MacAllocator {
+
+    /** A serial's MAC and whether this call handed it out. */
+    public record Assignment(MacAddress mac, MacAssignment.State state, boolean newlyAssigned) {
+    }
+
+    /** What a MAC found in a board's OTP turned out to be. */
+    public enum Verdict { CONFIRMED, ADOPTED, EXTERNAL, CONFLICT, MISMATCH }
+
+    /** The verdict, with the other party of a conflict (the owner's serial or the serial's assigned MAC). */
+    public record OtpOutcome(Verdict verdict, MacAddress mac, String other) {
+    }
+
+    private record Held(MacAddress mac, MacAssignment.State state) {
+    }
+
+    /** Returns the serial's MAC, taking the next free address of the first active range on the first call. */
+    public Assignment assign(Connection c, BoardSerial serial, Long rigId, String attemptId, Instant now)
+            throws SQLException {
+        lockSerial(c, serial);
+        Held held = heldBy(c, serial);
+        if (held != null) {
+            if (held.state() == MacAssignment.State.QUARANTINED) {
+                throw new DomainException(DomainException.Kind.FAILED_PRECONDITION,
+                        ErrorReason.ERROR_REASON_MAC_QUARANTINED, "The MAC " + held.mac() + " of board " + serial
+                        + " was quarantined by an admin; do not fuse this board.", Map.of("mac", held.mac().toString()));
+            }
+            return new Assignment(held.mac(), held.state(), false);
+        }
+        while (true) {
+            long[] taken = takeNextAddress(c);
+            if (taken == null) {
+                if (!anyRangeHasRoom(c)) {
+                    throw new DomainException(DomainException.Kind.EXHAUSTED, ErrorReason.ERROR_REASON_MAC_POOL_EXHAUSTED,
+                            "The MAC pool is empty: no active MAC range has an address left. An admin must add a"
+                                    + " range (POST /api/v1/mac-ranges) before more boards can be fused.", Map.of());
+                }
+                continue;
+            }
+            MacAddress mac = new MacAddress(taken[1]);
+            // The address may have been adopted from a board's OTP earlier: then skip to the next one.
+            if (insert(c, mac, serial, taken[0], MacAssignment.State.ASSIGNED, MacAssignment.Origin.POOL, rigId,
+                    attemptId, now)) {
+                return new Assignment(mac, MacAssignment.State.ASSIGNED, true);
+            }
+        }
+    }
+
+    /** Decides what a MAC found already burnt in a board's OTP is, recording it unless it conflicts. */
+    public OtpOutcome reportOtp(Connection c, BoardSerial serial, MacAddress mac, Long rigId, String attemptId,
+            Instant now) throws SQLException {
+        lockSerial(c, serial);
+        Held held = heldBy(c, serial);
+        if (held != null) {
+            if (!held.mac().equals(mac)) {
+                return new OtpOutcome(Verdict.MISMATCH, mac, held.mac().toString());
+            }
+            markFused(c, serial, mac, now);
+            return new OtpOutcome(Verdict.CONFIRMED, mac, null);
+        }
+        Long rangeId = rangeHolding(c, mac);
+        MacAssignment.Origin origin = rangeId == null ? MacAssignment.Origin.EXTERNAL : MacAssignment.Origin.ADOPTED;
+        if (insert(c, mac, serial, rangeId, MacAssignment.State.FUSED, origin, rigId, attemptId, now)) {
+            return new OtpOutcome(rangeId == null ? Verdict.EXTERNAL : Verdict.ADOPTED, mac, null);
+        }
+        try (PreparedStatement ps = c.prepareStatement("SELECT board_serial FROM mac_assignment WHERE mac = ?")) {
+            ps.setLong(1, mac.value());
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return new OtpOutcome(Verdict.CONFLICT, mac, rs.getString(1));
+            }
+        }
+    }
+
+    /** Marks the serial's MAC as read back from OTP; false when that MAC is not the serial's. */
+    public boolean markFused(Connection c, BoardSerial serial, MacAddress mac, Instant now) throws SQLException {
+        return Jdbc.update(c, """
+                UPDATE mac_assignment SET state = CASE WHEN state = 'ASSIGNED' THEN 'FUSED' ELSE state END,
+                       fused_at = COALESCE(fused_at, ?)
+                 WHERE mac = ? AND board_serial = ?""", now, mac.value(), serial.value()) == 1;
+    }
+
+    private static void lockSerial(Connection c, BoardSerial serial) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT pg_advisory_xact_lock(hashtext(?))")) {
+            ps.setString(1, serial.value());
+            ps.execute();
+        }
+    }
+
+    private static Held heldBy(Connection c, BoardSerial serial) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT mac, state FROM mac_assignment WHERE board_serial = ?")) {
+            ps.setString(1, serial.value());
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next()
+                        ? new Held(new MacAddress(rs.getLong(1)), MacAssignment.State.valueOf(rs.getString(2)))
+                        : null;
+            }
+        }
+    }
+
+    /** {range id, MAC} of the address taken, or null when no range had room at the moment of the lock. */
+    private static long[] takeNextAddress(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                UPDATE mac_range SET next_offset = next_offset + 1
+                 WHERE id = (SELECT id FROM mac_range
+                              WHERE retired_at IS NULL AND next_offset <= last_mac - first_mac
+                              ORDER BY first_mac LIMIT 1 FOR UPDATE)
+                RETURNING id, first_mac + next_offset - 1""");
+                ResultSet rs = ps.executeQuery()) {
+            return rs.next() ? new long[] {rs.getLong(1), rs.getLong(2)} : null;
+        }
+    }
+
+    private static boolean anyRangeHasRoom(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT EXISTS (SELECT 1 FROM mac_range WHERE retired_at IS NULL AND next_offset <= last_mac - first_mac)");
+                ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return rs.getBoolean(1);
+        }
+    }
+
+    private static Long rangeHolding(Connection c, MacAddress mac) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT id FROM mac_range WHERE int8range(first_mac, last_mac, '[]') @> ?::bigint")) {
+            ps.setLong(1, mac.value());
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : null;
+            }
+        }
+    }
+
+    private static boolean insert(Connection c, MacAddress mac, BoardSerial serial, Long rangeId,
+            MacAssignment.State state, MacAssignment.Origin origin, Long rigId, String attemptId, Instant now)
+            throws SQLException {
+        return Jdbc.update(c, """
+                INSERT INTO mac_assignment (mac, board_serial, range_id, state, origin, rig_id, attempt_id,
+                                            assigned_at, fused_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (mac) DO NOTHING""", mac.value(), serial.value(), Jdbc.Null.orLong(rangeId), state.name(),
+                origin.name(), Jdbc.Null.orLong(rigId), attemptId, now,
+                Jdbc.Null.orInstant(state == MacAssignment.State.FUSED ? now : null)) == 1;
+    }
+}

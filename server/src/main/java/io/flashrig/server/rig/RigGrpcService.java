@@ -1,0 +1,117 @@
+package io.flashrig.server.rig;
+
+import io.flashrig.proto.rig.v1.AssignMacRequest;
+import io.flashrig.proto.rig.v1.AssignMacResponse;
+import io.flashrig.proto.rig.v1.MacState;
+import io.flashrig.proto.rig.v1.OpenSessionRequest;
+import io.flashrig.proto.rig.v1.OpenSessionResponse;
+import io.flashrig.proto.rig.v1.OtpMacVerdict;
+import io.flashrig.proto.rig.v1.ReportOtpMacRequest;
+import io.flashrig.proto.rig.v1.ReportOtpMacResponse;
+import io.flashrig.proto.rig.v1.RigService;
+import io.flashrig.proto.rig.v1.StreamBoardEventsRequest;
+import io.flashrig.proto.rig.v1.StreamBoardEventsResponse;
+import io.flashrig.server.board.BoardEventService;
+import io.flashrig.server.board.BoardSerial;
+import io.flashrig.server.error.GrpcErrorMapper;
+import io.flashrig.server.pool.MacAddress;
+import io.flashrig.server.pool.MacAllocator;
+import io.flashrig.server.pool.PoolService;
+import io.flashrig.server.security.Caller;
+import io.flashrig.server.security.TokenService;
+import io.quarkus.grpc.GrpcService;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * The rig-facing gRPC service. Every call authenticates its rig token and touches the database on a worker thread;
+ * the stream handles its requests one after another, each in its own transaction, answering only after commit.
+ */
+@GrpcService
+public class RigGrpcService implements RigService {
+
+    private static final int MAX_ATTEMPT_ID = 64;
+
+    private final TokenService tokens;
+    private final RigRegistry rigs;
+    private final PoolService pool;
+    private final BoardEventService events;
+
+    RigGrpcService(TokenService tokens, RigRegistry rigs, PoolService pool, BoardEventService events) {
+        this.tokens = tokens;
+        this.rigs = rigs;
+        this.pool = pool;
+        this.events = events;
+    }
+
+    @Override
+    public Uni<OpenSessionResponse> openSession(OpenSessionRequest request) {
+        return asRig(rig -> rigs.openSession(rig.rigId(), request));
+    }
+
+    @Override
+    public Multi<StreamBoardEventsResponse> streamBoardEvents(Multi<StreamBoardEventsRequest> requests) {
+        String authorization = RigTokenInterceptor.AUTHORIZATION.get();
+        AtomicReference<Long> streamingRig = new AtomicReference<>();
+        return requests
+                .onItem().transformToUniAndConcatenate(request -> onWorker(() -> {
+                    // Checked per request, so that a rig revoked mid-stream is cut off at its next request.
+                    Caller rig = tokens.authenticateRig(authorization);
+                    streamingRig.set(rig.rigId());
+                    return events.apply(rig.rigId(), request);
+                }))
+                .onTermination().invoke(() -> {
+                    Long rigId = streamingRig.get();
+                    if (rigId != null) {
+                        Infrastructure.getDefaultWorkerPool().execute(() -> rigs.streamClosed(rigId));
+                    }
+                })
+                .onFailure().transform(GrpcErrorMapper::toStatus);
+    }
+
+    @Override
+    public Uni<AssignMacResponse> assignMac(AssignMacRequest request) {
+        return asRig(rig -> {
+            BoardSerial serial = BoardSerial.parse(request.getSerial());
+            MacAllocator.Assignment assignment = pool.assign(serial, rig.rigId(), attemptId(request.getAttemptId()));
+            return AssignMacResponse.newBuilder()
+                    .setMac(assignment.mac().toString())
+                    .setState(MacState.valueOf("MAC_STATE_" + assignment.state().name()))
+                    .setNewlyAssigned(assignment.newlyAssigned())
+                    .build();
+        });
+    }
+
+    @Override
+    public Uni<ReportOtpMacResponse> reportOtpMac(ReportOtpMacRequest request) {
+        return asRig(rig -> {
+            BoardSerial serial = BoardSerial.parse(request.getSerial());
+            MacAddress mac = MacAddress.parse(request.getMac());
+            MacAllocator.OtpOutcome outcome = pool.reportOtp(serial, mac, rig.rigId(), rig.name(),
+                    attemptId(request.getAttemptId()));
+            return ReportOtpMacResponse.newBuilder()
+                    .setVerdict(OtpMacVerdict.valueOf("OTP_MAC_VERDICT_" + outcome.verdict().name()))
+                    .setMac(outcome.mac().toString())
+                    .build();
+        });
+    }
+
+    /** Authenticates the calling rig and runs the work for it on a worker thread. */
+    private <T> Uni<T> asRig(Function<Caller, T> work) {
+        String authorization = RigTokenInterceptor.AUTHORIZATION.get();
+        return onWorker(() -> work.apply(tokens.authenticateRig(authorization)))
+                .onFailure().transform(GrpcErrorMapper::toStatus);
+    }
+
+    private static <T> Uni<T> onWorker(Supplier<T> work) {
+        return Uni.createFrom().item(work).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+    }
+
+    private static String attemptId(String attemptId) {
+        return attemptId.isEmpty() ? null : attemptId.substring(0, Math.min(attemptId.length(), MAX_ATTEMPT_ID));
+    }
+}

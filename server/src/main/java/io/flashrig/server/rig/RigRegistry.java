@@ -1,0 +1,185 @@
+package io.flashrig.server.rig;
+
+import com.google.protobuf.Duration;
+import com.google.protobuf.Timestamp;
+import io.flashrig.proto.rig.v1.ErrorReason;
+import io.flashrig.proto.rig.v1.OpenSessionRequest;
+import io.flashrig.proto.rig.v1.OpenSessionResponse;
+import io.flashrig.server.FlashRigConfig;
+import io.flashrig.server.api.Quoted;
+import io.flashrig.server.audit.AuditLog;
+import io.flashrig.server.error.DomainException;
+import io.flashrig.server.security.Role;
+import io.flashrig.server.security.Tokens;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.LockModeType;
+import jakarta.transaction.Transactional;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+/** Rigs: registration with a token, revocation, sessions, and whether each is connected now. */
+@ApplicationScoped
+public class RigRegistry {
+
+    /** A newly registered rig and its token, shown this once. */
+    public record RegisteredRig(String name, String token) {
+    }
+
+    /** A rig as the API shows it. */
+    public record RigView(String name, Instant createdAt, boolean revoked, Instant revokedAt, boolean connected,
+            Instant lastSeen, String agentVersion, String programmerVersion, String hostname, String layoutName,
+            String layoutSha256, Integer slotCount, Boolean fuseEnabled) {
+    }
+
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
+    private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
+    private static final int MAX_TEXT = 256;
+
+    private final FlashRigConfig config;
+    private final AuditLog audit;
+    private final EntityManager em;
+
+    RigRegistry(FlashRigConfig config, AuditLog audit, EntityManager em) {
+        this.config = config;
+        this.audit = audit;
+        this.em = em;
+    }
+
+    @Transactional
+    public RegisteredRig register(String name) {
+        if (name == null || !NAME.matcher(name).matches()) {
+            throw DomainException.invalid("A rig name is 1 to 63 letters, digits, dots, dashes or underscores,"
+                    + " starting with a letter or digit (e.g. rig-3).");
+        }
+        if (Rig.findByName(name) != null) {
+            throw DomainException.conflict("A rig named '" + name + "' already exists; rig names are never reused.");
+        }
+        String token = Tokens.generate(Role.RIG);
+        Rig rig = new Rig();
+        rig.name = name;
+        rig.tokenHash = Tokens.hash(token);
+        rig.createdAt = Instant.now();
+        rig.persist();
+        audit.record("rig.register", "rig " + name, "token issued");
+        return new RegisteredRig(name, token);
+    }
+
+    @Transactional
+    public List<RigView> list() {
+        Instant now = Instant.now();
+        return Rig.<Rig>list("order by name").stream().map(r -> view(r, now)).toList();
+    }
+
+    @Transactional
+    public RigView get(String name) {
+        return view(find(name), Instant.now());
+    }
+
+    /** Revokes the rig's token: its open stream ends at its next request, and every later call is refused. */
+    @Transactional
+    public void revoke(String name) {
+        Rig rig = find(name);
+        if (rig.revokedAt == null) {
+            rig.revokedAt = Instant.now();
+            audit.record("rig.revoke", "rig " + name, "token revoked");
+        }
+    }
+
+    @Transactional
+    public OpenSessionResponse openSession(long rigId, OpenSessionRequest request) {
+        UUID queueId = parseQueueId(request.getQueueId());
+        checkText("agent_version", request.getAgentVersion());
+        checkText("programmer_version", request.getProgrammerVersion());
+        checkText("layout_name", request.getLayoutName());
+        checkText("hostname", request.getHostname());
+        if (!request.getLayoutSha256().isEmpty() && !SHA256.matcher(request.getLayoutSha256()).matches()) {
+            throw invalidRequest("layout_sha256", "layout_sha256 must be 64 lower-case hex characters.");
+        }
+        Rig rig = Rig.findById(rigId, LockModeType.PESSIMISTIC_WRITE);
+        Instant now = Instant.now();
+        rig.agentVersion = request.getAgentVersion();
+        rig.programmerVersion = request.getProgrammerVersion();
+        rig.layoutName = request.getLayoutName();
+        rig.layoutSha256 = request.getLayoutSha256();
+        rig.slotCount = request.getSlotCount();
+        rig.hostname = request.getHostname();
+        rig.fuseEnabled = request.getFuseEnabled();
+        rig.sessionId = UUID.randomUUID();
+        rig.queueId = queueId;
+        rig.sessionOpenedAt = now;
+        rig.lastSeen = now;
+        Number committed = (Number) em.createNativeQuery("""
+                INSERT INTO event_queue (rig_id, queue_id) VALUES (?1, ?2)
+                ON CONFLICT (rig_id, queue_id) DO UPDATE SET rig_id = EXCLUDED.rig_id
+                RETURNING committed_through_sequence""")
+                .setParameter(1, rigId).setParameter(2, queueId).getSingleResult();
+        return OpenSessionResponse.newBuilder()
+                .setRigName(rig.name)
+                .setSessionId(rig.sessionId.toString())
+                .setCommittedThroughSequence(committed.longValue())
+                .setMaxEventsPerRequest(config.maxEventsPerRequest())
+                .setHeartbeatInterval(Duration.newBuilder().setSeconds(config.heartbeatInterval().toSeconds())
+                        .setNanos(config.heartbeatInterval().toNanosPart()))
+                .setServerTime(Timestamp.newBuilder().setSeconds(now.getEpochSecond()).setNanos(now.getNano()))
+                .build();
+    }
+
+    /** The rig's event stream ended on this replica: it no longer counts as connected. */
+    @Transactional
+    public void streamClosed(long rigId) {
+        Rig rig = Rig.findById(rigId);
+        if (rig != null) {
+            rig.streamClosedAt = Instant.now();
+        }
+    }
+
+    /** Rigs whose stream is open on some replica now. */
+    @Transactional
+    public long connectedCount() {
+        Instant now = Instant.now();
+        return Rig.<Rig>list("revokedAt is null and lastSeen > ?1",
+                now.minus(config.heartbeatInterval().multipliedBy(2))).stream()
+                .filter(r -> r.connected(now, config.heartbeatInterval())).count();
+    }
+
+    private Rig find(String name) {
+        Rig rig = Rig.findByName(name);
+        if (rig == null) {
+            throw DomainException.notFound("There is no rig named '" + Quoted.of(name) + "'.");
+        }
+        return rig;
+    }
+
+    private RigView view(Rig r, Instant now) {
+        return new RigView(r.name, r.createdAt, r.revokedAt != null, r.revokedAt,
+                r.connected(now, config.heartbeatInterval()), r.lastSeen, r.agentVersion, r.programmerVersion,
+                r.hostname, r.layoutName, r.layoutSha256, r.slotCount, r.fuseEnabled);
+    }
+
+    private static UUID parseQueueId(String queueId) {
+        try {
+            if (queueId.length() == 36) {
+                return UUID.fromString(queueId);
+            }
+        } catch (IllegalArgumentException e) {
+            // Refused below, with the field named.
+        }
+        throw invalidRequest("queue_id", "queue_id must be the UUID of the agent's event queue, not '"
+                + queueId + "'.");
+    }
+
+    private static void checkText(String field, String value) {
+        if (value.length() > MAX_TEXT) {
+            throw invalidRequest(field, field + " is longer than " + MAX_TEXT + " characters.");
+        }
+    }
+
+    private static DomainException invalidRequest(String field, String message) {
+        return new DomainException(DomainException.Kind.INVALID, ErrorReason.ERROR_REASON_INVALID_REQUEST, message,
+                Map.of("field", field));
+    }
+}

@@ -1,0 +1,19 @@
+package io.flashrig.server.security;
+
+import jakarta.enterprise.context.RequestScoped;
+
+/** The authenticated caller of the current REST request, set by {@link BearerAuthFilter}. */
+@RequestScoped
+public class CurrentCaller {
+
+    private Caller caller;
+
+    void set(Caller caller) {
+        this.caller = caller;
+    }
+
+    /** The caller's name for the audit trail. */
+    public String name() {
+        return caller == null ? "system" : caller.name();
+    }
+}

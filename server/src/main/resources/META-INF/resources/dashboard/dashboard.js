@@ -1,0 +1,292 @@
+// FlashRig live dashboard: one snapshot, then pushed updates (server-sent events read through fetch, because
+// EventSource cannot send the Authorization header and the token must not travel in a URL).
+"use strict";
+
+const TOKEN_KEY = "flashrig.token";
+const ENDED = new Set(["DONE", "FAILED", "INTERRUPTED", "REMOVED"]);
+const view = {
+  rigs: new Map(),        // rig name -> rig
+  slots: new Map(),       // rig name -> Map(slot key -> board)
+  failures: [],
+  pool: null,
+  heartbeatSeconds: 10,
+  clockSkewMs: 0,
+};
+let stream = null;        // AbortController of the running event stream
+let retryMs = 1000;
+
+const $ = (id) => document.getElementById(id);
+const token = () => sessionStorage.getItem(TOKEN_KEY);
+
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === "class") node.className = v; else node.setAttribute(k, v);
+  }
+  for (const c of children) node.append(c instanceof Node ? c : document.createTextNode(c ?? ""));
+  return node;
+}
+
+class AuthError extends Error {}
+
+async function api(path) {
+  const response = await fetch(path, { headers: { Authorization: "Bearer " + token(), Accept: "application/json" } });
+  if (response.status === 401 || response.status === 403) {
+    const problem = await response.json().catch(() => ({}));
+    throw new AuthError(problem.detail || "The token was not accepted.");
+  }
+  if (!response.ok) throw new Error(path + " answered " + response.status);
+  return response.json();
+}
+
+function showSignIn(message) {
+  stopStream();
+  sessionStorage.removeItem(TOKEN_KEY);
+  $("live").hidden = true;
+  $("sign-out").hidden = true;
+  $("sign-in").hidden = false;
+  $("sign-in-error").textContent = message || "";
+  setConnection(false);
+}
+
+async function start() {
+  $("sign-in").hidden = true;
+  try {
+    await loadSnapshot();
+  } catch (e) {
+    if (e instanceof AuthError) return showSignIn(e.message);
+    setConnection(false);
+    return setTimeout(start, nextRetry());
+  }
+  $("live").hidden = false;
+  $("sign-out").hidden = false;
+  loadStats();
+  openStream();
+}
+
+async function loadSnapshot() {
+  const snap = await api("/api/v1/live/snapshot");
+  view.clockSkewMs = Date.parse(snap.serverTime) - Date.now();
+  view.heartbeatSeconds = snap.heartbeatSeconds;
+  view.rigs = new Map(snap.rigs.map((r) => [r.name, r]));
+  view.slots = new Map();
+  for (const board of snap.slots) slotsOf(board.rig).set(slotKey(board), board);
+  view.failures = snap.recentFailures;
+  view.pool = snap.pool;
+  renderAll();
+}
+
+function slotsOf(rig) {
+  if (!view.slots.has(rig)) view.slots.set(rig, new Map());
+  return view.slots.get(rig);
+}
+
+// A slot is the hub port; without a port path (the listing watcher) the board itself stands for its slot.
+const slotKey = (b) => b.portPath || b.serial;
+
+function openStream() {
+  stopStream();
+  stream = new AbortController();
+  const signal = stream.signal;
+  fetch("/api/v1/live/events", { headers: { Authorization: "Bearer " + token(), Accept: "text/event-stream" }, signal })
+    .then(async (response) => {
+      if (response.status === 401 || response.status === 403) throw new AuthError("The token is no longer accepted.");
+      if (!response.ok || !response.body) throw new Error("live events answered " + response.status);
+      setConnection(true);
+      retryMs = 1000;
+      const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+      let buffer = "";
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        buffer += value;
+        let end;
+        while ((end = buffer.indexOf("\n\n")) >= 0) {
+          const frame = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          const data = frame.split("\n").filter((l) => l.startsWith("data:")).map((l) => l.slice(5).trim()).join("\n");
+          if (data) apply(JSON.parse(data));
+        }
+      }
+      throw new Error("live events ended");
+    })
+    .catch((e) => {
+      if (signal.aborted) return;
+      if (e instanceof AuthError) return showSignIn(e.message);
+      setConnection(false);
+      // Whatever was missed while away comes back with a fresh snapshot.
+      setTimeout(() => start(), nextRetry());
+    });
+}
+
+function stopStream() {
+  if (stream) stream.abort();
+  stream = null;
+}
+
+function nextRetry() {
+  const wait = retryMs;
+  retryMs = Math.min(retryMs * 2, 30000);
+  return wait;
+}
+
+let statsTimer = null;
+function apply(update) {
+  if (update.type === "rig") {
+    view.rigs.set(update.rig.name, update.rig);
+    renderRigs();
+    return;
+  }
+  if (update.type === "board") {
+    const board = update.board;
+    slotsOf(board.rig).set(slotKey(board), board);
+    if (board.state === "FAILED" || board.state === "INTERRUPTED") {
+      view.failures.unshift({ rig: board.rig, serial: board.serial, slotLabel: board.slotLabel,
+        portPath: board.portPath, failureCode: board.failureCode || board.state, message: board.message,
+        at: board.lastEventAt });
+      view.failures.length = Math.min(view.failures.length, 20);
+      renderFailures();
+    }
+    if (update.pool) { view.pool = update.pool; renderPool(); }
+    renderRigs();
+    if (ENDED.has(board.state)) {
+      // Quality figures change when a job ends; one refresh for a burst of endings.
+      clearTimeout(statsTimer);
+      statsTimer = setTimeout(loadStats, 2000);
+    }
+  }
+}
+
+function setConnection(on) {
+  const pill = $("connection");
+  pill.textContent = on ? "live" : "offline";
+  pill.className = "pill " + (on ? "on" : "off");
+}
+
+function renderAll() {
+  renderPool();
+  renderFailures();
+  renderRigs();
+}
+
+function renderPool() {
+  const p = view.pool;
+  if (!p) return;
+  const share = p.total ? p.available / p.total : 0;
+  const bar = $("pool-bar");
+  bar.style.width = (100 * share).toFixed(1) + "%";
+  bar.className = p.available === 0 ? "empty" : share < 0.1 ? "low" : "";
+  $("pool-text").textContent = `${p.available} of ${p.total} MACs available · ${p.assigned} assigned · `
+    + `${p.fused} fused · ${p.quarantined} quarantined`;
+  $("pool-eta").textContent = p.hoursToExhaustion == null
+    ? "No MACs assigned in the last 24 h: no exhaustion in sight."
+    : `At ${p.assignedPerHour.toFixed(1)} MACs/h the pool lasts ${formatHours(p.hoursToExhaustion)}.`;
+}
+
+function formatHours(h) {
+  if (h < 1) return Math.round(h * 60) + " min";
+  if (h < 48) return h.toFixed(1) + " h";
+  return (h / 24).toFixed(1) + " days";
+}
+
+function renderFailures() {
+  const list = $("failures");
+  list.replaceChildren(...view.failures.map((f) => el("li", {},
+    el("span", { class: "code" }, f.failureCode || ""), " ", f.rig, " · slot ", f.slotLabel || f.portPath || "?",
+    " · ", el("span", { class: "code" }, f.serial), " — ", f.message || "")));
+  if (!view.failures.length) list.append(el("li", { class: "muted" }, "No failures."));
+}
+
+function connected(rig) {
+  // A replica that died cannot say its rigs left: a rig unseen for two heartbeats counts as disconnected.
+  const seen = rig.lastSeen ? Date.parse(rig.lastSeen) : 0;
+  return rig.connected && Date.now() + view.clockSkewMs - seen < 2000 * view.heartbeatSeconds;
+}
+
+function elapsed(board) {
+  const from = Date.parse(board.startedAt);
+  const to = board.endedAt ? Date.parse(board.endedAt) : Date.now() + view.clockSkewMs;
+  const s = Math.max(0, Math.round((to - from) / 1000));
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
+}
+
+function renderRigs() {
+  const names = [...new Set([...view.rigs.keys(), ...view.slots.keys()])].sort();
+  const cards = names.map((name) => {
+    const rig = view.rigs.get(name) || { name, connected: false };
+    const on = connected(rig);
+    const boards = [...slotsOf(name).values()].sort((a, b) =>
+      String(a.slotLabel || a.portPath || "").localeCompare(String(b.slotLabel || b.portPath || ""), undefined,
+        { numeric: true }) || (a.powerUpOrder || 0) - (b.powerUpOrder || 0));
+    const rows = boards.map((b) => el("tr", { "data-serial": b.serial },
+      el("td", {}, b.slotLabel || b.portPath || "—"),
+      el("td", { class: "num" }, b.powerUpOrder ?? ""),
+      el("td", { class: "code" }, b.serial),
+      el("td", { class: "state state-" + b.state }, b.state.replaceAll("_", " ").toLowerCase()),
+      el("td", {}, progress(b)),
+      el("td", { class: "code" }, b.mac || ""),
+      el("td", { class: "num" }, elapsed(b)),
+      el("td", {}, b.failureCode ? `${b.failureCode}: ${b.message || ""}` : (b.outcome || ""))));
+    return el("div", { class: "card" + (on ? "" : " disconnected"), "data-rig": name },
+      el("div", { class: "rig-title" }, el("h2", {}, name),
+        el("span", { class: "pill " + (on ? "on" : "off") }, on ? "connected" : "disconnected"),
+        el("span", { class: "muted" }, [rig.hostname, rig.agentVersion && "agent " + rig.agentVersion, rig.layoutName]
+          .filter(Boolean).join(" · "))),
+      el("table", {}, el("tr", {}, ...["Slot", "Order", "Serial", "State", "Progress", "MAC", "Elapsed", "Result"]
+        .map((h) => el("th", {}, h))), ...rows));
+  });
+  $("rigs").replaceChildren(...cards);
+  if (!cards.length) $("rigs").append(el("p", { class: "muted card" }, "No rig has reported yet."));
+}
+
+function progress(b) {
+  if (b.state !== "FLASHING") return "";
+  const bar = el("span", { class: "progress" }, el("div", {}));
+  bar.firstChild.style.width = (b.percent || 0) + "%";
+  return el("span", {}, bar, `${b.percent || 0}% ${b.partition || ""}`);
+}
+
+async function loadStats() {
+  const hours = $("period").value;
+  let stats;
+  try {
+    stats = await api("/api/v1/stats?hours=" + hours);
+  } catch (e) {
+    if (e instanceof AuthError) showSignIn(e.message);
+    return;
+  }
+  const pct = (y) => (y == null ? "—" : (100 * y).toFixed(1) + "%");
+  table("yield-rig", ["Rig", "Ended", "Done", "Failed", "Interrupted", "Yield"],
+    stats.perRig.map((r) => [r.rig, r.ended, r.done, r.failed, r.interrupted, pct(r.yield)]));
+  table("yield-slot", ["Rig", "Slot", "Ended", "Failed", "Yield"],
+    stats.perSlot.map((s) => [s.rig, s.slot, s.ended, s.failed + s.interrupted, pct(s.yield)]));
+  table("top-failures", ["Code", "Count", "Last message"],
+    stats.topFailures.map((f) => [f.code, f.count, f.lastMessage || ""]));
+  const max = Math.max(1, ...stats.boardsPerHour.map((h) => h.done + h.failed));
+  $("per-hour").replaceChildren(...stats.boardsPerHour.map((h) => {
+    const bar = el("div", { class: h.failed > h.done ? "failed" : "", title: `${h.hour}: ${h.done} done, ${h.failed} failed` });
+    bar.style.height = (100 * (h.done + h.failed) / max) + "%";
+    return bar;
+  }));
+  view.pool = stats.pool;
+  renderPool();
+}
+
+function table(id, head, rows) {
+  $(id).replaceChildren(el("tr", {}, ...head.map((h) => el("th", {}, h))),
+    ...rows.map((r) => el("tr", {}, ...r.map((c) => el("td", { class: typeof c === "number" ? "num" : "" }, String(c))))));
+  if (!rows.length) $(id).append(el("tr", {}, el("td", { class: "muted" }, "Nothing in this period.")));
+}
+
+$("sign-in-form").addEventListener("submit", (e) => {
+  e.preventDefault();
+  sessionStorage.setItem(TOKEN_KEY, $("token").value.trim());
+  $("token").value = "";
+  start();
+});
+$("sign-out").addEventListener("click", () => showSignIn(""));
+$("period").addEventListener("change", loadStats);
+// Elapsed times and the staleness of rigs move with the clock, not with the server: redraw locally.
+setInterval(() => { if (!$("live").hidden) renderRigs(); }, 1000);
+
+if (token()) start(); else showSignIn("");

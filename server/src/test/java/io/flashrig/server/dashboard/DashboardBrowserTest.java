@@ -1,0 +1,100 @@
+package io.flashrig.server.dashboard;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.flashrig.server.testing.PostgresResource;
+import io.flashrig.server.testing.TestApi;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.io.File;
+import java.net.URL;
+import java.nio.file.Files;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The dashboard in a real headless Chromium (Debian's chromium and chromium-driver; .ci/run installs them): a board
+ * reported by a rig appears, and changes, without a page reload.
+ */
+@QuarkusTest
+@WithTestResource(PostgresResource.class)
+class DashboardBrowserTest {
+
+    private static final File CHROMIUM = new File("/usr/bin/chromium");
+    private static final File CHROMEDRIVER = new File("/usr/bin/chromedriver");
+
+    @TestHTTPResource("/dashboard/")
+    URL dashboard;
+
+    @TestHTTPResource("/")
+    URL server;
+
+    private WebDriver browser;
+
+    @BeforeEach
+    void openBrowser() throws Exception {
+        Assumptions.assumeTrue(CHROMIUM.canExecute() && CHROMEDRIVER.canExecute(),
+                "Skipped: the dashboard's browser test needs Debian's chromium and chromium-driver "
+                        + "(apt-get install chromium chromium-driver; .ci/run installs them).");
+        ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM)
+                .addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                        "--disable-quic", "--no-first-run", "--disable-background-networking",
+                        "--disable-component-update", "--disable-sync",
+                        "--user-data-dir=" + Files.createTempDirectory("flashrig-chromium"));
+        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER)
+                .usingAnyFreePort().build();
+        browser = new ChromeDriver(service, options);
+    }
+
+    @AfterEach
+    void closeBrowser() {
+        if (browser != null) {
+            browser.quit();
+        }
+    }
+
+    @Test
+    void aBoardFlashedByARigAppearsLiveWithoutReload() throws Exception {
+        WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(30));
+        browser.get(dashboard.toString());
+        // Anonymous visitors get the sign-in form and no data.
+        assertTrue(browser.findElement(By.id("sign-in")).isDisplayed());
+        assertFalse(browser.findElement(By.id("live")).isDisplayed());
+
+        browser.findElement(By.id("token")).sendKeys(TestApi.ADMIN_TOKEN);
+        browser.findElement(By.cssSelector("#sign-in-form button")).click();
+        wait.until(ExpectedConditions.textToBe(By.id("connection"), "live"));
+        // A marker that a reload would wipe out.
+        ((JavascriptExecutor) browser).executeScript("window.notReloaded = true;");
+
+        String serial = "003C0047343051153638B001";
+        try (ReportingRig rig = new ReportingRig(server, "rig-browser")) {
+            String attempt = rig.flashing(serial, "1-1.4", 35);
+            By row = By.cssSelector("tr[data-serial='" + serial + "']");
+            WebElement board = wait.until(ExpectedConditions.visibilityOfElementLocated(row));
+            assertTrue(board.getText().contains("flashing"), board.getText());
+            assertTrue(board.getText().contains("35%"), board.getText());
+
+            rig.failed(serial, attempt, "1-1.4", "Error: Start operation failed at partition 0x01");
+            wait.until(ExpectedConditions.textToBePresentInElementLocated(row, "failed"));
+            wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("failures"), serial));
+        }
+        assertEquals(Boolean.TRUE, ((JavascriptExecutor) browser).executeScript("return window.notReloaded;"));
+        assertTrue(browser.findElement(By.cssSelector("[data-rig='rig-browser']")).isDisplayed());
+    }
+}

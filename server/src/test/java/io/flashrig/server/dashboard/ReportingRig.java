@@ -1,0 +1,74 @@
+package io.flashrig.server.dashboard;
+
+import com.google.protobuf.Timestamp;
+import io.flashrig.proto.rig.v1.BoardDetected;
+import io.flashrig.proto.rig.v1.BoardEvent;
+import io.flashrig.proto.rig.v1.BoardFailed;
+import io.flashrig.proto.rig.v1.FailureReason;
+import io.flashrig.proto.rig.v1.FlashJobState;
+import io.flashrig.proto.rig.v1.FlashProgress;
+import io.flashrig.proto.rig.v1.OpenSessionRequest;
+import io.flashrig.proto.rig.v1.OpenSessionResponse;
+import io.flashrig.proto.rig.v1.Slot;
+import io.flashrig.proto.rig.v1.StreamBoardEventsRequest;
+import io.flashrig.server.testing.RigClient;
+import io.flashrig.server.testing.TestApi;
+import java.net.URL;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+/** A registered rig with an open session that reports boards happening now, for the live view's tests. */
+final class ReportingRig implements AutoCloseable {
+
+    private final RigClient client;
+    private final OpenSessionResponse session;
+    private final RigClient.EventStream stream;
+    private long sequence;
+
+    ReportingRig(URL server, String name) {
+        client = new RigClient(server, TestApi.registerRig(name));
+        session = client.rpc().openSession(OpenSessionRequest.newBuilder().setAgentVersion("0.1.0")
+                .setQueueId(UUID.randomUUID().toString()).setLayoutName("FlashLayout_emmc.tsv")
+                .setLayoutSha256("cd".repeat(32)).setHostname("rig-pc").setFuseEnabled(true).build());
+        stream = client.stream();
+    }
+
+    /** A board that was just plugged into {@code port} and is now flashing at {@code percent}. */
+    String flashing(String serial, String port, int percent) throws InterruptedException {
+        String attempt = UUID.randomUUID().toString();
+        send(event(serial, attempt, port, FlashJobState.FLASH_JOB_STATE_DETECTED)
+                        .setDetected(BoardDetected.newBuilder().setUsbProductId(0xDF11)).build(),
+                event(serial, attempt, port, FlashJobState.FLASH_JOB_STATE_FLASHING)
+                        .setFlashProgress(FlashProgress.newBuilder().setPartitionId("0x21").setPartitionName("bootfs")
+                                .setPartitionPercent(percent).setOverallPercent(percent)).build());
+        return attempt;
+    }
+
+    void failed(String serial, String attempt, String port, String message) throws InterruptedException {
+        send(event(serial, attempt, port, FlashJobState.FLASH_JOB_STATE_FAILED)
+                .setFailed(BoardFailed.newBuilder().setReason(FailureReason.FAILURE_REASON_PROGRAMMER_ERROR)
+                        .setMessage(message).setFailedInState(FlashJobState.FLASH_JOB_STATE_FLASHING)).build());
+    }
+
+    private BoardEvent.Builder event(String serial, String attempt, String port, FlashJobState state) {
+        Instant now = Instant.now();
+        return BoardEvent.newBuilder().setEventId(UUID.randomUUID().toString()).setSequence(++sequence)
+                .setOccurredAt(Timestamp.newBuilder().setSeconds(now.getEpochSecond()).setNanos(now.getNano()))
+                .setSerial(serial).setAttemptId(attempt)
+                .setSlot(Slot.newBuilder().setPortPath(port).setLabel(port.substring(port.lastIndexOf('.') + 1))
+                        .setPowerUpOrder((int) sequence))
+                .setState(state);
+    }
+
+    private void send(BoardEvent... events) throws InterruptedException {
+        stream.send(StreamBoardEventsRequest.newBuilder().setSessionId(session.getSessionId())
+                .addAllEvents(List.of(events)).build());
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        stream.close();
+        client.close();
+    }
+}

@@ -1,0 +1,26 @@
+package io.flashrig.server.error;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
+import org.junit.jupiter.api.Test;
+
+class TransientFailureTest {
+
+    @Test
+    void retryableDatabaseFailuresAreRecognisedThroughWrappers() {
+        assertTrue(TransientFailure.is(new RuntimeException(new SQLException("deadlock detected", "40P01"))));
+        assertTrue(TransientFailure.is(new IllegalStateException(new SQLException("could not serialize", "40001"))));
+        assertTrue(TransientFailure.is(new SQLException("connection refused", "08001")));
+        assertTrue(TransientFailure.is(new RuntimeException(new SQLTransientConnectionException("pool timeout"))));
+    }
+
+    @Test
+    void everythingElseIsNot() {
+        assertFalse(TransientFailure.is(new SQLException("duplicate key", "23505")));
+        assertFalse(TransientFailure.is(new IllegalStateException("bug")));
+        assertFalse(TransientFailure.is(DomainException.invalid("bad input")));
+    }
+}

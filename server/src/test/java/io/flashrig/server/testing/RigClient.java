@@ -1,0 +1,120 @@
+package io.flashrig.server.testing;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.rpc.ErrorInfo;
+import io.flashrig.proto.rig.v1.RigServiceGrpc;
+import io.flashrig.proto.rig.v1.StreamBoardEventsRequest;
+import io.flashrig.proto.rig.v1.StreamBoardEventsResponse;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.MetadataUtils;
+import io.grpc.stub.StreamObserver;
+import java.net.URL;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/** A real gRPC client of the server under test, as an agent would be: plain channel, bearer token in metadata. */
+public final class RigClient implements AutoCloseable {
+
+    private final ManagedChannel channel;
+    private final RigServiceGrpc.RigServiceBlockingStub blocking;
+    private final RigServiceGrpc.RigServiceStub async;
+
+    public RigClient(URL server, String token) {
+        channel = ManagedChannelBuilder.forAddress(server.getHost(), server.getPort()).usePlaintext().build();
+        Metadata headers = new Metadata();
+        if (token != null) {
+            headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
+        }
+        blocking = RigServiceGrpc.newBlockingStub(channel)
+                .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers))
+                .withDeadlineAfter(30, TimeUnit.SECONDS);
+        async = RigServiceGrpc.newStub(channel).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
+    }
+
+    public RigServiceGrpc.RigServiceBlockingStub rpc() {
+        return blocking;
+    }
+
+    /** An open event stream: send a request, wait for its answer. */
+    public EventStream stream() {
+        EventStream stream = new EventStream();
+        stream.requests = async.streamBoardEvents(stream);
+        return stream;
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+
+    /** Asserts the contract's error shape: the status code and an ErrorInfo with domain flashrig.io and the reason. */
+    public static ErrorInfo assertError(Throwable failure, Status.Code code, String reason) {
+        assertInstanceOf(StatusRuntimeException.class, failure);
+        assertEquals(code, Status.fromThrowable(failure).getCode(), failure.getMessage());
+        com.google.rpc.Status status = io.grpc.protobuf.StatusProto.fromThrowable(failure);
+        assertNotNull(status, "grpc-status-details-bin");
+        try {
+            ErrorInfo info = status.getDetails(0).unpack(ErrorInfo.class);
+            assertEquals("flashrig.io", info.getDomain());
+            assertEquals(reason, info.getReason());
+            return info;
+        } catch (InvalidProtocolBufferException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** The client side of StreamBoardEvents. */
+    public static final class EventStream implements StreamObserver<StreamBoardEventsResponse>, AutoCloseable {
+        private final BlockingQueue<Object> answers = new LinkedBlockingQueue<>();
+        private StreamObserver<StreamBoardEventsRequest> requests;
+
+        /** Sends one request and returns the server's answer, or throws the stream's error. */
+        public StreamBoardEventsResponse send(StreamBoardEventsRequest request) throws InterruptedException {
+            requests.onNext(request);
+            Object answer = answers.poll(30, TimeUnit.SECONDS);
+            if (answer instanceof StreamBoardEventsResponse response) {
+                return response;
+            }
+            if (answer instanceof StatusRuntimeException e) {
+                throw e;
+            }
+            if (answer instanceof Throwable t) {
+                throw Status.fromThrowable(t).asRuntimeException(Status.trailersFromThrowable(t));
+            }
+            throw new AssertionError("No answer within 30 s: " + answer);
+        }
+
+        @Override
+        public void onNext(StreamBoardEventsResponse value) {
+            answers.add(value);
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            answers.add(t);
+        }
+
+        @Override
+        public void onCompleted() {
+            answers.add("completed");
+        }
+
+        @Override
+        public void close() {
+            try {
+                requests.onCompleted();
+            } catch (IllegalStateException alreadyClosed) {
+                // The server ended the stream first.
+            }
+        }
+    }
+}

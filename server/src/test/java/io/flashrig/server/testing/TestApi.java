@@ -1,0 +1,77 @@
+package io.flashrig.server.testing;
+
+import static io.restassured.RestAssured.given;
+
+import io.restassured.http.ContentType;
+import io.restassured.specification.RequestSpecification;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.eclipse.microprofile.config.ConfigProvider;
+import org.postgresql.ds.PGSimpleDataSource;
+
+/** Shortcuts for tests: REST calls as admin, fresh MAC ranges, rigs, and direct SQL reads against the test database. */
+public final class TestApi {
+
+    public static final String ADMIN_TOKEN = "test-admin-token";
+
+    /** Each test's ranges get their own block, so that tests sharing one database never overlap. */
+    private static final AtomicInteger BLOCKS = new AtomicInteger();
+
+    private TestApi() {
+    }
+
+    public static RequestSpecification asAdmin() {
+        return given().header("Authorization", "Bearer " + ADMIN_TOKEN).contentType(ContentType.JSON);
+    }
+
+    /**
+     * Retires every active range and creates a new one of {@code size} addresses, so that the next assignments come
+     * from it. Returns its first address as a number.
+     */
+    public static long freshRange(int size) {
+        List<Integer> active = asAdmin().get("/api/v1/mac-ranges").then().statusCode(200)
+                .extract().path("findAll { !it.retired }.id");
+        active.forEach(id -> asAdmin().post("/api/v1/mac-ranges/" + id + "/retire").then().statusCode(200));
+        long first = 0x02_00_00_00_00_00L + ((long) BLOCKS.incrementAndGet() << 20);
+        asAdmin().body(Map.of("first", mac(first), "last", mac(first + size - 1), "label", "test block"))
+                .post("/api/v1/mac-ranges").then().statusCode(201);
+        return first;
+    }
+
+    /** Registers a rig and returns its token. */
+    public static String registerRig(String name) {
+        return asAdmin().body(Map.of("name", name)).post("/api/v1/rigs").then().statusCode(201)
+                .extract().path("token");
+    }
+
+    public static String mac(long value) {
+        return new io.flashrig.server.pool.MacAddress(value).toString();
+    }
+
+    /** A second, independent way into the test database: plain JDBC connections, no Quarkus pool. */
+    public static PGSimpleDataSource directDataSource() {
+        PGSimpleDataSource dataSource = new PGSimpleDataSource();
+        dataSource.setUrl(ConfigProvider.getConfig().getValue("quarkus.datasource.jdbc.url", String.class));
+        dataSource.setUser(ConfigProvider.getConfig().getValue("quarkus.datasource.username", String.class));
+        return dataSource;
+    }
+
+    public static long count(String sql, Object... params) {
+        try (Connection c = directDataSource().getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) {
+                ps.setObject(i + 1, params[i]);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
