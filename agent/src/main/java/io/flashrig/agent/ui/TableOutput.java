@@ -8,21 +8,32 @@ import java.io.PrintStream;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import org.jboss.logmanager.ExtLogRecord;
 
 /**
  * A live table of the boards on the hub (slot, order, serial, state, progress, MAC, elapsed, result), redrawn in place
- * after events, at most a few times a second, with the latest operator messages below it.
+ * after events, at most a few times a second, with the latest operator messages below it. While it redraws in place,
+ * log records join those messages instead of going to the console: a line printed between two redraws would be
+ * overwritten or shift the table.
  */
 final class TableOutput implements OperatorOutput {
 
     private static final long REDRAW_MILLIS = 250;
     private static final int MESSAGES = 6;
+    /** Longer messages are cut, so that no line wraps and the redraw moves up exactly the lines it drew. */
+    private static final int MESSAGE_WIDTH = 130;
     private static final String GREEN = "\u001b[32m";
     private static final String RED = "\u001b[31m";
     private static final String RESET = "\u001b[0m";
@@ -40,12 +51,62 @@ final class TableOutput implements OperatorOutput {
         t.setDaemon(true);
         return t;
     });
+    private final List<Handler> consoleHandlers = new ArrayList<>();
+    private final Handler logToMessages = new Handler() {
+        @Override
+        public void publish(LogRecord record) {
+            if (isLoggable(record)) {
+                note(record.getLevel().getName() + " " + (record instanceof ExtLogRecord ext
+                        ? ext.getFormattedMessage() : record.getMessage()));
+            }
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void close() {
+        }
+    };
     private int drawnLines;
     private boolean redrawPending;
 
     TableOutput(PrintStream out, boolean ansi) {
         this.out = out;
         this.ansi = ansi;
+        if (ansi) {
+            Logger root = Logger.getLogger("");
+            for (Handler handler : root.getHandlers()) {
+                root.removeHandler(handler);
+                consoleHandlers.add(handler);
+            }
+            logToMessages.setLevel(Level.INFO);
+            root.addHandler(logToMessages);
+            // Elapsed times move with the clock, not with events.
+            redraw.scheduleAtFixedRate(this::tick, 1, 1, TimeUnit.SECONDS);
+        }
+    }
+
+    private synchronized void tick() {
+        if (rows.values().stream().anyMatch(r -> r.ended() == null)) {
+            scheduleRedraw();
+        }
+    }
+
+    private synchronized void note(String message) {
+        if (messages.size() == MESSAGES) {
+            messages.removeFirst();
+        }
+        messages.addLast(message.length() > MESSAGE_WIDTH ? message.substring(0, MESSAGE_WIDTH - 1) + "…" : message);
+        scheduleRedraw();
+    }
+
+    private void scheduleRedraw() {
+        if (!redrawPending) {
+            redrawPending = true;
+            redraw.schedule(this::draw, REDRAW_MILLIS, TimeUnit.MILLISECONDS);
+        }
     }
 
     @Override
@@ -69,16 +130,8 @@ final class TableOutput implements OperatorOutput {
         if (e.hasRemoved() || e.hasInterrupted()) {
             rows.remove(e.getSerial());
         }
-        Messages.of(e).filter(m -> !e.hasFlashStarted() && !e.hasDetected()).ifPresent(m -> {
-            if (messages.size() == MESSAGES) {
-                messages.removeFirst();
-            }
-            messages.addLast(m);
-        });
-        if (!redrawPending) {
-            redrawPending = true;
-            redraw.schedule(this::draw, REDRAW_MILLIS, TimeUnit.MILLISECONDS);
-        }
+        Messages.of(e).filter(m -> !e.hasFlashStarted() && !e.hasDetected()).ifPresent(this::note);
+        scheduleRedraw();
     }
 
     private synchronized void draw() {
@@ -116,5 +169,10 @@ final class TableOutput implements OperatorOutput {
     public void close() {
         redraw.shutdown();
         draw();
+        if (ansi) {
+            Logger root = Logger.getLogger("");
+            root.removeHandler(logToMessages);
+            consoleHandlers.forEach(root::addHandler);
+        }
     }
 }
