@@ -8,7 +8,10 @@ import io.flashrig.proto.rig.v1.OtpMacVerdict;
 /** The server's say on MACs: only a MAC it assigned is ever written, and it judges MACs found in OTP. */
 public interface MacAuthority {
 
-    /** Asks for the board's MAC (AssignMac). Never throws for a server problem: it is an {@link Answer}. */
+    /**
+     * Asks for the MAC of a board whose OTP is blank (AssignMac). Never throws for a server problem: it is an
+     * {@link Answer}.
+     */
     Answer<MacAddress> assign(BoardSerial serial, String attemptId);
 
     /** Reports a MAC found in OTP before anything was written (ReportOtpMac). */

@@ -6,6 +6,7 @@ import io.flashrig.agent.programmer.MacAddress;
 import io.flashrig.proto.rig.v1.AssignMacRequest;
 import io.flashrig.proto.rig.v1.AssignMacResponse;
 import io.flashrig.proto.rig.v1.FailureReason;
+import io.flashrig.proto.rig.v1.MacState;
 import io.flashrig.proto.rig.v1.OtpMacVerdict;
 import io.flashrig.proto.rig.v1.ReportOtpMacRequest;
 import io.flashrig.proto.rig.v1.ReportOtpMacResponse;
@@ -32,7 +33,14 @@ public final class GrpcMacAuthority implements MacAuthority {
                     .assignMac(AssignMacRequest.newBuilder().setSerial(serial.value()).setAttemptId(attemptId)
                             .setRequestId(UUID.randomUUID().toString()).build());
             try {
-                return new Granted<>(MacAddress.parse(response.getMac()));
+                MacAddress mac = MacAddress.parse(response.getMac());
+                if (response.getState() == MacState.MAC_STATE_FUSED) {
+                    // Only a blank board asks, and fuses cannot be unburnt: a second chip reports this serial.
+                    return new Refused<>(FailureReason.FAILURE_REASON_MAC_CONFLICT, "the server saw MAC " + mac
+                            + " fused in serial " + serial.value() + "'s OTP, yet this board's OTP is blank: another "
+                            + "board reports the same serial; not writing");
+                }
+                return new Granted<>(mac);
             } catch (IllegalArgumentException e) {
                 // Never write what cannot be a board's MAC, whoever says so.
                 return new Refused<>(FailureReason.FAILURE_REASON_MAC_REFUSED, "the server assigned '" + response.getMac() + "', which is not a usable MAC");

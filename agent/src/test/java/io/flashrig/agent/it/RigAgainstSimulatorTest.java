@@ -167,6 +167,21 @@ class RigAgainstSimulatorTest {
     }
 
     @Test
+    void aBlankBoardWhoseSerialTheServerHasSeenFusedIsNotWritten() throws Exception {
+        // Fuses cannot be unburnt: blank OTP under a fused serial means a second chip reports the same serial.
+        String s = serial(0x63);
+        server.assignFor(s);
+        server.markFused(s);
+        try (SimulatedRig rig = rig(8, Duration.ofMinutes(5))) {
+            hub.plug(SimulatedBoard.normal(s, "1-7"));
+            Awaits.until(() -> rig.reached(s, FLASH_JOB_STATE_FAILED) || rig.reached(s, FLASH_JOB_STATE_DONE), "the job ends");
+            assertEquals(FailureReason.FAILURE_REASON_MAC_CONFLICT, rig.last(s).getFailed().getReason(), () -> rig.last(s).toString());
+            assertEquals(0, board(s).otp57Writes());
+            assertEquals(0, board(s).otp58Writes());
+        }
+    }
+
+    @Test
     void aBoardWaitsVisiblyForItsMacWhileTheServerIsAway() throws Exception {
         String s = serial(0x71);
         server.stop();

@@ -41,6 +41,8 @@ import java.util.UUID;
  */
 public final class TestRigServer extends RigServiceGrpc.RigServiceImplBase {
 
+    private final java.util.Set<String> fused = new java.util.HashSet<>();
+
     public static final String TOKEN = "rig-token-1";
     private static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
 
@@ -87,6 +89,11 @@ public final class TestRigServer extends RigServiceGrpc.RigServiceImplBase {
 
     public synchronized Map<String, MacAddress> assigned() {
         return new HashMap<>(macBySerial);
+    }
+
+    /** Records {@code serial}'s MAC as read back from its OTP, as the real server does on MacVerified. */
+    public synchronized void markFused(String serial) {
+        fused.add(serial);
     }
 
     /** Gives {@code serial} a MAC as if another rig had asked for it. */
@@ -152,7 +159,8 @@ public final class TestRigServer extends RigServiceGrpc.RigServiceImplBase {
     public synchronized void assignMac(AssignMacRequest request, StreamObserver<AssignMacResponse> response) {
         boolean fresh = !macBySerial.containsKey(request.getSerial());
         MacAddress mac = assignFor(request.getSerial());
-        response.onNext(AssignMacResponse.newBuilder().setMac(mac.canonical()).setState(MacState.MAC_STATE_ASSIGNED).setNewlyAssigned(fresh).build());
+        MacState state = fused.contains(request.getSerial()) ? MacState.MAC_STATE_FUSED : MacState.MAC_STATE_ASSIGNED;
+        response.onNext(AssignMacResponse.newBuilder().setMac(mac.canonical()).setState(state).setNewlyAssigned(fresh).build());
         response.onCompleted();
     }
 

@@ -3,8 +3,10 @@ package io.flashrig.server.error;
 import com.google.protobuf.Any;
 import com.google.rpc.Code;
 import com.google.rpc.ErrorInfo;
+import io.flashrig.proto.rig.v1.ErrorReason;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
+import java.util.Map;
 import org.jboss.logging.Logger;
 
 /**
@@ -27,15 +29,13 @@ public final class GrpcErrorMapper {
         }
         if (TransientFailure.is(failure)) {
             LOG.warn("A RigService call failed for a passing reason; the rig will retry", failure);
-            return StatusProto.toStatusRuntimeException(com.google.rpc.Status.newBuilder()
-                    .setCode(Code.UNAVAILABLE_VALUE).setMessage(TransientFailure.MESSAGE).build());
+            return status(Code.UNAVAILABLE, TransientFailure.MESSAGE, ErrorReason.ERROR_REASON_SERVER_UNAVAILABLE,
+                    Map.of());
         }
         if (!(failure instanceof DomainException e)) {
             LOG.error("Unexpected error in a RigService call", failure);
-            return StatusProto.toStatusRuntimeException(com.google.rpc.Status.newBuilder()
-                    .setCode(Code.INTERNAL_VALUE)
-                    .setMessage("The server failed unexpectedly; nothing was committed by this call. Retry later.")
-                    .build());
+            return status(Code.INTERNAL, "The server failed unexpectedly; nothing was committed by this call. Retry "
+                    + "later.", ErrorReason.ERROR_REASON_SERVER_ERROR, Map.of());
         }
         Code code = switch (e.kind()) {
             case INVALID -> Code.INVALID_ARGUMENT;
@@ -46,14 +46,19 @@ public final class GrpcErrorMapper {
             case UNAUTHENTICATED -> Code.UNAUTHENTICATED;
             case FORBIDDEN -> Code.PERMISSION_DENIED;
         };
+        return status(code, e.getMessage(), e.reason(), e.metadata());
+    }
+
+    private static StatusRuntimeException status(Code code, String message, ErrorReason reason,
+            Map<String, String> metadata) {
         com.google.rpc.Status.Builder status = com.google.rpc.Status.newBuilder()
                 .setCode(code.getNumber())
-                .setMessage(e.getMessage());
-        if (e.reason() != null) {
+                .setMessage(message);
+        if (reason != null) {
             status.addDetails(Any.pack(ErrorInfo.newBuilder()
                     .setDomain(DOMAIN)
-                    .setReason(e.reason().name().substring(REASON_PREFIX.length()))
-                    .putAllMetadata(e.metadata())
+                    .setReason(reason.name().substring(REASON_PREFIX.length()))
+                    .putAllMetadata(metadata)
                     .build()));
         }
         return StatusProto.toStatusRuntimeException(status.build());
