@@ -5,12 +5,12 @@ import static io.flashrig.proto.rig.v1.FlashJobState.FLASH_JOB_STATE_FLASHING;
 import static io.flashrig.proto.rig.v1.FlashJobState.FLASH_JOB_STATE_FUSING;
 import static io.flashrig.proto.rig.v1.FlashJobState.FLASH_JOB_STATE_WAITING_FOR_MAC;
 
-import io.flashrig.agent.programmer.BoardSerial;
 import io.flashrig.agent.programmer.FlashProgressTracker;
-import io.flashrig.agent.programmer.MacAddress;
 import io.flashrig.agent.programmer.OtpReading;
 import io.flashrig.agent.programmer.Programmer;
 import io.flashrig.agent.programmer.ProgrammerRun;
+import io.flashrig.contract.BoardSerial;
+import io.flashrig.contract.MacAddress;
 import io.flashrig.proto.rig.v1.BoardFlashed;
 import io.flashrig.proto.rig.v1.FailureReason;
 import io.flashrig.proto.rig.v1.FlashProgress;

@@ -1,7 +1,7 @@
 package io.flashrig.agent.job;
 
-import io.flashrig.agent.programmer.BoardSerial;
-import io.flashrig.agent.programmer.MacAddress;
+import io.flashrig.contract.BoardSerial;
+import io.flashrig.contract.MacAddress;
 import io.flashrig.proto.rig.v1.FailureReason;
 import io.flashrig.proto.rig.v1.OtpMacVerdict;
 

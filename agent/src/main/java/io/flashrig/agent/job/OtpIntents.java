@@ -1,8 +1,8 @@
 package io.flashrig.agent.job;
 
-import io.flashrig.agent.programmer.BoardSerial;
-import io.flashrig.agent.programmer.MacAddress;
 import io.flashrig.agent.state.DurableFiles;
+import io.flashrig.contract.BoardSerial;
+import io.flashrig.contract.MacAddress;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

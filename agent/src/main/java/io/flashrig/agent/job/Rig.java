@@ -1,10 +1,10 @@
 package io.flashrig.agent.job;
 
-import io.flashrig.agent.programmer.BoardSerial;
 import io.flashrig.agent.programmer.Programmer;
 import io.flashrig.agent.state.StateDir;
 import io.flashrig.agent.usb.BoardWatcherEvent;
 import io.flashrig.agent.usb.UsbBoard;
+import io.flashrig.contract.BoardSerial;
 import io.flashrig.proto.rig.v1.BoardEvent;
 import io.flashrig.proto.rig.v1.FailureReason;
 import io.flashrig.proto.rig.v1.Slot;
@@ -91,9 +91,9 @@ public final class Rig implements AutoCloseable {
         jobs.put(key, created);
         BoardSerial serial;
         try {
-            serial = BoardSerial.parse(key);
+            serial = BoardSerial.fromUsb(key);
         } catch (IllegalArgumentException e) {
-            created.fail(FailureReason.FAILURE_REASON_INVALID_SERIAL, e.getMessage() + "; the board is not flashed", List.of());
+            created.fail(FailureReason.FAILURE_REASON_INVALID_SERIAL, e.getMessage() + " The board is not flashed.", List.of());
             return;
         }
         if (seen.size() > 1) {

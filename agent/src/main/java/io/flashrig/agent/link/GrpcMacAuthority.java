@@ -1,8 +1,8 @@
 package io.flashrig.agent.link;
 
 import io.flashrig.agent.job.MacAuthority;
-import io.flashrig.agent.programmer.BoardSerial;
-import io.flashrig.agent.programmer.MacAddress;
+import io.flashrig.contract.BoardSerial;
+import io.flashrig.contract.MacAddress;
 import io.flashrig.proto.rig.v1.AssignMacRequest;
 import io.flashrig.proto.rig.v1.AssignMacResponse;
 import io.flashrig.proto.rig.v1.FailureReason;

@@ -1,5 +1,7 @@
 package io.flashrig.agent.programmer;
 
+import io.flashrig.contract.BoardSerial;
+import io.flashrig.contract.MacAddress;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

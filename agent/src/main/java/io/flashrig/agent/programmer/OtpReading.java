@@ -1,5 +1,6 @@
 package io.flashrig.agent.programmer;
 
+import io.flashrig.contract.MacAddress;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Matcher;

@@ -1,5 +1,7 @@
 package io.flashrig.agent.programmer;
 
+import io.flashrig.contract.BoardSerial;
+import io.flashrig.contract.MacAddress;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.function.Consumer;

@@ -10,13 +10,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.flashrig.agent.link.Awaits;
 import io.flashrig.agent.link.TestRigServer;
-import io.flashrig.agent.programmer.BoardSerial;
 import io.flashrig.agent.programmer.FlashLayout;
-import io.flashrig.agent.programmer.MacAddress;
 import io.flashrig.agent.programmer.Programmer;
 import io.flashrig.agent.programmer.ProgrammerRun;
 import io.flashrig.agent.programmer.UsbListing;
 import io.flashrig.agent.usb.BoardWatcherEvent;
+import io.flashrig.contract.BoardSerial;
+import io.flashrig.contract.MacAddress;
 import io.flashrig.proto.rig.v1.BoardEvent;
 import io.flashrig.proto.rig.v1.FailureReason;
 import io.flashrig.simulator.Behaviour;
@@ -238,7 +238,8 @@ class RigAgainstSimulatorTest {
             rig.inject(new BoardWatcherEvent.Attached(new io.flashrig.agent.usb.UsbBoard("1-11", "000000000000", "1-11", 0xDF11, "DFU in HS Mode")));
             BoardEvent failed = rig.last("000000000000");
             assertEquals(FailureReason.FAILURE_REASON_INVALID_SERIAL, failed.getFailed().getReason());
-            assertEquals("serial 000000000000 is all zeros and cannot identify a board; the board is not flashed", failed.getFailed().getMessage());
+            assertEquals("The serial 000000000000 is all zeros and cannot tell one board from another. The board is not flashed.",
+                    failed.getFailed().getMessage());
         }
     }
 

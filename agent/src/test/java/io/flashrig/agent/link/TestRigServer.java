@@ -2,7 +2,7 @@ package io.flashrig.agent.link;
 
 import com.google.protobuf.Any;
 import com.google.rpc.ErrorInfo;
-import io.flashrig.agent.programmer.MacAddress;
+import io.flashrig.contract.MacAddress;
 import io.flashrig.proto.rig.v1.AssignMacRequest;
 import io.flashrig.proto.rig.v1.AssignMacResponse;
 import io.flashrig.proto.rig.v1.BoardEvent;

@@ -1,5 +1,6 @@
 package io.flashrig.server.api;
 
+import io.flashrig.contract.Quoted;
 import io.flashrig.server.FlashRigConfig;
 import io.flashrig.server.error.DomainException;
 import io.quarkus.hibernate.orm.panache.PanacheQuery;

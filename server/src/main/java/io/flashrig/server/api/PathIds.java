@@ -1,5 +1,6 @@
 package io.flashrig.server.api;
 
+import io.flashrig.contract.Quoted;
 import io.flashrig.server.error.DomainException;
 
 /** Numeric ids in paths, refused with a clear sentence when they are not numbers. */

@@ -1,6 +1,9 @@
 package io.flashrig.server.board;
 
 import com.google.protobuf.Timestamp;
+import io.flashrig.contract.BoardSerial;
+import io.flashrig.contract.InvalidValueException;
+import io.flashrig.contract.MacAddress;
 import io.flashrig.proto.rig.v1.BoardEvent.ChangeCase;
 import io.flashrig.proto.rig.v1.ErrorReason;
 import io.flashrig.proto.rig.v1.FlashJobState;
@@ -9,7 +12,6 @@ import io.flashrig.proto.rig.v1.StreamBoardEventsRequest;
 import io.flashrig.proto.rig.v1.StreamBoardEventsResponse;
 import io.flashrig.server.FlashRigConfig;
 import io.flashrig.server.error.DomainException;
-import io.flashrig.server.pool.MacAddress;
 import io.flashrig.server.pool.PoolService;
 import io.flashrig.server.rig.Rig;
 import io.flashrig.server.sql.Jdbc;
@@ -156,7 +158,7 @@ public class BoardEventService {
             if (mac != null && !mac.isEmpty()) {
                 MacAddress.parse(mac);
             }
-        } catch (DomainException e) {
+        } catch (InvalidValueException e) {
             return e.getMessage();
         }
         return null;

@@ -1,5 +1,6 @@
 package io.flashrig.server.board;
 
+import io.flashrig.contract.BoardSerial;
 import io.flashrig.server.FlashRigConfig;
 import io.flashrig.server.api.Page;
 import io.flashrig.server.api.PageRequest;

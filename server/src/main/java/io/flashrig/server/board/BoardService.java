@@ -1,11 +1,12 @@
 package io.flashrig.server.board;
 
+import io.flashrig.contract.BoardSerial;
+import io.flashrig.contract.MacAddress;
+import io.flashrig.contract.Quoted;
 import io.flashrig.proto.rig.v1.FlashJobState;
 import io.flashrig.server.api.Page;
 import io.flashrig.server.api.PageRequest;
-import io.flashrig.server.api.Quoted;
 import io.flashrig.server.error.DomainException;
-import io.flashrig.server.pool.MacAddress;
 import io.flashrig.server.pool.MacAssignment;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;

@@ -1,5 +1,6 @@
 package io.flashrig.server.error;
 
+import io.flashrig.contract.InvalidValueException;
 import io.flashrig.proto.rig.v1.ErrorReason;
 import java.util.Map;
 
@@ -31,6 +32,13 @@ public class DomainException extends RuntimeException {
 
     public static DomainException invalid(String message) {
         return new DomainException(Kind.INVALID, message);
+    }
+
+    /** A MAC address or board serial that the contract's value types refused, with the contract's reason. */
+    public static DomainException of(InvalidValueException e) {
+        ErrorReason reason = "mac".equals(e.field()) ? ErrorReason.ERROR_REASON_INVALID_MAC
+                : ErrorReason.ERROR_REASON_INVALID_SERIAL;
+        return new DomainException(Kind.INVALID, reason, e.getMessage(), Map.of(e.field(), e.input()));
     }
 
     public static DomainException notFound(String message) {

@@ -3,6 +3,7 @@ package io.flashrig.server.error;
 import com.google.protobuf.Any;
 import com.google.rpc.Code;
 import com.google.rpc.ErrorInfo;
+import io.flashrig.contract.InvalidValueException;
 import io.flashrig.proto.rig.v1.ErrorReason;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
@@ -26,6 +27,9 @@ public final class GrpcErrorMapper {
     public static Throwable toStatus(Throwable failure) {
         if (failure instanceof StatusRuntimeException) {
             return failure;
+        }
+        if (failure instanceof InvalidValueException invalid) {
+            failure = DomainException.of(invalid);
         }
         if (TransientFailure.is(failure)) {
             LOG.warn("A RigService call failed for a passing reason; the rig will retry", failure);

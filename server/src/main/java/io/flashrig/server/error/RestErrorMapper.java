@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import io.flashrig.contract.InvalidValueException;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.Router;
@@ -33,6 +34,11 @@ public class RestErrorMapper {
 
     RestErrorMapper(ObjectMapper json) {
         this.json = json;
+    }
+
+    @ServerExceptionMapper
+    public Response invalidValue(InvalidValueException e) {
+        return domain(DomainException.of(e));
     }
 
     @ServerExceptionMapper

@@ -1,5 +1,6 @@
 package io.flashrig.server.pool;
 
+import io.flashrig.contract.MacAddress;
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;

@@ -1,7 +1,8 @@
 package io.flashrig.server.pool;
 
+import io.flashrig.contract.BoardSerial;
+import io.flashrig.contract.MacAddress;
 import io.flashrig.proto.rig.v1.ErrorReason;
-import io.flashrig.server.board.BoardSerial;
 import io.flashrig.server.error.DomainException;
 import io.flashrig.server.sql.Jdbc;
 import java.sql.Connection;

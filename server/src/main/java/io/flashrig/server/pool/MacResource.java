@@ -1,5 +1,6 @@
 package io.flashrig.server.pool;
 
+import io.flashrig.contract.MacAddress;
 import io.flashrig.server.FlashRigConfig;
 import io.flashrig.server.api.Page;
 import io.flashrig.server.api.PageRequest;

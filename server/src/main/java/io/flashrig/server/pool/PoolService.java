@@ -1,8 +1,9 @@
 package io.flashrig.server.pool;
 
+import io.flashrig.contract.BoardSerial;
+import io.flashrig.contract.MacAddress;
 import io.flashrig.proto.rig.v1.ErrorReason;
 import io.flashrig.server.audit.AuditLog;
-import io.flashrig.server.board.BoardSerial;
 import io.flashrig.server.error.DomainException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;

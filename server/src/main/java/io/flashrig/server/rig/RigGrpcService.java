@@ -1,5 +1,7 @@
 package io.flashrig.server.rig;
 
+import io.flashrig.contract.BoardSerial;
+import io.flashrig.contract.MacAddress;
 import io.flashrig.proto.rig.v1.AssignMacRequest;
 import io.flashrig.proto.rig.v1.AssignMacResponse;
 import io.flashrig.proto.rig.v1.MacState;
@@ -12,9 +14,7 @@ import io.flashrig.proto.rig.v1.RigService;
 import io.flashrig.proto.rig.v1.StreamBoardEventsRequest;
 import io.flashrig.proto.rig.v1.StreamBoardEventsResponse;
 import io.flashrig.server.board.BoardEventService;
-import io.flashrig.server.board.BoardSerial;
 import io.flashrig.server.error.GrpcErrorMapper;
-import io.flashrig.server.pool.MacAddress;
 import io.flashrig.server.pool.MacAllocator;
 import io.flashrig.server.pool.PoolService;
 import io.flashrig.server.security.Caller;

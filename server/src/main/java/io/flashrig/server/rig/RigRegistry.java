@@ -2,11 +2,11 @@ package io.flashrig.server.rig;
 
 import com.google.protobuf.Duration;
 import com.google.protobuf.Timestamp;
+import io.flashrig.contract.Quoted;
 import io.flashrig.proto.rig.v1.ErrorReason;
 import io.flashrig.proto.rig.v1.OpenSessionRequest;
 import io.flashrig.proto.rig.v1.OpenSessionResponse;
 import io.flashrig.server.FlashRigConfig;
-import io.flashrig.server.api.Quoted;
 import io.flashrig.server.audit.AuditLog;
 import io.flashrig.server.error.DomainException;
 import io.flashrig.server.security.Role;

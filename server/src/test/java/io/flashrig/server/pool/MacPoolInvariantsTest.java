@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.google.rpc.ErrorInfo;
+import io.flashrig.contract.MacAddress;
 import io.flashrig.proto.rig.v1.AssignMacRequest;
 import io.flashrig.proto.rig.v1.OtpMacVerdict;
 import io.flashrig.proto.rig.v1.ReportOtpMacRequest;

@@ -2,9 +2,9 @@ package io.flashrig.server.pool;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.flashrig.contract.BoardSerial;
 import io.flashrig.proto.rig.v1.AssignMacRequest;
 import io.flashrig.proto.rig.v1.AssignMacResponse;
-import io.flashrig.server.board.BoardSerial;
 import io.flashrig.server.testing.PostgresResource;
 import io.flashrig.server.testing.RigClient;
 import io.flashrig.server.testing.TestApi;

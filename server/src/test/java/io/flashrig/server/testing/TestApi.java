@@ -2,6 +2,7 @@ package io.flashrig.server.testing;
 
 import static io.restassured.RestAssured.given;
 
+import io.flashrig.contract.MacAddress;
 import io.restassured.http.ContentType;
 import io.restassured.specification.RequestSpecification;
 import java.sql.Connection;
@@ -50,7 +51,7 @@ public final class TestApi {
     }
 
     public static String mac(long value) {
-        return new io.flashrig.server.pool.MacAddress(value).toString();
+        return new io.flashrig.contract.MacAddress(value).toString();
     }
 
     /** A second, independent way into the test database: plain JDBC connections, no Quarkus pool. */

@@ -1,4 +1,4 @@
-package io.flashrig.server.api;
+package io.flashrig.contract;
 
 /** Caller input echoed in an error message: at most 40 characters, control characters shown as '?'. */
 public final class Quoted {

@@ -1,15 +1,12 @@
-package io.flashrig.server.pool;
+package io.flashrig.contract;
 
-import io.flashrig.proto.rig.v1.ErrorReason;
-import io.flashrig.server.api.Quoted;
-import io.flashrig.server.error.DomainException;
 import java.util.Locale;
-import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
- * A unicast MAC address a board may carry. Prints in canonical form ({@code 04:D9:21:00:00:01}); stored as its 48-bit
- * value in a bigint.
+ * A unicast MAC address a board may carry: never multicast, all-zero or broadcast. Prints in canonical form
+ * ({@code 04:D9:21:00:00:01}, as the contract carries it); its 48-bit value is what the server stores and what the
+ * agent splits into OTP words 57 and 58.
  */
 public record MacAddress(long value) implements Comparable<MacAddress> {
 
@@ -38,6 +35,35 @@ public record MacAddress(long value) implements Comparable<MacAddress> {
         return new MacAddress(Long.parseLong(text.replaceAll("[:-]", ""), 16));
     }
 
+    /**
+     * The MAC that OTP words 57 (bytes 0–3, little-endian) and 58 (bits 15:0 = bytes 4–5) hold:
+     * {@code 0x3821d904, 0x0000a830} → {@code 04:D9:21:38:30:A8}.
+     */
+    public static MacAddress fromOtpWords(long word57, long word58) {
+        long value = 0;
+        for (int i = 0; i < 4; i++) {
+            value = value << 8 | (word57 >>> (8 * i) & 0xFF);
+        }
+        value = value << 8 | (word58 & 0xFF);
+        value = value << 8 | (word58 >>> 8 & 0xFF);
+        return new MacAddress(value);
+    }
+
+    /** OTP word 57: MAC bytes 0–3, little-endian ({@code 04:D9:21:38:30:A8} → {@code 0x3821d904}). */
+    public long otpWord57() {
+        return octet(0) | octet(1) << 8 | octet(2) << 16 | octet(3) << 24;
+    }
+
+    /** OTP word 58: bits 15:0 hold MAC bytes 4–5, little-endian ({@code 04:D9:21:38:30:A8} → {@code 0x0000a830}). */
+    public long otpWord58() {
+        return octet(4) | octet(5) << 8;
+    }
+
+    /** Byte {@code index} (0 = first, as written) of the address. */
+    private long octet(int index) {
+        return value >>> (8 * (5 - index)) & 0xFF;
+    }
+
     /** Null when the value may be a board's address, otherwise the reason why not. */
     static String problem(long value) {
         if (value < 0 || value > MAX) {
@@ -58,16 +84,21 @@ public record MacAddress(long value) implements Comparable<MacAddress> {
 
     /** The first byte: a MAC range never crosses it, so that it never runs into multicast addresses. */
     public int firstOctet() {
-        return (int) (value >>> 40);
+        return (int) octet(0);
     }
 
     public MacAddress plus(long offset) {
         return new MacAddress(value + offset);
     }
 
+    /** Upper-case hex pairs separated by colons, e.g. {@code 04:D9:21:00:00:01}. */
+    public String canonical() {
+        return format(value);
+    }
+
     @Override
     public String toString() {
-        return format(value);
+        return canonical();
     }
 
     @Override
@@ -87,8 +118,7 @@ public record MacAddress(long value) implements Comparable<MacAddress> {
         return out.toString();
     }
 
-    private static DomainException invalid(String mac, String message) {
-        return new DomainException(DomainException.Kind.INVALID, ErrorReason.ERROR_REASON_INVALID_MAC, message,
-                Map.of("mac", Quoted.of(mac)));
+    private static InvalidValueException invalid(String mac, String message) {
+        return new InvalidValueException("mac", Quoted.of(mac), message);
     }
 }

@@ -1,11 +1,10 @@
-package io.flashrig.server.pool;
+package io.flashrig.contract;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.flashrig.proto.rig.v1.ErrorReason;
-import io.flashrig.server.error.DomainException;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -16,6 +15,7 @@ class MacAddressTest {
     @ValueSource(strings = {"04:d9:21:00:00:01", "04-D9-21-00-00-01", "04d921000001", "04:D9:21:00:00:01"})
     void readsEveryAcceptedFormIntoCanonicalForm(String text) {
         MacAddress mac = MacAddress.parse(text);
+        assertEquals("04:D9:21:00:00:01", mac.canonical());
         assertEquals("04:D9:21:00:00:01", mac.toString());
         assertEquals(0x04D921000001L, mac.value());
     }
@@ -33,22 +33,44 @@ class MacAddressTest {
             "' 04d921000001'   | not a MAC address",
             "04d9210000011     | not a MAC address"})
     void refusesWithTheReason(String text, String why) {
-        DomainException e = assertThrows(DomainException.class, () -> MacAddress.parse(text));
+        InvalidValueException e = assertThrows(InvalidValueException.class, () -> MacAddress.parse(text));
         assertTrue(e.getMessage().contains(why), e.getMessage());
-        assertEquals(ErrorReason.ERROR_REASON_INVALID_MAC, e.reason());
+        assertEquals("mac", e.field());
     }
 
-    @org.junit.jupiter.api.Test
+    @Test
     void refusesEmpty() {
-        assertThrows(DomainException.class, () -> MacAddress.parse(""));
-        assertThrows(DomainException.class, () -> MacAddress.parse(null));
+        assertThrows(InvalidValueException.class, () -> MacAddress.parse(""));
+        assertThrows(InvalidValueException.class, () -> MacAddress.parse(null));
     }
 
-    @org.junit.jupiter.api.Test
+    @Test
     void countsAsANumber() {
         MacAddress first = MacAddress.parse("04:D9:21:00:00:FF");
         assertEquals("04:D9:21:00:01:00", first.plus(1).toString());
         assertEquals(4, first.firstOctet());
         assertTrue(first.compareTo(first.plus(1)) < 0);
+    }
+
+    @Test
+    void encodesOtpWordsAsTheReferenceShows() {
+        MacAddress mac = MacAddress.parse("04:d9:21:38:30:a8");
+        assertEquals(0x3821d904L, mac.otpWord57());
+        assertEquals(0x0000a830L, mac.otpWord58());
+        assertEquals(mac, MacAddress.fromOtpWords(0x3821d904L, 0x0000a830L));
+    }
+
+    @Test
+    void otpWordsRoundTripForHighBytes() {
+        MacAddress mac = MacAddress.parse("FE:FF:FF:FF:FF:FE");
+        assertEquals(0xFFFFFFFEL, mac.otpWord57());
+        assertEquals(0xFEFFL, mac.otpWord58());
+        assertEquals(mac, MacAddress.fromOtpWords(mac.otpWord57(), mac.otpWord58()));
+    }
+
+    @Test
+    void otpWordsThatHoldAMulticastAddressAreRefused() {
+        // 01:00:5E:00:00:01 in OTP: no board may carry it, whoever burnt it.
+        assertThrows(InvalidValueException.class, () -> MacAddress.fromOtpWords(0x005E0001L, 0x0100L));
     }
 }
