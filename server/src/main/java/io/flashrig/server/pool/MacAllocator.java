@@ -40,11 +40,7 @@ public final class MacAllocator {
         lockSerial(c, serial);
         Held held = heldBy(c, serial);
         if (held != null) {
-            if (held.state() == MacAssignment.State.QUARANTINED) {
-                throw new DomainException(DomainException.Kind.FAILED_PRECONDITION,
-                        ErrorReason.ERROR_REASON_MAC_QUARANTINED, "The MAC " + held.mac() + " of board " + serial
-                        + " was quarantined by an admin; do not fuse this board.", Map.of("mac", held.mac().toString()));
-            }
+            refuseIfQuarantined(held, serial);
             return new Assignment(held.mac(), held.state(), false);
         }
         while (true) {
@@ -75,6 +71,7 @@ public final class MacAllocator {
             if (!held.mac().equals(mac)) {
                 return new OtpOutcome(Verdict.MISMATCH, mac, held.mac().toString());
             }
+            refuseIfQuarantined(held, serial);
             markFused(c, serial, mac, now);
             return new OtpOutcome(Verdict.CONFIRMED, mac, null);
         }
@@ -98,6 +95,15 @@ public final class MacAllocator {
                 UPDATE mac_assignment SET state = CASE WHEN state = 'ASSIGNED' THEN 'FUSED' ELSE state END,
                        fused_at = COALESCE(fused_at, ?)
                  WHERE mac = ? AND board_serial = ?""", now, mac.value(), serial.value()) == 1;
+    }
+
+    /** A quarantined board was scrapped by an admin: it is neither fused nor confirmed, wherever it turns up. */
+    private static void refuseIfQuarantined(Held held, BoardSerial serial) {
+        if (held.state() == MacAssignment.State.QUARANTINED) {
+            throw new DomainException(DomainException.Kind.FAILED_PRECONDITION,
+                    ErrorReason.ERROR_REASON_MAC_QUARANTINED, "The MAC " + held.mac() + " of board " + serial
+                    + " was quarantined by an admin; do not fuse this board.", Map.of("mac", held.mac().toString()));
+        }
     }
 
     private static void lockSerial(Connection c, BoardSerial serial) throws SQLException {

@@ -122,7 +122,11 @@ class MacPoolInvariantsTest {
         assertEquals(mac, RigClient.assertError(e, Status.Code.FAILED_PRECONDITION, "MAC_QUARANTINED")
                 .getMetadataOrThrow("mac"));
         assertNotEquals(mac, assign("C00000000000000000000002"));
-        asAdmin().get("/api/v1/macs/" + mac).then().body("quarantineReason", equalTo("board scrapped: cracked PCB"));
+        // The scrapped board turning up with its MAC in OTP is not confirmed back into use either.
+        Exception reported = assertThrows(Exception.class, () -> report("C00000000000000000000001", mac));
+        RigClient.assertError(reported, Status.Code.FAILED_PRECONDITION, "MAC_QUARANTINED");
+        asAdmin().get("/api/v1/macs/" + mac).then().body("state", equalTo("QUARANTINED"))
+                .body("quarantineReason", equalTo("board scrapped: cracked PCB"));
         asAdmin().get("/api/v1/audit").then().statusCode(200)
                 .body("items.find { it.action == 'mac.quarantine' }.subject", equalTo(mac))
                 .body("items.find { it.action == 'mac.quarantine' }.actor", equalTo("bootstrap-admin"));
