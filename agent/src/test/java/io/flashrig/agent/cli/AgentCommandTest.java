@@ -54,4 +54,11 @@ class AgentCommandTest {
     void runRefusesAServerUrlThatIsNotHttp(LaunchResult result) {
         assertTrue(result.getErrorOutput().strip().startsWith("flashrig-agent: 'ftp://rig' is not a server URL"), result.getErrorOutput());
     }
+
+    @Test
+    @Launch(value = {"run", "--parallel", "zero"}, exitCode = ExitCodes.USAGE)
+    void aBadOptionIsOneLineAndExitCodeTwo(LaunchResult result) {
+        assertEquals("flashrig-agent: Invalid value for option '--parallel': 'zero' is not an int"
+                + " (see 'flashrig-agent run --help')", result.getErrorOutput().strip());
+    }
 }
