@@ -59,6 +59,14 @@ public record MacAddress(long value) implements Comparable<MacAddress> {
         return octet(4) | octet(5) << 8;
     }
 
+    /**
+     * Whether the MAC can be fused so that a read tells it from a blank board: neither of its OTP words may be zero.
+     * {@code 04:D9:21:05:00:00} cannot (its word 58 would read blank after the write), nor any {@code 00:00:00:00:xx:xx}.
+     */
+    public boolean fusable() {
+        return otpWord57() != 0 && otpWord58() != 0;
+    }
+
     /** Byte {@code index} (0 = first, as written) of the address. */
     private long octet(int index) {
         return value >>> (8 * (5 - index)) & 0xFF;

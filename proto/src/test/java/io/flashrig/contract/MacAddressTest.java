@@ -73,4 +73,11 @@ class MacAddressTest {
         // 01:00:5E:00:00:01 in OTP: no board may carry it, whoever burnt it.
         assertThrows(InvalidValueException.class, () -> MacAddress.fromOtpWords(0x005E0001L, 0x0100L));
     }
+
+    @Test
+    void aMacWithABlankOtpWordCannotBeFused() {
+        assertTrue(MacAddress.parse("04:D9:21:05:00:01").fusable());
+        assertEquals(false, MacAddress.parse("04:D9:21:05:00:00").fusable(), "word 58 would read blank");
+        assertEquals(false, MacAddress.parse("00:00:00:00:12:34").fusable(), "word 57 would read blank");
+    }
 }

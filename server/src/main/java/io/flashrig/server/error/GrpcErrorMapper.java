@@ -8,6 +8,7 @@ import io.flashrig.proto.rig.v1.ErrorReason;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
 import java.util.Map;
+import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 
 /**
@@ -20,6 +21,8 @@ public final class GrpcErrorMapper {
 
     private static final Logger LOG = Logger.getLogger(GrpcErrorMapper.class);
     private static final String REASON_PREFIX = "ERROR_REASON_";
+    private static final int MAX_MESSAGE = 1_000;
+    private static final int MAX_METADATA_VALUE = 200;
 
     private GrpcErrorMapper() {
     }
@@ -30,6 +33,9 @@ public final class GrpcErrorMapper {
         }
         if (failure instanceof InvalidValueException invalid) {
             failure = DomainException.of(invalid);
+        }
+        if (BadData.is(failure)) {
+            return status(Code.INVALID_ARGUMENT, BadData.MESSAGE, ErrorReason.ERROR_REASON_INVALID_REQUEST, Map.of());
         }
         if (TransientFailure.is(failure)) {
             LOG.warn("A RigService call failed for a passing reason; the rig will retry", failure);
@@ -53,18 +59,27 @@ public final class GrpcErrorMapper {
         return status(code, e.getMessage(), e.reason(), e.metadata());
     }
 
+    /**
+     * The status travels twice in the trailers (grpc-message and grpc-status-details-bin), which clients cap at
+     * 8 KiB: whatever a caller managed to get echoed, the answer stays well below that.
+     */
     private static StatusRuntimeException status(Code code, String message, ErrorReason reason,
             Map<String, String> metadata) {
         com.google.rpc.Status.Builder status = com.google.rpc.Status.newBuilder()
                 .setCode(code.getNumber())
-                .setMessage(message);
+                .setMessage(clip(message, MAX_MESSAGE));
         if (reason != null) {
             status.addDetails(Any.pack(ErrorInfo.newBuilder()
                     .setDomain(DOMAIN)
                     .setReason(reason.name().substring(REASON_PREFIX.length()))
-                    .putAllMetadata(metadata)
+                    .putAllMetadata(metadata.entrySet().stream().collect(Collectors.toMap(
+                            Map.Entry::getKey, e -> clip(e.getValue(), MAX_METADATA_VALUE))))
                     .build()));
         }
         return StatusProto.toStatusRuntimeException(status.build());
+    }
+
+    private static String clip(String text, int max) {
+        return text.length() <= max ? text : text.substring(0, max - 1) + "…";
     }
 }

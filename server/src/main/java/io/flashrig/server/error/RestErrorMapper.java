@@ -99,6 +99,9 @@ public class RestErrorMapper {
 
     @ServerExceptionMapper
     public Response unexpected(Exception e) {
+        if (BadData.is(e)) {
+            return respond(Problem.of(400, "invalid-request", "Invalid request", BadData.MESSAGE));
+        }
         if (TransientFailure.is(e)) {
             LOG.warn("A request failed for a passing reason", e);
             return Response.fromResponse(respond(Problem.of(503, "unavailable", "Service Unavailable",

@@ -54,9 +54,9 @@ public final class MacAllocator {
                 continue;
             }
             MacAddress mac = new MacAddress(taken[1]);
-            // The address may have been adopted from a board's OTP earlier: then skip to the next one.
-            if (insert(c, mac, serial, taken[0], MacAssignment.State.ASSIGNED, MacAssignment.Origin.POOL, rigId,
-                    attemptId, now)) {
+            // Skip an address a read could not tell from blank OTP, or one adopted from a board's OTP earlier.
+            if (mac.fusable() && insert(c, mac, serial, taken[0], MacAssignment.State.ASSIGNED,
+                    MacAssignment.Origin.POOL, rigId, attemptId, now)) {
                 return new Assignment(mac, MacAssignment.State.ASSIGNED, true);
             }
         }

@@ -38,9 +38,16 @@ public class MacRange extends PanacheEntityBase {
     @Column(name = "retired_at")
     public Instant retiredAt;
 
+    /**
+     * Addresses that can be handed out: every address but those ending in {@code 00:00}, whose OTP word 58 would read
+     * blank after fusing ({@link io.flashrig.contract.MacAddress#fusable()}). {@link #FUSABLE_SIZE_SQL} is the same in SQL.
+     */
     public long size() {
-        return lastMac - firstMac + 1;
+        return lastMac - firstMac + 1 - (lastMac / 0x10000 - (firstMac - 1) / 0x10000);
     }
+
+    /** {@link #size()} of the row {@code r} of mac_range, in SQL. */
+    public static final String FUSABLE_SIZE_SQL = "(r.last_mac - r.first_mac + 1 - (r.last_mac / 65536 - (r.first_mac - 1) / 65536))";
 
     public String describe() {
         return "range " + id + " '" + label + "' (" + new MacAddress(firstMac) + " – " + new MacAddress(lastMac) + ")";

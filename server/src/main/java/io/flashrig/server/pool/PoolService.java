@@ -95,6 +95,10 @@ public class PoolService {
             throw DomainException.invalid("A MAC range must stay within one first byte (" + from + " and " + to
                     + " differ in it), so that it never runs into multicast addresses.");
         }
+        if (from.value() < 0x10000) {
+            throw DomainException.invalid("A MAC range must not start in 00:00:00:00:xx:xx: such a MAC's OTP word 57"
+                    + " would read blank after fusing.");
+        }
         if (label == null || label.isBlank() || label.length() > 200) {
             throw DomainException.invalid("label is required: say where the range comes from (1 to 200 characters).");
         }
@@ -161,11 +165,12 @@ public class PoolService {
     @Transactional
     public PoolView pool() {
         Object[] row = (Object[]) em.createNativeQuery("""
-                SELECT (SELECT COALESCE(sum(last_mac - first_mac + 1), 0) FROM mac_range),
+                SELECT (SELECT COALESCE(sum(%s), 0) FROM mac_range r),
                        count(*) FILTER (WHERE state = 'ASSIGNED'),
                        count(*) FILTER (WHERE state = 'FUSED'),
                        count(*) FILTER (WHERE state = 'QUARANTINED')
-                  FROM mac_assignment WHERE range_id IS NOT NULL""").getSingleResult();
+                  FROM mac_assignment WHERE range_id IS NOT NULL""".formatted(MacRange.FUSABLE_SIZE_SQL))
+                .getSingleResult();
         return new PoolView(((Number) row[0]).longValue(), ((Number) row[1]).longValue(),
                 ((Number) row[2]).longValue(), ((Number) row[3]).longValue(), available());
     }
@@ -174,9 +179,9 @@ public class PoolService {
     @Transactional
     public long available() {
         return ((Number) em.createNativeQuery("""
-                SELECT COALESCE(sum(r.last_mac - r.first_mac + 1
-                                    - (SELECT count(*) FROM mac_assignment a WHERE a.range_id = r.id)), 0)
-                  FROM mac_range r WHERE r.retired_at IS NULL""").getSingleResult()).longValue();
+                SELECT COALESCE(sum(%s - (SELECT count(*) FROM mac_assignment a WHERE a.range_id = r.id)), 0)
+                  FROM mac_range r WHERE r.retired_at IS NULL""".formatted(MacRange.FUSABLE_SIZE_SQL))
+                .getSingleResult()).longValue();
     }
 
     @Transactional

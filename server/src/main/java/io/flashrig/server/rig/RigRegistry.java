@@ -169,7 +169,7 @@ public class RigRegistry {
             // Refused below, with the field named.
         }
         throw invalidRequest("queue_id", "queue_id must be the UUID of the agent's event queue, not '"
-                + queueId + "'.");
+                + Quoted.of(queueId) + "'.");
     }
 
     private static void checkText(String field, String value) {

@@ -113,6 +113,17 @@ class MacPoolInvariantsTest {
     }
 
     @Test
+    void anAddressEndingIn0000IsNeverHandedOutBecauseItsOtpWordWouldReadBlank() {
+        long block = TestApi.nextBlock();
+        TestApi.freshRange(block + 0xFFFF, block + 0x10001);
+        asAdmin().get("/api/v1/mac-pool").then().body("available", equalTo(2));
+        assertEquals(TestApi.mac(block + 0xFFFF), assign("F00000000000000000000001"));
+        assertEquals(TestApi.mac(block + 0x10001), assign("F00000000000000000000002"));
+        Exception e = assertThrows(Exception.class, () -> assign("F00000000000000000000003"));
+        RigClient.assertError(e, Status.Code.RESOURCE_EXHAUSTED, "MAC_POOL_EXHAUSTED");
+    }
+
+    @Test
     void aQuarantinedMacIsNeverHandedOutAgain() {
         TestApi.freshRange(4);
         String mac = assign("C00000000000000000000001");

@@ -32,16 +32,26 @@ public final class TestApi {
 
     /**
      * Retires every active range and creates a new one of {@code size} addresses, so that the next assignments come
-     * from it. Returns its first address as a number.
+     * from it. Returns its first address as a number (it ends in 00:01: an address ending in 00:00 is never handed out).
      */
     public static long freshRange(int size) {
+        long first = nextBlock() + 1;
+        freshRange(first, first + size - 1);
+        return first;
+    }
+
+    /** Retires every active range and creates the range {@code first}–{@code last}. */
+    public static void freshRange(long first, long last) {
         List<Integer> active = asAdmin().get("/api/v1/mac-ranges").then().statusCode(200)
                 .extract().path("findAll { !it.retired }.id");
         active.forEach(id -> asAdmin().post("/api/v1/mac-ranges/" + id + "/retire").then().statusCode(200));
-        long first = 0x02_00_00_00_00_00L + ((long) BLOCKS.incrementAndGet() << 20);
-        asAdmin().body(Map.of("first", mac(first), "last", mac(first + size - 1), "label", "test block"))
+        asAdmin().body(Map.of("first", mac(first), "last", mac(last), "label", "test block"))
                 .post("/api/v1/mac-ranges").then().statusCode(201);
-        return first;
+    }
+
+    /** The start of an address block no other test uses, so that tests sharing one database never overlap. */
+    public static long nextBlock() {
+        return 0x02_00_00_00_00_00L + ((long) BLOCKS.incrementAndGet() << 20);
     }
 
     /** Registers a rig and returns its token. */
