@@ -1,0 +1,41 @@
+package io.flashrig.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Resident memory and CPU time of a process, read from Linux's /proc. */
+final class ProcStat {
+
+    /** Clock ticks per second of /proc/<pid>/stat times (USER_HZ, 100 on Linux). */
+    private static final double TICKS = 100.0;
+
+    private ProcStat() {
+    }
+
+    /** VmRSS in MiB. */
+    static double rssMiB(long pid) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0;
+                }
+            }
+        } catch (IOException e) {
+            // gone
+        }
+        return Double.NaN;
+    }
+
+    /** utime + stime in seconds. */
+    static double cpuSeconds(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            // After the command: state is field 3, utime 14 and stime 15 (1-based) -> indexes 11 and 12 here.
+            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / TICKS;
+        } catch (IOException | RuntimeException e) {
+            return Double.NaN;
+        }
+    }
+}

@@ -1,0 +1,157 @@
+package io.flashrig.e2e;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** The packaged FlashRig server ({@code quarkus-run.jar}) run as a real process on a fixed port and database. */
+public final class ServerProcess implements AutoCloseable {
+
+    /** The admin token every scenario's server accepts. */
+    public static final String ADMIN_TOKEN = "e2e-admin-token-0123456789";
+
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    private final Database database;
+    private final int port;
+    private final Path log;
+    private final Map<String, String> extraEnv;
+    private Process process;
+    private int starts;
+
+    private ServerProcess(Database database, int port, Path log, Map<String, String> extraEnv) {
+        this.database = database;
+        this.port = port;
+        this.log = log;
+        this.extraEnv = extraEnv;
+    }
+
+    /** Starts a server on a free port against {@code database} and waits until it is ready. */
+    public static ServerProcess start(Database database, Path logDir, String name) {
+        return start(database, logDir, name, Map.of());
+    }
+
+    /** As {@link #start(Database, Path, String)}, with extra environment (e.g. a heap size in JAVA_TOOL_OPTIONS). */
+    public static ServerProcess start(Database database, Path logDir, String name, Map<String, String> extraEnv) {
+        ServerProcess server = new ServerProcess(database, Workspace.freePort(), logDir.resolve(name + ".log"), extraEnv);
+        server.startAgain();
+        return server;
+    }
+
+    /** Starts it (again) on the same port and database, and waits for {@code /q/health/ready} to say UP. */
+    public synchronized void startAgain() {
+        if (process != null && process.isAlive()) {
+            throw new IllegalStateException("the server on port " + port + " already runs");
+        }
+        List<String> command = new ArrayList<>(List.of(Workspace.java(), "-Xmx512m", "-jar",
+                Workspace.serverJar().toString()));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        Map<String, String> env = builder.environment();
+        env.put("QUARKUS_HTTP_PORT", Integer.toString(port));
+        env.put("FLASHRIG_ADMIN_TOKEN", ADMIN_TOKEN);
+        env.put("QUARKUS_DATASOURCE_JDBC_URL", database.jdbcUrl());
+        env.put("QUARKUS_DATASOURCE_USERNAME", database.user());
+        env.put("QUARKUS_DATASOURCE_PASSWORD", "");
+        env.putAll(extraEnv);
+        try {
+            Files.createDirectories(log.getParent());
+            process = builder.start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("the server could not be started", e);
+        }
+        starts++;
+        Process started = process;
+        Await.until(Duration.ofSeconds(90), "server on port " + port + " ready (start " + starts + ")",
+                () -> {
+                    if (!started.isAlive()) {
+                        throw new AssertionError("the server exited with status " + started.exitValue() + ":\n" + logTail());
+                    }
+                    return readiness() == 200;
+                }, this::logTail);
+    }
+
+    /** HTTP status of {@code /q/health/ready}: 200 UP, 503 DOWN, -1 when nothing answers. */
+    public int readiness() {
+        try {
+            HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl() + "/q/health/ready"))
+                    .timeout(Duration.ofSeconds(3)).GET().build();
+            return HTTP.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
+    /** Kills it with SIGKILL, as a power cut or the OOM killer would, and waits until it is gone. */
+    public synchronized void kill() {
+        if (process == null) {
+            return;
+        }
+        process.destroyForcibly();
+        try {
+            process.waitFor(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The process id, for /proc figures. */
+    public long pid() {
+        return process.pid();
+    }
+
+    /** {@code http://localhost:<port>}. */
+    public String baseUrl() {
+        return "http://localhost:" + port;
+    }
+
+    /** The port of REST and gRPC. */
+    public int port() {
+        return port;
+    }
+
+    /** An admin REST client for this server. */
+    public Admin admin() {
+        return new Admin(baseUrl(), ADMIN_TOKEN);
+    }
+
+    /** The last lines of its log, for failure messages. */
+    public String logTail() {
+        try {
+            List<String> lines = Files.readAllLines(log);
+            return "--- " + log + " (last lines) ---\n" + String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+        } catch (IOException e) {
+            return "(no server log: " + e.getMessage() + ")";
+        }
+    }
+
+    /** Stops it: SIGTERM, then SIGKILL after 20 s. */
+    @Override
+    public synchronized void close() {
+        if (process == null || !process.isAlive()) {
+            return;
+        }
+        process.destroy();
+        try {
+            if (!process.waitFor(20, TimeUnit.SECONDS)) {
+                kill();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            kill();
+        }
+    }
+}
