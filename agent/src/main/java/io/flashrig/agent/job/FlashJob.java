@@ -190,17 +190,32 @@ public final class FlashJob {
         present = false;
     }
 
-    /** Waits until the board is on the bus again, at most {@code timeout}; true when it is. */
+    /**
+     * Waits until the board is on the bus again, at most {@code timeout}; true when it is and the job can still go on
+     * (a job failed meanwhile, e.g. as a duplicate serial, must not run another programmer step).
+     */
     public synchronized boolean awaitPresent(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (!present && !ended()) {
+        while (!present && !finished()) {
             long left = deadline - System.nanoTime();
             if (left <= 0) {
                 return false;
             }
             wait(Math.max(1, left / 1_000_000));
         }
-        return present;
+        return present && !finished();
+    }
+
+    /**
+     * Claims the board for one programmer step. False when the job has finished or another board reports its serial:
+     * checked under the same lock with which {@link Rig} refuses a duplicate, so no step starts after that refusal.
+     */
+    public synchronized boolean startProgrammer() {
+        if (finished() || duplicate) {
+            return false;
+        }
+        programmerRunning = true;
+        return true;
     }
 
     /** Marks that a programmer process runs (or ran) for this board; a vanishing board then is not unplugged. */

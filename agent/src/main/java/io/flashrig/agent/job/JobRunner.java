@@ -242,10 +242,17 @@ final class JobRunner {
                 return Optional.empty();
             }
             if (!job.awaitPresent(settings.reenumerationGrace())) {
-                job.leftTheHub();
+                if (!job.finished()) {
+                    job.leftTheHub();
+                }
                 return Optional.empty();
             }
-            job.programmerRunning(true, List.of());
+            if (!job.startProgrammer()) {
+                if (job.duplicate() && !job.finished()) {
+                    job.fail(FailureReason.FAILURE_REASON_DUPLICATE_SERIAL, duplicateMessage(job.serial()), List.of());
+                }
+                return Optional.empty();
+            }
             List<String> tail = List.of();
             try {
                 T result = step.run();

@@ -121,7 +121,11 @@ public final class Rig implements AutoCloseable {
 
     private void detached(UsbBoard board) {
         String key = board.serial().strip().toUpperCase(Locale.ROOT);
-        Set<String> seen = devices.getOrDefault(key, Set.of());
+        Set<String> seen = devices.get(key);
+        if (seen == null) {
+            // Its arrival was never seen (e.g. dropped while the watcher was flooded): nothing to undo.
+            return;
+        }
         seen.remove(board.deviceId());
         if (!seen.isEmpty()) {
             return;

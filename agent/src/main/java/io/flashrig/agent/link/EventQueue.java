@@ -126,8 +126,16 @@ public final class EventQueue implements AutoCloseable {
             return 0;
         }
         BoardEvent sequenced = event.toBuilder().setSequence(lastSequence + 1).build();
-        write(log, sequenced);
-        log.force(false);
+        long start = log.position();
+        try {
+            write(log, sequenced);
+            log.force(false);
+        } catch (IOException e) {
+            // Recovery stops at the first torn record: a half-written one must not stay ahead of the next event.
+            log.truncate(start);
+            log.position(start);
+            throw e;
+        }
         lastSequence = sequenced.getSequence();
         pending.addLast(sequenced);
         notifyAll();
@@ -191,11 +199,13 @@ public final class EventQueue implements AutoCloseable {
             }
             out.force(true);
         }
-        log.close();
+        // Replaced under the open channel (fine on macOS and Linux), so that a failed move leaves the old log in use.
         Files.move(fresh, dir.resolve("events.log"), java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         DurableFiles.syncDirectory(dir);
+        FileChannel replaced = log;
         log = FileChannel.open(dir.resolve("events.log"), StandardOpenOption.READ, StandardOpenOption.WRITE);
         log.position(log.size());
+        replaced.close();
     }
 
     public String queueId() {

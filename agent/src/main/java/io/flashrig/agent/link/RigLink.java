@@ -106,8 +106,9 @@ public final class RigLink implements AutoCloseable {
 
     private void stream(OpenSessionResponse session) throws InterruptedException, IOException, StreamBroken {
         int max = session.getMaxEventsPerRequest() > 0 ? session.getMaxEventsPerRequest() : 100;
-        Duration heartbeat = session.hasHeartbeatInterval() && session.getHeartbeatInterval().getSeconds() > 0
-                ? Duration.ofSeconds(session.getHeartbeatInterval().getSeconds()) : DEFAULT_HEARTBEAT;
+        Duration asked = Duration.ofSeconds(session.getHeartbeatInterval().getSeconds(),
+                session.getHeartbeatInterval().getNanos());
+        Duration heartbeat = session.hasHeartbeatInterval() && !asked.isZero() && !asked.isNegative() ? asked : DEFAULT_HEARTBEAT;
         AtomicInteger inFlight = new AtomicInteger();
         AtomicReference<String> broken = new AtomicReference<>();
         AtomicReference<ClientCallStreamObserver<StreamBoardEventsRequest>> call = new AtomicReference<>();

@@ -91,6 +91,9 @@ public final class CliBoardWatcher implements BoardWatcher {
                 }
             } catch (InterruptedException e) {
                 return;
+            } catch (RuntimeException e) {
+                // One listing that could not be handled must not blind the rig to every later board.
+                LOG.errorf(e, "a board listing could not be handled; watching goes on");
             }
             try {
                 Thread.sleep(interval.toMillis());

@@ -109,6 +109,9 @@ public final class Usb4javaBoardWatcher implements BoardWatcher {
                         events.accept(new BoardWatcherEvent.Detached(board));
                     }
                 }
+            } catch (RuntimeException e) {
+                // One change that could not be handled must not blind the rig to every later board.
+                LOG.errorf(e, "a USB change could not be handled; watching goes on");
             } finally {
                 LibUsb.unrefDevice(change.device());
             }

@@ -76,4 +76,24 @@ class FlashJobTest {
         assertEquals(FlashJobState.FLASH_JOB_STATE_DONE, removed.getRemoved().getFinalState());
         assertEquals("04:D9:21:00:00:01", removed.getRemoved().getMac());
     }
+
+    @Test
+    void noProgrammerStepStartsOnceTheSerialIsKnownToBeShared() throws Exception {
+        assertTrue(job.startProgrammer());
+        job.programmerRunning(false, List.of());
+        job.markDuplicate();
+        assertFalse(job.startProgrammer(), "a second board reports this serial: not even an OTP read");
+        assertFalse(job.programmerRunning());
+    }
+
+    @Test
+    void aJobFailedWhileWaitingForItsBoardDoesNotGoOnWhenTheBoardReturns() throws Exception {
+        job.detached();
+        Thread failer = new Thread(() -> job.fail(FailureReason.FAILURE_REASON_DUPLICATE_SERIAL, "shared serial", List.of()));
+        failer.start();
+        failer.join();
+        job.attached();
+        assertFalse(job.awaitPresent(java.time.Duration.ofSeconds(5)));
+        assertFalse(job.startProgrammer());
+    }
 }

@@ -75,14 +75,19 @@ public class LiveFeed {
                 statement.execute("LISTEN " + RIG_CHANNEL);
                 PGConnection postgres = connection.unwrap(PGConnection.class);
                 backoff = Duration.ofSeconds(1);
-                while (running) {
-                    // Blocks on the socket until PostgreSQL sends a notification (or the wait ends): no polling.
-                    PGNotification[] notifications = postgres.getNotifications(WAIT_MILLIS);
-                    if (notifications != null) {
-                        for (PGNotification notification : notifications) {
-                            publish(notification);
+                try {
+                    while (running) {
+                        // Blocks on the socket until PostgreSQL sends a notification (or the wait ends): no polling.
+                        PGNotification[] notifications = postgres.getNotifications(WAIT_MILLIS);
+                        if (notifications != null) {
+                            for (PGNotification notification : notifications) {
+                                publish(notification);
+                            }
                         }
                     }
+                } finally {
+                    // The connection goes back to the pool: its next borrower must not collect notifications unread.
+                    statement.execute("UNLISTEN *");
                 }
             } catch (SQLException e) {
                 if (!running) {
