@@ -124,7 +124,8 @@ public final class ProgrammerProcess {
         public void accept(String line) {
             synchronized (this) {
                 String stripped = line.strip();
-                if (stripped.startsWith("Error:") || stripped.startsWith("ERROR:")) {
+                // The first errors explain a failure; a programmer repeating one until its timeout must not fill memory.
+                if ((stripped.startsWith("Error:") || stripped.startsWith("ERROR:")) && errors.size() < ProgrammerRun.TAIL_LINES) {
                     errors.add(stripped);
                 }
                 if (stripped.contains(successLine)) {

@@ -57,4 +57,14 @@ class ProgrammerProcessTest {
         assertTrue(run.startFailure().isPresent());
         assertFalse(run.succeeded());
     }
+
+    @Test
+    void aProgrammerRepeatingAnErrorKeepsOnlyTheFirstOnes() throws Exception {
+        ProgrammerRun run = new ProgrammerProcess(Map.of()).run(
+                List.of("sh", "-c", "i=0; while [ $i -lt 5000 ]; do echo 'Error: Target device not found.'; i=$((i+1)); done"),
+                Duration.ofSeconds(30), "never", dir.resolve("log.txt"), line -> { });
+        assertFalse(run.succeeded());
+        assertEquals("Error: Target device not found.", run.failureMessage());
+        assertTrue(run.errors().size() <= ProgrammerRun.TAIL_LINES, "errors kept: " + run.errors().size());
+    }
 }
