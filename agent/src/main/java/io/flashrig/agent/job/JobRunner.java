@@ -5,6 +5,7 @@ import static io.flashrig.proto.rig.v1.FlashJobState.FLASH_JOB_STATE_FLASHING;
 import static io.flashrig.proto.rig.v1.FlashJobState.FLASH_JOB_STATE_FUSING;
 import static io.flashrig.proto.rig.v1.FlashJobState.FLASH_JOB_STATE_WAITING_FOR_MAC;
 
+import io.flashrig.agent.programmer.Durations;
 import io.flashrig.agent.programmer.FlashProgressTracker;
 import io.flashrig.agent.programmer.OtpReading;
 import io.flashrig.agent.programmer.Programmer;
@@ -222,7 +223,7 @@ final class JobRunner {
             }
             // Backoff on the request only; nothing is ever written while waiting.
             Thread.sleep(pause.toMillis());
-            pause = pause.multipliedBy(2).compareTo(settings.macRetryMax()) > 0 ? settings.macRetryMax() : pause.multipliedBy(2);
+            pause = Durations.doubled(pause, settings.macRetryMax());
         }
         return Optional.empty();
     }

@@ -1,5 +1,6 @@
 package io.flashrig.agent.link;
 
+import io.flashrig.agent.programmer.Durations;
 import io.flashrig.proto.rig.v1.BoardEvent;
 import io.flashrig.proto.rig.v1.OpenSessionRequest;
 import io.flashrig.proto.rig.v1.OpenSessionResponse;
@@ -93,7 +94,7 @@ public final class RigLink implements AutoCloseable {
             } catch (InterruptedException e) {
                 return;
             }
-            backoff = backoff.multipliedBy(2).compareTo(backoffMax) > 0 ? backoffMax : backoff.multipliedBy(2);
+            backoff = Durations.doubled(backoff, backoffMax);
         }
     }
 

@@ -40,6 +40,12 @@ public final class Durations {
         throw new IllegalArgumentException("'" + text + "' is not a positive duration (write e.g. 90s, 10m, 1h)");
     }
 
+    /** The next wait of an exponential backoff: twice {@code current}, at most {@code max}. */
+    public static Duration doubled(Duration current, Duration max) {
+        Duration twice = current.multipliedBy(2);
+        return twice.compareTo(max) > 0 ? max : twice;
+    }
+
     /** Short human form: {@code 1m05s}, {@code 42s}, {@code 850ms}. */
     public static String format(Duration d) {
         long ms = d.toMillis();

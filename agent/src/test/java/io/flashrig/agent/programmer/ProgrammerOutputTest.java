@@ -186,4 +186,11 @@ class ProgrammerOutputTest {
         assertTrue(locator.locate(Optional.of(dir.resolve("nope"))).isEmpty());
         assertTrue(new ProgrammerLocator("Mac OS X", java.util.Map.of(), home).candidates().get(0).toString().contains("Contents/MacOs/bin"));
     }
+
+    @Test
+    void backoffDoublesUpToItsCap() {
+        assertEquals(Duration.ofSeconds(2), Durations.doubled(Duration.ofSeconds(1), Duration.ofSeconds(30)));
+        assertEquals(Duration.ofSeconds(30), Durations.doubled(Duration.ofSeconds(20), Duration.ofSeconds(30)));
+        assertEquals(Duration.ofSeconds(30), Durations.doubled(Duration.ofSeconds(30), Duration.ofSeconds(30)));
+    }
 }
