@@ -8,6 +8,7 @@ import io.flashrig.server.api.Page;
 import io.flashrig.server.api.PageRequest;
 import io.flashrig.server.error.DomainException;
 import io.flashrig.server.pool.MacAssignment;
+import io.flashrig.server.sql.Jdbc;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.TypedQuery;
@@ -24,6 +25,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.hibernate.Session;
 
 /** Reads boards and their flash attempts for the admin API. */
 @ApplicationScoped
@@ -98,6 +100,9 @@ public class BoardService {
 
     @Transactional
     public BoardDetail get(BoardSerial serial) {
+        // Board, MAC and attempts from one moment: an event committed between these reads would otherwise show a DONE
+        // attempt beside the board state and MAC state it had before.
+        em.unwrap(Session.class).doWork(Jdbc::readOneSnapshot);
         Board board = Board.findById(serial.value());
         MacAssignment assignment = MacAssignment.findBySerial(serial.value());
         if (board == null && assignment == null) {

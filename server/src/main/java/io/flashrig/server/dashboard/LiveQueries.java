@@ -86,6 +86,7 @@ public class LiveQueries {
 
     @Transactional
     public Snapshot snapshot() {
+        oneSnapshot();
         Instant now = Instant.now();
         List<LiveRig> rigs = Rig.<Rig>list("revokedAt is null order by name").stream().map(r -> live(r, now))
                 .toList();
@@ -125,6 +126,7 @@ public class LiveQueries {
 
     @Transactional
     public Stats stats(int hours) {
+        oneSnapshot();
         Instant to = Instant.now();
         Instant from = to.minus(Duration.ofHours(hours));
         String counts = """
@@ -199,6 +201,15 @@ public class LiveQueries {
 
     private interface Row<T> {
         T read(ResultSet rs) throws SQLException;
+    }
+
+    /** Rigs, slots, failures and pool figures from one moment; first thing in the transaction. */
+    private void oneSnapshot() {
+        try (Connection c = dataSource.getConnection()) {
+            Jdbc.readOneSnapshot(c);
+        } catch (SQLException e) {
+            throw new IllegalStateException("Live view query failed: " + e.getMessage(), e);
+        }
     }
 
     private <T> List<T> query(String sql, Row<T> row, Object... params) {

@@ -3,6 +3,7 @@ package io.flashrig.server.sql;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.sql.Timestamp;
 import java.sql.Types;
 import java.time.Instant;
@@ -18,6 +19,17 @@ public final class Jdbc {
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             bind(ps, params);
             return ps.executeUpdate();
+        }
+    }
+
+    /**
+     * Makes the current transaction read one snapshot of the database, so that a view assembled from several queries
+     * never mixes rows from before and after another transaction's commit. PostgreSQL refuses it after the
+     * transaction's first statement, so it must come first.
+     */
+    public static void readOneSnapshot(Connection c) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
         }
     }
 
