@@ -47,6 +47,11 @@ public final class AgentProcess implements AutoCloseable {
             return new Settings(serverUrl, token, hub, stateDir, newProgrammer, parallel, extraOptions);
         }
 
+        /** The same on another simulated hub (another rig's). */
+        public Settings withHub(Path newHub) {
+            return new Settings(serverUrl, token, newHub, stateDir, programmer, parallel, extraOptions);
+        }
+
         /** The same with extra {@code run} options, e.g. {@code --flash-timeout=3s}. */
         public Settings withOptions(String... options) {
             return new Settings(serverUrl, token, hub, stateDir, programmer, parallel, List.of(options));

@@ -19,6 +19,13 @@ public interface FlashRigConfig {
     @WithDefault("15s")
     Duration heartbeatInterval();
 
+    /**
+     * How long a rig alone may write the MAC it was just given (AssignMac) before another rig may ask for that serial;
+     * the agent writes only in the first half of it, leaving the rest for its MacVerified event to arrive.
+     */
+    @WithDefault("10m")
+    Duration macWriteLease();
+
     /** Largest number of board events accepted in one StreamBoardEventsRequest. */
     @WithDefault("100")
     int maxEventsPerRequest();

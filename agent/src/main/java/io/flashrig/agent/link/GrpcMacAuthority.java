@@ -27,7 +27,8 @@ public final class GrpcMacAuthority implements MacAuthority {
     }
 
     @Override
-    public Answer<MacAddress> assign(BoardSerial serial, String attemptId) {
+    public Answer<MacGrant> assign(BoardSerial serial, String attemptId) {
+        long askedAt = System.nanoTime();
         try {
             AssignMacResponse response = channel.blocking().withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS)
                     .assignMac(AssignMacRequest.newBuilder().setSerial(serial.value()).setAttemptId(attemptId)
@@ -40,7 +41,9 @@ public final class GrpcMacAuthority implements MacAuthority {
                             + " fused in serial " + serial.value() + "'s OTP, yet this board's OTP is blank: another "
                             + "board reports the same serial; not writing");
                 }
-                return new Granted<>(mac);
+                Duration lease = response.hasWriteLease() ? Duration.ofSeconds(response.getWriteLease().getSeconds(),
+                        response.getWriteLease().getNanos()) : null;
+                return new Granted<>(new MacGrant(mac, lease, askedAt));
             } catch (IllegalArgumentException e) {
                 // Never write what cannot be a board's MAC, whoever says so.
                 return new Refused<>(FailureReason.FAILURE_REASON_MAC_REFUSED, "the server assigned '" + response.getMac() + "', which is not a usable MAC");
@@ -70,6 +73,7 @@ public final class GrpcMacAuthority implements MacAuthority {
             case FAILED_PRECONDITION -> switch (reason) {
                 case "MAC_CONFLICT", "MAC_MISMATCH" -> new Refused<>(FailureReason.FAILURE_REASON_MAC_CONFLICT, "the server reports a MAC conflict: " + why);
                 case "MAC_QUARANTINED" -> new Refused<>(FailureReason.FAILURE_REASON_MAC_REFUSED, "the server refuses this board's MAC: " + why);
+                case "SERIAL_IN_USE" -> new Refused<>(FailureReason.FAILURE_REASON_DUPLICATE_SERIAL, "another rig is fusing a board with this serial: " + why);
                 default -> new Unreachable<>("the server cannot decide now: " + why);
             };
             case INVALID_ARGUMENT -> "INVALID_SERIAL".equals(reason)

@@ -219,6 +219,48 @@ class RigAgainstSimulatorTest {
     }
 
     @Test
+    void aWriteLeaseThatRanOutWhileWaitingIsRenewedAndTheMacWrittenOnce() throws Exception {
+        String s = serial(0xA1);
+        // The first lease is over before the write can start, as when a board waits long for a free programmer.
+        server.grantLeases(Duration.ZERO, Duration.ofMinutes(10));
+        try (SimulatedRig rig = rig(8, Duration.ofMinutes(5))) {
+            hub.plug(SimulatedBoard.normal(s, "1-11"));
+            Awaits.until(() -> rig.reached(s, FLASH_JOB_STATE_DONE) || rig.reached(s, FLASH_JOB_STATE_FAILED), "the job ends");
+            assertTrue(rig.reached(s, FLASH_JOB_STATE_DONE), () -> rig.last(s).toString());
+        }
+        assertEquals(2, server.assignCalls(s), "the lapsed lease was renewed with one more AssignMac");
+        assertEquals(1, board(s).otp57Writes());
+        assertEquals(1, board(s).otp58Writes());
+    }
+
+    @Test
+    void aWriteLeaseTooShortToStartAWriteInFailsTheBoardWithoutWriting() throws Exception {
+        String s = serial(0xA2);
+        server.grantLeases(Duration.ZERO, Duration.ZERO);
+        try (SimulatedRig rig = rig(8, Duration.ofMinutes(5))) {
+            hub.plug(SimulatedBoard.normal(s, "1-12"));
+            Awaits.until(() -> rig.reached(s, FLASH_JOB_STATE_FAILED) || rig.reached(s, FLASH_JOB_STATE_DONE), "the job ends");
+            assertEquals(FailureReason.FAILURE_REASON_MAC_REFUSED, rig.last(s).getFailed().getReason(), () -> rig.last(s).toString());
+            assertTrue(rig.last(s).getFailed().getMessage().contains("mac-write-lease"), () -> rig.last(s).toString());
+        }
+        assertEquals(2, server.assignCalls(s), "no spinning on a lease that cannot be used");
+        assertEquals(0, board(s).otp57Writes());
+    }
+
+    @Test
+    void aSerialAnotherRigIsFusingIsNotWritten() throws Exception {
+        String s = serial(0xA3);
+        server.fusingElsewhere(s);
+        try (SimulatedRig rig = rig(8, Duration.ofMinutes(5))) {
+            hub.plug(SimulatedBoard.normal(s, "1-13"));
+            Awaits.until(() -> rig.reached(s, FLASH_JOB_STATE_FAILED) || rig.reached(s, FLASH_JOB_STATE_DONE), "the job ends");
+            assertEquals(FailureReason.FAILURE_REASON_DUPLICATE_SERIAL, rig.last(s).getFailed().getReason(), () -> rig.last(s).toString());
+            assertTrue(rig.last(s).getFailed().getMessage().contains("rig-2"), () -> rig.last(s).toString());
+        }
+        assertEquals(0, board(s).otp57Writes());
+    }
+
+    @Test
     void twoBoardsWithOneSerialAreRefusedAndNeitherGetsAMac() throws Exception {
         String s = serial(0x91);
         try (SimulatedRig rig = rig(8, Duration.ofMinutes(5))) {

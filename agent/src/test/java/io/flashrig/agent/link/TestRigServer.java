@@ -50,6 +50,9 @@ public final class TestRigServer extends RigServiceGrpc.RigServiceImplBase {
     private final Map<String, BoardEvent> eventsById = new LinkedHashMap<>();
     private final Map<String, Long> committedByQueue = new HashMap<>();
     private final Map<String, String> queueBySession = new HashMap<>();
+    private final java.util.Deque<java.time.Duration> leases = new java.util.ArrayDeque<>();
+    private final Map<String, Integer> assignCalls = new HashMap<>();
+    private final java.util.Set<String> inUseElsewhere = new java.util.HashSet<>();
     private long nextMac = 1;
     private int port;
     private Server server;
@@ -94,6 +97,21 @@ public final class TestRigServer extends RigServiceGrpc.RigServiceImplBase {
     /** Records {@code serial}'s MAC as read back from its OTP, as the real server does on MacVerified. */
     public synchronized void markFused(String serial) {
         fused.add(serial);
+    }
+
+    /** The write leases the next AssignMac answers carry, in order; after them, the real server's default of 10 minutes. */
+    public synchronized void grantLeases(java.time.Duration... next) {
+        leases.addAll(List.of(next));
+    }
+
+    /** How often AssignMac was called for {@code serial}. */
+    public synchronized int assignCalls(String serial) {
+        return assignCalls.getOrDefault(serial, 0);
+    }
+
+    /** Answers AssignMac for {@code serial} as the real server does while another rig holds its write lease. */
+    public synchronized void fusingElsewhere(String serial) {
+        inUseElsewhere.add(serial);
     }
 
     /** Gives {@code serial} a MAC as if another rig had asked for it. */
@@ -157,10 +175,21 @@ public final class TestRigServer extends RigServiceGrpc.RigServiceImplBase {
 
     @Override
     public synchronized void assignMac(AssignMacRequest request, StreamObserver<AssignMacResponse> response) {
+        assignCalls.merge(request.getSerial(), 1, Integer::sum);
+        if (inUseElsewhere.contains(request.getSerial())) {
+            response.onError(error(Status.Code.FAILED_PRECONDITION, "SERIAL_IN_USE", "Board " + request.getSerial()
+                    + " is being fused on rig 'rig-2'"));
+            return;
+        }
         boolean fresh = !macBySerial.containsKey(request.getSerial());
         MacAddress mac = assignFor(request.getSerial());
         MacState state = fused.contains(request.getSerial()) ? MacState.MAC_STATE_FUSED : MacState.MAC_STATE_ASSIGNED;
-        response.onNext(AssignMacResponse.newBuilder().setMac(mac.canonical()).setState(state).setNewlyAssigned(fresh).build());
+        AssignMacResponse.Builder answer = AssignMacResponse.newBuilder().setMac(mac.canonical()).setState(state).setNewlyAssigned(fresh);
+        if (state == MacState.MAC_STATE_ASSIGNED) {
+            java.time.Duration lease = leases.isEmpty() ? java.time.Duration.ofMinutes(10) : leases.poll();
+            answer.setWriteLease(com.google.protobuf.Duration.newBuilder().setSeconds(lease.getSeconds()).setNanos(lease.getNano()));
+        }
+        response.onNext(answer.build());
         response.onCompleted();
     }
 

@@ -11,6 +11,7 @@ import io.flashrig.proto.rig.v1.RejectedEvent;
 import io.flashrig.proto.rig.v1.StreamBoardEventsRequest;
 import io.flashrig.proto.rig.v1.StreamBoardEventsResponse;
 import io.flashrig.server.FlashRigConfig;
+import io.flashrig.server.api.Uuids;
 import io.flashrig.server.error.DomainException;
 import io.flashrig.server.pool.PoolService;
 import io.flashrig.server.rig.Rig;
@@ -30,8 +31,10 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import org.hibernate.Session;
 
@@ -43,6 +46,8 @@ import org.hibernate.Session;
 public class BoardEventService {
 
     private static final String STATE_PREFIX = "FLASH_JOB_STATE_";
+    private static final Set<ChangeCase> ENDS_ATTEMPT = EnumSet.of(ChangeCase.DONE, ChangeCase.FAILED,
+            ChangeCase.INTERRUPTED, ChangeCase.REMOVED);
     private static final int OUTPUT_TAIL_LINES = 20;
     private static final long MIN_SECONDS = -62_135_596_800L;
     private static final long MAX_SECONDS = 253_402_300_799L;
@@ -105,13 +110,7 @@ public class BoardEventService {
     }
 
     private static UUID requireCurrentSession(Rig rig, String sessionId) {
-        UUID session;
-        try {
-            session = UUID.fromString(sessionId);
-        } catch (IllegalArgumentException e) {
-            session = null;
-        }
-        if (session == null || !session.equals(rig.sessionId)) {
+        if (!Uuids.parse(sessionId).filter(session -> session.equals(rig.sessionId)).isPresent()) {
             throw new DomainException(DomainException.Kind.FAILED_PRECONDITION, ErrorReason.ERROR_REASON_UNKNOWN_SESSION,
                     "The session id '" + sessionId + "' is not rig '" + rig.name
                             + "''s current session; open a new session.", Map.of());
@@ -136,10 +135,10 @@ public class BoardEventService {
 
     /** Why a single event cannot be applied, or null when it is well-formed. */
     private static String malformation(io.flashrig.proto.rig.v1.BoardEvent event) {
-        if (!isUuid(event.getEventId())) {
+        if (!Uuids.parse(event.getEventId()).isPresent()) {
             return "event_id must be a UUID, not '" + event.getEventId() + "'.";
         }
-        if (!isUuid(event.getAttemptId())) {
+        if (!Uuids.parse(event.getAttemptId()).isPresent()) {
             return "attempt_id must be a UUID, not '" + event.getAttemptId() + "'.";
         }
         if (!event.hasOccurredAt() || !validTimestamp(event.getOccurredAt())) {
@@ -297,6 +296,10 @@ public class BoardEventService {
                 // Detection, progress, OTP reads and waiting only move the state, done above.
             }
         }
+        if (ENDS_ATTEMPT.contains(event.getChangeCase())) {
+            // This attempt writes nothing more, so another rig may ask for the serial's MAC before the lease runs out.
+            pool.releaseLease(serial, attemptId.toString());
+        }
         return null;
     }
 
@@ -356,14 +359,6 @@ public class BoardEventService {
     private static DomainException invalidRequest(String message) {
         return new DomainException(DomainException.Kind.INVALID, ErrorReason.ERROR_REASON_INVALID_REQUEST, message,
                 Map.of("field", "events"));
-    }
-
-    private static boolean isUuid(String text) {
-        try {
-            return text.length() == 36 && UUID.fromString(text) != null;
-        } catch (IllegalArgumentException e) {
-            return false;
-        }
     }
 
     private static boolean validTimestamp(Timestamp t) {

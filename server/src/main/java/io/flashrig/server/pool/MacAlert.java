@@ -24,7 +24,9 @@ public class MacAlert extends PanacheEntityBase {
         /** A board's OTP holds a MAC other than the one its serial was assigned. */
         MAC_MISMATCH,
         /** A rig reported a verified MAC the server never gave that board. */
-        UNEXPECTED_MAC_VERIFIED
+        UNEXPECTED_MAC_VERIFIED,
+        /** A rig asked for the MAC of a serial another rig was fusing at that moment: two boards, one serial. */
+        SERIAL_IN_USE
     }
 
     @Id

@@ -62,6 +62,16 @@ public class MacAssignment extends PanacheEntityBase {
     @Column(name = "quarantine_reason")
     public String quarantineReason;
 
+    /** The rig holding the write lease (see MacAllocator#assign), or null. */
+    @Column(name = "lease_rig_id")
+    public Long leaseRigId;
+
+    @Column(name = "lease_attempt_id")
+    public String leaseAttemptId;
+
+    @Column(name = "lease_until")
+    public Instant leaseUntil;
+
     public static MacAssignment findBySerial(String serial) {
         return find("boardSerial", serial).firstResult();
     }

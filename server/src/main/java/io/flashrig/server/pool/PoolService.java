@@ -3,12 +3,14 @@ package io.flashrig.server.pool;
 import io.flashrig.contract.BoardSerial;
 import io.flashrig.contract.MacAddress;
 import io.flashrig.proto.rig.v1.ErrorReason;
+import io.flashrig.server.FlashRigConfig;
 import io.flashrig.server.audit.AuditLog;
 import io.flashrig.server.error.DomainException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import org.hibernate.Session;
@@ -27,23 +29,50 @@ public class PoolService {
     public record PoolView(long total, long assigned, long fused, long quarantined, long available) {
     }
 
-    /** Everything about one MAC. */
+    /**
+     * Everything about one MAC; {@code writeLeaseRig} and {@code writeLeaseUntil} name the rig that alone may write it
+     * now (both null when no lease is live).
+     */
     public record MacView(String mac, String state, String origin, String boardSerial, String rig, Long rangeId,
-            Instant assignedAt, Instant fusedAt, Instant quarantinedAt, String quarantineReason) {
+            Instant assignedAt, Instant fusedAt, Instant quarantinedAt, String quarantineReason, String writeLeaseRig,
+            Instant writeLeaseUntil) {
     }
 
     private final EntityManager em;
     private final AuditLog audit;
+    private final FlashRigConfig config;
     private final MacAllocator allocator = new MacAllocator();
 
-    PoolService(EntityManager em, AuditLog audit) {
+    PoolService(EntityManager em, AuditLog audit, FlashRigConfig config) {
         this.em = em;
         this.audit = audit;
+        this.config = config;
     }
 
-    @Transactional
-    public MacAllocator.Assignment assign(BoardSerial serial, Long rigId, String attemptId) {
-        return session().doReturningWork(c -> allocator.assign(c, serial, rigId, attemptId, Instant.now()));
+    /**
+     * The serial's MAC, with the calling rig's write lease on it. A serial another rig is fusing right now is refused
+     * and recorded as an alert (which stays committed): two chips reporting one serial must not share a MAC.
+     */
+    @Transactional(dontRollbackOn = DomainException.class)
+    public MacAllocator.Assignment assign(BoardSerial serial, Long rigId, String rigName, String attemptId) {
+        try {
+            return session().doReturningWork(c -> allocator.assign(c, serial, rigId, attemptId, Instant.now(),
+                    config.macWriteLease()));
+        } catch (MacAllocator.SerialInUse busy) {
+            String message = "Board " + serial + " is being fused on rig '" + busy.rig() + "' (its write lease on MAC "
+                    + busy.mac() + " runs until " + busy.leaseUntil().truncatedTo(ChronoUnit.SECONDS) + "), yet rig '"
+                    + rigName + "' asks for it too: two boards report the same serial.";
+            MacAlert.raise(MacAlert.Kind.SERIAL_IN_USE, busy.mac(), serial.value(), rigId, message);
+            throw new DomainException(DomainException.Kind.FAILED_PRECONDITION, ErrorReason.ERROR_REASON_SERIAL_IN_USE,
+                    message + " Do not write OTP; if the board really moved here, plug it in again after the lease ends.",
+                    Map.of("rig", busy.rig(), "lease_until", busy.leaseUntil().toString()));
+        }
+    }
+
+    /** The attempt that held the serial's write lease ended. */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public void releaseLease(BoardSerial serial, String attemptId) {
+        session().doWork(c -> allocator.releaseLease(c, serial, attemptId));
     }
 
     /**
@@ -200,6 +229,10 @@ public class PoolService {
             assignment.state = MacAssignment.State.QUARANTINED;
             assignment.quarantinedAt = Instant.now();
             assignment.quarantineReason = reason.strip();
+            // Nothing may be written under a quarantine, so no rig holds the MAC any more.
+            assignment.leaseRigId = null;
+            assignment.leaseAttemptId = null;
+            assignment.leaseUntil = null;
             audit.record("mac.quarantine", mac.toString(), "board " + assignment.boardSerial + ": " + reason.strip());
         }
         return view(assignment);
@@ -222,11 +255,16 @@ public class PoolService {
     }
 
     private MacView view(MacAssignment a) {
-        String rig = a.rigId == null ? null
-                : em.createQuery("select r.name from Rig r where r.id = ?1", String.class).setParameter(1, a.rigId)
+        boolean leased = a.leaseUntil != null && a.leaseUntil.isAfter(Instant.now());
+        return new MacView(new MacAddress(a.mac).toString(), a.state.name(), a.origin.name(), a.boardSerial,
+                rigName(a.rigId), a.rangeId, a.assignedAt, a.fusedAt, a.quarantinedAt, a.quarantineReason,
+                leased ? rigName(a.leaseRigId) : null, leased ? a.leaseUntil : null);
+    }
+
+    private String rigName(Long rigId) {
+        return rigId == null ? null
+                : em.createQuery("select r.name from Rig r where r.id = ?1", String.class).setParameter(1, rigId)
                         .getSingleResult();
-        return new MacView(new MacAddress(a.mac).toString(), a.state.name(), a.origin.name(), a.boardSerial, rig,
-                a.rangeId, a.assignedAt, a.fusedAt, a.quarantinedAt, a.quarantineReason);
     }
 
     private static RangeView view(MacRange r, long assigned) {

@@ -23,6 +23,8 @@ import io.quarkus.grpc.GrpcService;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -77,12 +79,19 @@ public class RigGrpcService implements RigService {
     public Uni<AssignMacResponse> assignMac(AssignMacRequest request) {
         return asRig(rig -> {
             BoardSerial serial = BoardSerial.parse(request.getSerial());
-            MacAllocator.Assignment assignment = pool.assign(serial, rig.rigId(), attemptId(request.getAttemptId()));
-            return AssignMacResponse.newBuilder()
+            MacAllocator.Assignment assignment = pool.assign(serial, rig.rigId(), rig.name(),
+                    attemptId(request.getAttemptId()));
+            AssignMacResponse.Builder response = AssignMacResponse.newBuilder()
                     .setMac(assignment.mac().toString())
                     .setState(MacState.valueOf("MAC_STATE_" + assignment.state().name()))
-                    .setNewlyAssigned(assignment.newlyAssigned())
-                    .build();
+                    .setNewlyAssigned(assignment.newlyAssigned());
+            if (assignment.leaseUntil() != null) {
+                // A duration rather than a time: the rig's clock need not agree with the server's.
+                Duration lease = Duration.between(Instant.now(), assignment.leaseUntil());
+                response.setWriteLease(com.google.protobuf.Duration.newBuilder().setSeconds(lease.getSeconds())
+                        .setNanos(lease.getNano()));
+            }
+            return response.build();
         });
     }
 

@@ -13,6 +13,7 @@ import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.net.URL;
 import java.sql.Connection;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -58,6 +59,9 @@ class TwoInstanceAssignmentTest {
         CountDownLatch start = new CountDownLatch(1);
         List<Future<Answer>> answers = new ArrayList<>();
         try (RigClient rig = new RigClient(server, TestApi.registerRig("rig-two-instances"))) {
+            // The second instance serves the same rig (its retries reach either replica), so the rig's write lease
+            // never stands between the two.
+            long rigId = TestApi.count("SELECT id FROM rig WHERE name = 'rig-two-instances'");
             for (int ask = 0; ask < ASKS_PER_SERIAL_PER_INSTANCE; ask++) {
                 for (int i = 0; i < SERIALS; i++) {
                     String serial = String.format(Locale.ROOT, "E%023X", i + 1);
@@ -69,8 +73,8 @@ class TwoInstanceAssignmentTest {
                     answers.add(threads.submit(gated(start, () -> {
                         try (Connection c = secondInstance.getConnection()) {
                             c.setAutoCommit(false);
-                            MacAllocator.Assignment a = allocator.assign(c, BoardSerial.parse(serial), null, null,
-                                    Instant.now());
+                            MacAllocator.Assignment a = allocator.assign(c, BoardSerial.parse(serial), rigId, null,
+                                    Instant.now(), Duration.ofMinutes(10));
                             c.commit();
                             return new Answer(serial, a.mac().toString(), a.newlyAssigned());
                         }

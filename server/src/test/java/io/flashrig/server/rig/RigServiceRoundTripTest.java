@@ -13,11 +13,9 @@ import io.flashrig.proto.rig.v1.AssignMacRequest;
 import io.flashrig.proto.rig.v1.AssignMacResponse;
 import io.flashrig.proto.rig.v1.BoardEvent;
 import io.flashrig.proto.rig.v1.MacState;
-import io.flashrig.proto.rig.v1.OpenSessionRequest;
 import io.flashrig.proto.rig.v1.OpenSessionResponse;
 import io.flashrig.proto.rig.v1.OtpMacVerdict;
 import io.flashrig.proto.rig.v1.ReportOtpMacRequest;
-import io.flashrig.proto.rig.v1.StreamBoardEventsRequest;
 import io.flashrig.proto.rig.v1.StreamBoardEventsResponse;
 import io.flashrig.server.testing.Events;
 import io.flashrig.server.testing.PostgresResource;
@@ -41,17 +39,6 @@ class RigServiceRoundTripTest {
     @TestHTTPResource("/")
     URL server;
 
-    private static OpenSessionRequest session(String queueId) {
-        return OpenSessionRequest.newBuilder().setAgentVersion("0.1.0").setProgrammerVersion("2.17.0")
-                .setLayoutName("FlashLayout_emmc.tsv").setLayoutSha256("ab".repeat(32)).setSlotCount(8)
-                .setQueueId(queueId).setHostname("rig-pc-1").setFuseEnabled(true).build();
-    }
-
-    private static StreamBoardEventsRequest batch(OpenSessionResponse session, BoardEvent... events) {
-        return StreamBoardEventsRequest.newBuilder().setSessionId(session.getSessionId())
-                .addAllEvents(List.of(events)).build();
-    }
-
     @Test
     void anAgentFlashesAndFusesABoardThroughTheContract() throws Exception {
         long first = TestApi.freshRange(16);
@@ -59,7 +46,7 @@ class RigServiceRoundTripTest {
         String serial = "003C00473430511536383630";
         String queue = UUID.randomUUID().toString();
         try (RigClient rig = new RigClient(server, token)) {
-            OpenSessionResponse session = rig.rpc().openSession(session(queue));
+            OpenSessionResponse session = rig.rpc().openSession(RigClient.sessionRequest(queue));
             assertEquals("rig-roundtrip", session.getRigName());
             assertEquals(0, session.getCommittedThroughSequence());
             assertTrue(session.getMaxEventsPerRequest() > 0);
@@ -71,7 +58,7 @@ class RigServiceRoundTripTest {
             AssignMacResponse assigned;
             List<BoardEvent> after;
             try (RigClient.EventStream stream = rig.stream()) {
-                StreamBoardEventsResponse ack = stream.send(batch(session, before.toArray(BoardEvent[]::new)));
+                StreamBoardEventsResponse ack = stream.send(RigClient.batch(session, before.toArray(BoardEvent[]::new)));
                 assertEquals(4, ack.getCommittedThroughSequence());
                 assertEquals(0, ack.getRejectedCount());
 
@@ -83,7 +70,7 @@ class RigServiceRoundTripTest {
 
                 after = List.of(board.macWritten(assigned.getMac()), board.macVerified(assigned.getMac()),
                         board.done(assigned.getMac()));
-                ack = stream.send(batch(session, after.toArray(BoardEvent[]::new)));
+                ack = stream.send(RigClient.batch(session, after.toArray(BoardEvent[]::new)));
                 assertEquals(7, ack.getCommittedThroughSequence());
 
                 // While the stream is open, the rig counts as connected.
@@ -127,12 +114,12 @@ class RigServiceRoundTripTest {
             // The replay: after a reconnect the agent resends everything; nothing is stored twice, the ack is the same.
             long stored = TestApi.count("SELECT count(*) FROM board_event WHERE serial = ?", serial);
             assertEquals(7, stored);
-            OpenSessionResponse reopened = rig.rpc().openSession(session(queue));
+            OpenSessionResponse reopened = rig.rpc().openSession(RigClient.sessionRequest(queue));
             assertEquals(7, reopened.getCommittedThroughSequence());
             try (RigClient.EventStream stream = rig.stream()) {
-                assertEquals(7, stream.send(batch(reopened, before.toArray(BoardEvent[]::new)))
+                assertEquals(7, stream.send(RigClient.batch(reopened, before.toArray(BoardEvent[]::new)))
                         .getCommittedThroughSequence());
-                assertEquals(7, stream.send(batch(reopened, after.toArray(BoardEvent[]::new)))
+                assertEquals(7, stream.send(RigClient.batch(reopened, after.toArray(BoardEvent[]::new)))
                         .getCommittedThroughSequence());
             }
             assertEquals(7, TestApi.count("SELECT count(*) FROM board_event WHERE serial = ?", serial));
@@ -154,22 +141,22 @@ class RigServiceRoundTripTest {
     void aMalformedEventIsRecordedRejectedAndAcknowledgedTheSameWayTwice() throws Exception {
         String token = TestApi.registerRig("rig-malformed");
         try (RigClient rig = new RigClient(server, token)) {
-            OpenSessionResponse session = rig.rpc().openSession(session(UUID.randomUUID().toString()));
+            OpenSessionResponse session = rig.rpc().openSession(RigClient.sessionRequest(UUID.randomUUID().toString()));
             Events board = new Events("002700223239511737383434", 1);
             BoardEvent good = board.detected();
             BoardEvent bad = board.malformed();
             try (RigClient.EventStream stream = rig.stream()) {
-                StreamBoardEventsResponse first = stream.send(batch(session, good, bad));
+                StreamBoardEventsResponse first = stream.send(RigClient.batch(session, good, bad));
                 assertEquals(2, first.getCommittedThroughSequence());
                 assertEquals(1, first.getRejectedCount());
                 assertEquals(bad.getEventId(), first.getRejected(0).getEventId());
                 assertTrue(first.getRejected(0).getMessage().contains("not a board serial"));
-                assertEquals(first, stream.send(batch(session, good, bad)));
+                assertEquals(first, stream.send(RigClient.batch(session, good, bad)));
                 // An empty request is a heartbeat: it commits nothing and answers how far the queue is.
-                assertEquals(2, stream.send(batch(session)).getCommittedThroughSequence());
+                assertEquals(2, stream.send(RigClient.batch(session)).getCommittedThroughSequence());
                 // A different event reusing a committed sequence is no replay: refused, never stored over the first.
                 BoardEvent reused = good.toBuilder().setEventId(UUID.randomUUID().toString()).build();
-                StreamBoardEventsResponse refused = stream.send(batch(session, reused));
+                StreamBoardEventsResponse refused = stream.send(RigClient.batch(session, reused));
                 assertEquals(2, refused.getCommittedThroughSequence());
                 assertEquals(reused.getEventId(), refused.getRejected(0).getEventId());
                 assertTrue(refused.getRejected(0).getMessage().contains("already holds event " + good.getEventId()));
@@ -185,20 +172,20 @@ class RigServiceRoundTripTest {
     void aStaleSessionOrAMalformedRequestEndsTheStream() throws Exception {
         String token = TestApi.registerRig("rig-stale");
         try (RigClient rig = new RigClient(server, token)) {
-            OpenSessionResponse old = rig.rpc().openSession(session(UUID.randomUUID().toString()));
-            OpenSessionResponse current = rig.rpc().openSession(session(UUID.randomUUID().toString()));
+            OpenSessionResponse old = rig.rpc().openSession(RigClient.sessionRequest(UUID.randomUUID().toString()));
+            OpenSessionResponse current = rig.rpc().openSession(RigClient.sessionRequest(UUID.randomUUID().toString()));
             try (RigClient.EventStream stream = rig.stream()) {
-                Exception e = assertThrows(Exception.class, () -> stream.send(batch(old)));
+                Exception e = assertThrows(Exception.class, () -> stream.send(RigClient.batch(old)));
                 RigClient.assertError(e, Status.Code.FAILED_PRECONDITION, "UNKNOWN_SESSION");
             }
             Events board = new Events("002700223239511737383435", 5);
             BoardEvent fifth = board.detected();
             BoardEvent sixth = board.flashStarted();
             try (RigClient.EventStream stream = rig.stream()) {
-                Exception e = assertThrows(Exception.class, () -> stream.send(batch(current, sixth, fifth)));
+                Exception e = assertThrows(Exception.class, () -> stream.send(RigClient.batch(current, sixth, fifth)));
                 RigClient.assertError(e, Status.Code.INVALID_ARGUMENT, "INVALID_REQUEST");
             }
-            Exception e = assertThrows(Exception.class, () -> rig.rpc().openSession(session("queue-1")));
+            Exception e = assertThrows(Exception.class, () -> rig.rpc().openSession(RigClient.sessionRequest("queue-1")));
             assertEquals("queue_id", RigClient.assertError(e, Status.Code.INVALID_ARGUMENT, "INVALID_REQUEST")
                     .getMetadataOrThrow("field"));
         }

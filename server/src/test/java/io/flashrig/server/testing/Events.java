@@ -4,7 +4,9 @@ import com.google.protobuf.Timestamp;
 import io.flashrig.proto.rig.v1.BoardDetected;
 import io.flashrig.proto.rig.v1.BoardDone;
 import io.flashrig.proto.rig.v1.BoardEvent;
+import io.flashrig.proto.rig.v1.BoardFailed;
 import io.flashrig.proto.rig.v1.BoardFlashed;
+import io.flashrig.proto.rig.v1.FailureReason;
 import io.flashrig.proto.rig.v1.FlashJobState;
 import io.flashrig.proto.rig.v1.FlashStarted;
 import io.flashrig.proto.rig.v1.MacVerified;
@@ -72,6 +74,11 @@ public final class Events {
 
     public BoardEvent done(String mac) {
         return next(FlashJobState.FLASH_JOB_STATE_DONE).setDone(BoardDone.newBuilder().setMac(mac)).build();
+    }
+
+    public BoardEvent failed(FailureReason reason, String message) {
+        return next(FlashJobState.FLASH_JOB_STATE_FAILED).setFailed(BoardFailed.newBuilder().setReason(reason)
+                .setMessage(message)).build();
     }
 
     /** An event whose serial no board can have: the server records and rejects it. */

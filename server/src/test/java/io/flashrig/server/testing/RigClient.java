@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.rpc.ErrorInfo;
+import io.flashrig.proto.rig.v1.BoardEvent;
+import io.flashrig.proto.rig.v1.OpenSessionRequest;
+import io.flashrig.proto.rig.v1.OpenSessionResponse;
 import io.flashrig.proto.rig.v1.RigServiceGrpc;
 import io.flashrig.proto.rig.v1.StreamBoardEventsRequest;
 import io.flashrig.proto.rig.v1.StreamBoardEventsResponse;
@@ -17,6 +20,7 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
 import java.net.URL;
+import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -42,6 +46,19 @@ public final class RigClient implements AutoCloseable {
 
     public RigServiceGrpc.RigServiceBlockingStub rpc() {
         return blocking;
+    }
+
+    /** The OpenSession request of an agent with a given event queue. */
+    public static OpenSessionRequest sessionRequest(String queueId) {
+        return OpenSessionRequest.newBuilder().setAgentVersion("0.1.0").setProgrammerVersion("2.17.0")
+                .setLayoutName("FlashLayout_emmc.tsv").setLayoutSha256("ab".repeat(32)).setSlotCount(8)
+                .setQueueId(queueId).setHostname("rig-pc-1").setFuseEnabled(true).build();
+    }
+
+    /** Events in one request of the session. */
+    public static StreamBoardEventsRequest batch(OpenSessionResponse session, BoardEvent... events) {
+        return StreamBoardEventsRequest.newBuilder().setSessionId(session.getSessionId())
+                .addAllEvents(List.of(events)).build();
     }
 
     /** An open event stream: send a request, wait for its answer. */
