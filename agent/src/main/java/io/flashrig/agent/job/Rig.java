@@ -26,10 +26,14 @@ import org.jboss.logging.Logger;
 
 /**
  * The rig's boards: turns what the watcher sees into one {@link FlashJob} per board and runs the jobs, at most
- * {@code parallel} programmer processes at once. Gives each board its power-up order (1, 2, 3… in the order first seen
- * in this run, never reused), refuses serials that cannot identify a board, and judges disappearances: a board gone
+ * {@code parallel} programmer processes at once. Gives each board its power-up order (1, 2, 3… in the order boards
+ * are seen in this run, never reused), refuses serials that cannot identify a board, and judges disappearances: a board gone
  * while its programmer runs is re-enumerating; only an absence longer than the grace, with no programmer running,
  * ends its job.
+ *
+ * <p>A board is remembered only while it is on the hub or its job goes on: once its job has ended and it left the hub,
+ * nothing of it is kept, so an agent that sees hundreds of thousands of boards holds only the boards at hand. A board
+ * plugged in again later is a new power-up and gets the next order.
  */
 public final class Rig implements AutoCloseable {
 
@@ -45,7 +49,7 @@ public final class Rig implements AutoCloseable {
 
     private final Map<String, FlashJob> jobs = new HashMap<>();
     private final Map<String, Set<String>> devices = new HashMap<>();
-    private final Map<String, Integer> orders = new HashMap<>();
+    // The order lives in the job's slot and is forgotten with the job; only the counter outlives the boards.
     private int lastOrder;
 
     /** @param events receives every job event (the durable queue and the operator's display) */
@@ -83,9 +87,8 @@ public final class Rig implements AutoCloseable {
             }
             return;
         }
-        int order = orders.computeIfAbsent(key, k -> ++lastOrder);
         Slot slot = Slot.newBuilder().setPortPath(board.portPath()).setLabel(settings.slotMap().getOrDefault(board.portPath(), ""))
-                .setPowerUpOrder(order).build();
+                .setPowerUpOrder(++lastOrder).build();
         FlashJob created = new FlashJob(key, slot, board.productId(), board.product(), clock, events);
         created.onAbsentWhenIdle(this::judgeAbsenceLater);
         jobs.put(key, created);
@@ -152,6 +155,13 @@ public final class Rig implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.errorf(e, "judging the absence of board %s failed", job.serial());
         }
+    }
+
+    /** How many boards the rig holds anything for: those on the hub and those whose job has not ended. */
+    synchronized int boardsRemembered() {
+        Set<String> keys = new HashSet<>(jobs.keySet());
+        keys.addAll(devices.keySet());
+        return keys.size();
     }
 
     /** Stops every job where it is (programmers are killed); the next run's OTP read decides about MACs. */

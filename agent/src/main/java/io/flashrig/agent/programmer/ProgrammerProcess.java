@@ -23,10 +23,30 @@ import java.util.function.Consumer;
  * prompt then reads end-of-file instead of hanging), standard error merged into the output, every byte appended to
  * the attempt's log, every line (split on {@code \n} and {@code \r}) handed to a listener as it arrives, and a
  * timeout that kills the process together with its descendants.
+ *
+ * <p>The output reaches the agent through a relay ({@code cat -u}, the programmer's output piped into it): a process
+ * the programmer starts and leaves behind (in the background, or orphaned and re-parented where it can no longer be
+ * found as a descendant) inherits the programmer's output and may hold it open for as long as it lives. A read blocked
+ * on a process pipe cannot be woken from Java (closing the stream does not interrupt it), so the reading thread would
+ * wait for that process forever. The relay is the agent's own child and starts no other: once the programmer has
+ * ended and its output has not, killing the relay ends the output the agent reads, always. A left-behind process
+ * that writes again then dies of the broken pipe.
  */
 public final class ProgrammerProcess {
 
-    /** How long to wait for the output to drain after the process ended or was killed. */
+    /** Passes its input on as it arrives ({@code -u}: unbuffered, so that progress redraws are seen as they happen). */
+    private static final List<String> RELAY = List.of("cat", "-u");
+
+    /**
+     * How long the output may stay open after the programmer ended or was killed. Its own output is through by then;
+     * only a process it left behind would still hold it.
+     */
+    private static final Duration STRAGGLER_GRACE = Duration.ofSeconds(2);
+
+    /** How long a killed process may take to be gone. */
+    private static final Duration KILL_WAIT = Duration.ofSeconds(5);
+
+    /** How long the reader may take to hand on the last of the output once the relay is gone. */
     private static final Duration DRAIN = Duration.ofSeconds(5);
 
     private final Map<String, String> environment;
@@ -37,7 +57,8 @@ public final class ProgrammerProcess {
     }
 
     /**
-     * Runs {@code command} and waits for it, at most {@code timeout}.
+     * Runs {@code command} and waits for it, at most {@code timeout} (then a few seconds for its output to end). The
+     * thread that reads the output has ended, or is about to, when this returns.
      *
      * @param successLine the line whose appearance means the operation succeeded
      * @param log the file the whole output is appended to
@@ -49,10 +70,13 @@ public final class ProgrammerProcess {
         Recorder recorder = new Recorder(successLine, lines);
         try (OutputStream out = openLog(log, command)) {
             Process process;
+            Process relay;
             try {
-                ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-                builder.environment().putAll(environment);
-                process = builder.start();
+                ProcessBuilder programmer = new ProcessBuilder(command).redirectErrorStream(true);
+                programmer.environment().putAll(environment);
+                List<Process> pipeline = ProcessBuilder.startPipeline(List.of(programmer, new ProcessBuilder(RELAY).redirectErrorStream(true)));
+                process = pipeline.get(0);
+                relay = pipeline.get(1);
             } catch (IOException e) {
                 String why = e.getMessage() == null ? e.toString() : e.getMessage();
                 out.write(("could not start: " + why + "\n").getBytes(StandardCharsets.UTF_8));
@@ -61,9 +85,9 @@ public final class ProgrammerProcess {
             process.getOutputStream().close();
             Thread reader = new Thread(() -> {
                 try {
-                    new LineSplitter(recorder).pump(process.getInputStream(), out);
+                    new LineSplitter(recorder).pump(relay.getInputStream(), out);
                 } catch (IOException e) {
-                    // The stream breaks when the process is killed; what was read is kept.
+                    // The stream breaks when the relay is killed; what was read is kept.
                 }
             }, "programmer-output-" + process.pid());
             reader.setDaemon(true);
@@ -74,12 +98,13 @@ public final class ProgrammerProcess {
             } catch (InterruptedException e) {
                 // The agent is stopping: no programmer may outlive it and keep writing to a board.
                 killWithDescendants(process);
+                relay.destroyForcibly();
                 throw e;
             }
             if (!finished) {
                 killWithDescendants(process);
             }
-            reader.join(DRAIN.toMillis());
+            endOutput(reader, relay);
             int exit = finished ? process.exitValue() : -1;
             String footer = finished ? "exit status " + exit : "killed after " + Durations.format(timeout) + " (timeout)";
             out.write(("\n--- " + footer + "\n").getBytes(StandardCharsets.UTF_8));
@@ -90,6 +115,19 @@ public final class ProgrammerProcess {
     }
 
     /**
+     * Lets the output run out once the programmer is gone. The relay ends when the programmer's output does; when a
+     * process the programmer left behind keeps that open past the grace, the relay is killed. Either way the relay's
+     * output then ends with what it passed on, so the reader reaches its end.
+     */
+    private static void endOutput(Thread reader, Process relay) throws InterruptedException {
+        if (!relay.waitFor(STRAGGLER_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
+            relay.destroyForcibly();
+            relay.waitFor(KILL_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        }
+        reader.join(DRAIN.toMillis());
+    }
+
+    /**
      * Kills the process and every descendant. The descendants are collected before the parent dies, because an orphan
      * is re-parented and no longer found as a descendant; a hung programmer often hangs in a child.
      */
@@ -97,7 +135,7 @@ public final class ProgrammerProcess {
         List<ProcessHandle> descendants = process.descendants().toList();
         process.destroyForcibly();
         descendants.forEach(ProcessHandle::destroyForcibly);
-        process.waitFor(DRAIN.toMillis(), TimeUnit.MILLISECONDS);
+        process.waitFor(KILL_WAIT.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     private static OutputStream openLog(Path log, List<String> command) throws IOException {

@@ -2,6 +2,8 @@ package io.flashrig.agent.programmer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -10,13 +12,26 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class ProgrammerProcessTest {
 
+    /** Generous: a run that is not over by then hangs. */
+    private static final Duration LIMIT = Duration.ofSeconds(60);
+
     @TempDir
     Path dir;
+
+    @AfterEach
+    void killWhatTheScriptsLeftBehind() throws Exception {
+        Path leftBehind = dir.resolve("left-behind.pid");
+        if (Files.exists(leftBehind)) {
+            ProcessHandle.of(Long.parseLong(Files.readString(leftBehind).strip())).ifPresent(ProcessHandle::destroyForcibly);
+        }
+    }
 
     @Test
     void aTimeoutKillsTheProcessAndItsDescendants() throws Exception {
@@ -66,5 +81,52 @@ class ProgrammerProcessTest {
         assertFalse(run.succeeded());
         assertEquals("Error: Target device not found.", run.failureMessage());
         assertTrue(run.errors().size() <= ProgrammerRun.TAIL_LINES, "errors kept: " + run.errors().size());
+    }
+
+    @Test
+    void aProgrammerThatExitsLeavingAChildHoldingItsOutputReturnsItsResultAndStopsReading() throws Exception {
+        // The programmer is silent for a moment before it exits, as after a long operation: the JDK ends a finished
+        // process's output by itself only when no read waits on it.
+        LeftBehind run = runLeavingAChild("sleep 600 & echo $! > \"$LEFT_BEHIND\"; echo 'Opening and parsing file: flashlayout.tsv';"
+                + " echo 'Error: Start operation failed at partition 0x01' >&2; sleep 1; exit 1", Duration.ofSeconds(30));
+        assertFalse(run.run().timedOut());
+        assertEquals(1, run.run().exitCode());
+        assertEquals("Error: Start operation failed at partition 0x01", run.run().failureMessage());
+        assertEquals(List.of("Opening and parsing file: flashlayout.tsv", "Error: Start operation failed at partition 0x01"), run.lines());
+        assertTrue(Files.readString(dir.resolve("log.txt")).contains("exit status 1"));
+    }
+
+    @Test
+    void aTimeoutStopsTheReadingEvenWhenAnOrphanThatIsNoDescendantHoldsTheOutput() throws Exception {
+        // The subshell exits at once: its background sleep is re-parented and no longer a descendant to be killed.
+        LeftBehind run = runLeavingAChild("(sleep 600 & echo $! > \"$LEFT_BEHIND\"); echo started; sleep 600", Duration.ofSeconds(1));
+        assertTrue(run.run().timedOut());
+        assertEquals(List.of("started"), run.lines());
+    }
+
+    /** A run whose script left a child holding the output, and the lines it printed. */
+    private record LeftBehind(ProgrammerRun run, List<String> lines) {
+    }
+
+    /**
+     * Runs {@code script}, which starts a child that writes its pid to {@code $LEFT_BEHIND} and outlives the test's
+     * limits, and checks what must hold whatever the programmer did: the run returns, the thread reading the output ends.
+     */
+    private LeftBehind runLeavingAChild(String script, Duration timeout) throws Exception {
+        List<String> lines = new CopyOnWriteArrayList<>();
+        AtomicReference<Thread> reader = new AtomicReference<>();
+        ProgrammerProcess process = new ProgrammerProcess(Map.of("LEFT_BEHIND", dir.resolve("left-behind.pid").toString()));
+        ProgrammerRun run = assertTimeoutPreemptively(LIMIT, () -> process.run(List.of("sh", "-c", script), timeout,
+                Programmer.FLASH_SUCCESS_LINE, dir.resolve("log.txt"), line -> {
+                    reader.set(Thread.currentThread());
+                    lines.add(line);
+                }));
+        assertNotNull(reader.get(), "the output was read");
+        reader.get().join(LIMIT.toMillis());
+        assertFalse(reader.get().isAlive(), "the thread reading the output has ended");
+        long child = Long.parseLong(Files.readString(dir.resolve("left-behind.pid")).strip());
+        assertTrue(ProcessHandle.of(child).map(ProcessHandle::isAlive).orElse(false),
+                "the child still holds the output, so the reader's end is not its doing");
+        return new LeftBehind(run, lines);
     }
 }

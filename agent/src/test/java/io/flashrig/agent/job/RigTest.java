@@ -1,0 +1,162 @@
+package io.flashrig.agent.job;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.flashrig.agent.link.Awaits;
+import io.flashrig.agent.link.GrpcMacAuthority;
+import io.flashrig.agent.link.RigChannel;
+import io.flashrig.agent.link.ServerAddress;
+import io.flashrig.agent.link.TestRigServer;
+import io.flashrig.agent.programmer.FlashLayout;
+import io.flashrig.agent.programmer.Programmer;
+import io.flashrig.agent.programmer.ProgrammerRun;
+import io.flashrig.agent.programmer.UsbListing;
+import io.flashrig.agent.state.StateDir;
+import io.flashrig.agent.usb.BoardWatcherEvent;
+import io.flashrig.agent.usb.UsbBoard;
+import io.flashrig.contract.BoardSerial;
+import io.flashrig.contract.MacAddress;
+import io.flashrig.proto.rig.v1.BoardEvent;
+import io.flashrig.proto.rig.v1.FlashJobState;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What the rig remembers of boards over a long run: a flash-only rig whose programmer flashes at once, and the test server. */
+class RigTest {
+
+    private static final int AT_ONCE = 8;
+
+    @TempDir
+    Path dir;
+
+    private final List<BoardEvent> events = new CopyOnWriteArrayList<>();
+    private TestRigServer server;
+    private RigChannel channel;
+    private Rig rig;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        FlashLayout layout = new FlashLayout(dir.resolve("FlashLayout_emmc.tsv"), "0".repeat(64), List.of());
+        // A short grace: these boards are unplugged for good, none re-enumerates.
+        JobSettings settings = new JobSettings(layout, false, AT_ONCE, Duration.ofMillis(20), Duration.ofMillis(100), Duration.ofSeconds(1),
+                Map.of(), Duration.ZERO);
+        server = new TestRigServer().start();
+        channel = new RigChannel(ServerAddress.parse(server.url()), TestRigServer.TOKEN);
+        rig = new Rig(new FlashingAtOnce(), new GrpcMacAuthority(channel, Duration.ofSeconds(5)), StateDir.open(dir.resolve("state")), settings,
+                Clock.systemUTC(), events::add);
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        rig.close();
+        channel.close();
+        server.stop();
+    }
+
+    @Test
+    void boardsThatCameAndWentAreForgottenAndOrdersAreNeverReused() throws Exception {
+        int boards = 0;
+        for (int wave = 0; wave < 25; wave++) {
+            List<UsbBoard> plugged = new ArrayList<>();
+            for (int slot = 1; slot <= AT_ONCE; slot++) {
+                UsbBoard board = board(serial(++boards), "1-1." + slot);
+                plugged.add(board);
+                rig.accept(new BoardWatcherEvent.Attached(board));
+            }
+            assertEquals(AT_ONCE, rig.boardsRemembered(), "the boards on the hub");
+            awaitAll(plugged, FlashJobState.FLASH_JOB_STATE_DONE);
+            plugged.forEach(b -> rig.accept(new BoardWatcherEvent.Detached(b)));
+            awaitAll(plugged, FlashJobState.FLASH_JOB_STATE_REMOVED);
+            assertEquals(0, rig.boardsRemembered(), "nothing is kept of boards that left the hub, after " + boards + " boards");
+        }
+        assertEquals(IntStream.rangeClosed(1, boards).boxed().toList(), detectedOrders(), "1, 2, 3… one per power-up, none reused");
+        assertTrue(server.assigned().isEmpty(), "a flash-only rig asks for no MAC");
+    }
+
+    @Test
+    void aBoardPluggedInAgainIsANewPowerUpWithTheNextOrder() throws Exception {
+        UsbBoard first = board(serial(1), "1-1.1");
+        UsbBoard other = board(serial(2), "1-1.2");
+        rig.accept(new BoardWatcherEvent.Attached(first));
+        rig.accept(new BoardWatcherEvent.Attached(other));
+        awaitAll(List.of(first, other), FlashJobState.FLASH_JOB_STATE_DONE);
+        rig.accept(new BoardWatcherEvent.Detached(first));
+        awaitAll(List.of(first), FlashJobState.FLASH_JOB_STATE_REMOVED);
+
+        rig.accept(new BoardWatcherEvent.Attached(first));
+        Awaits.until(() -> detected(first).size() == 2, "the replugged board is detected again");
+        List<BoardEvent> detections = detected(first);
+        assertEquals(1, detections.get(0).getSlot().getPowerUpOrder());
+        assertEquals(3, detections.get(1).getSlot().getPowerUpOrder(), "after the 2 of the board that stayed, not its old 1");
+        assertNotEquals(detections.get(0).getAttemptId(), detections.get(1).getAttemptId(), "a new flash attempt");
+        assertEquals(2, rig.boardsRemembered());
+    }
+
+    private void awaitAll(List<UsbBoard> boards, FlashJobState state) throws InterruptedException {
+        Awaits.until(() -> boards.stream().allMatch(b -> lastState(b) == state), boards.size() + " boards reach " + FlashJob.name(state));
+    }
+
+    private FlashJobState lastState(UsbBoard board) {
+        List<BoardEvent> mine = events.stream().filter(e -> e.getSerial().equals(board.serial())).toList();
+        return mine.get(mine.size() - 1).getState();
+    }
+
+    private List<BoardEvent> detected(UsbBoard board) {
+        return events.stream().filter(e -> e.getSerial().equals(board.serial()) && e.hasDetected()).toList();
+    }
+
+    private List<Integer> detectedOrders() {
+        return events.stream().filter(BoardEvent::hasDetected).map(e -> e.getSlot().getPowerUpOrder()).sorted().toList();
+    }
+
+    private static UsbBoard board(String serial, String portPath) {
+        return new UsbBoard(portPath, serial, portPath, 0xDF11, "DFU in HS Mode");
+    }
+
+    private static String serial(int n) {
+        return String.format("003C004734305115%08X", n);
+    }
+
+    /** A programmer that flashes every board at once; a flash-only rig asks it for nothing else. */
+    private static final class FlashingAtOnce implements Programmer {
+        @Override
+        public UsbListing list() {
+            throw new AssertionError("the rig never lists: its watcher does");
+        }
+
+        @Override
+        public Optional<String> version() {
+            throw new AssertionError("the rig never asks the version");
+        }
+
+        @Override
+        public ProgrammerRun flash(BoardSerial serial, FlashLayout layout, Path log, Consumer<String> lines) {
+            lines.accept(FLASH_SUCCESS_LINE);
+            return new ProgrammerRun(0, false, Optional.empty(), List.of(), List.of(FLASH_SUCCESS_LINE), true, Duration.ZERO);
+        }
+
+        @Override
+        public OtpRead readOtp(BoardSerial serial, Path log) {
+            throw new AssertionError("a flash-only rig never reads OTP");
+        }
+
+        @Override
+        public ProgrammerRun writeOtp(BoardSerial serial, MacAddress mac, Path log) {
+            throw new AssertionError("a flash-only rig never writes OTP");
+        }
+    }
+}
