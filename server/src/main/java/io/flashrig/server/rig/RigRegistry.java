@@ -7,6 +7,7 @@ import io.flashrig.proto.rig.v1.ErrorReason;
 import io.flashrig.proto.rig.v1.OpenSessionRequest;
 import io.flashrig.proto.rig.v1.OpenSessionResponse;
 import io.flashrig.server.FlashRigConfig;
+import io.flashrig.server.api.Uuids;
 import io.flashrig.server.audit.AuditLog;
 import io.flashrig.server.error.DomainException;
 import io.flashrig.server.security.Role;
@@ -21,12 +22,19 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.regex.Pattern;
 
-/** Rigs: registration with a token, revocation, sessions, and whether each is connected now. */
+/** Rigs: registration with a token, token rotation, revocation, sessions, and whether each is connected now. */
 @ApplicationScoped
 public class RigRegistry {
 
-    /** A newly registered rig and its token, shown this once. */
-    public record RegisteredRig(String name, String token) {
+    /**
+     * A registered rig and its token, shown this once; {@code reactivated} when the name was a revoked rig's, which is
+     * back in service with its history.
+     */
+    public record RegisteredRig(String name, String token, boolean reactivated) {
+    }
+
+    /** A rig's new token, shown this once. */
+    public record RigToken(String name, String token) {
     }
 
     /** A rig as the API shows it. */
@@ -49,14 +57,33 @@ public class RigRegistry {
         this.em = em;
     }
 
+    /**
+     * Registers a rig under a new name, or brings a revoked rig back under its name with a new token. A revoked rig
+     * keeps its record, so its boards, attempts and events stay one history with what it does next: the name stands
+     * for a rig station on the factory floor, and a station returning to service is the same station.
+     */
     @Transactional
     public RegisteredRig register(String name) {
         if (name == null || !NAME.matcher(name).matches()) {
             throw DomainException.invalid("A rig name is 1 to 63 letters, digits, dots, dashes or underscores,"
                     + " starting with a letter or digit (e.g. rig-3).");
         }
-        if (Rig.findByName(name) != null) {
-            throw DomainException.conflict("A rig named '" + name + "' already exists; rig names are never reused.");
+        // Two admins registering one new name at once: the second waits and then finds the first's rig, instead of
+        // failing on the unique name.
+        em.createNativeQuery("SELECT CAST(pg_advisory_xact_lock(hashtext(?1)) AS text)")
+                .setParameter(1, "rig " + name).getSingleResult();
+        Rig existing = lockByName(name);
+        if (existing != null && existing.revokedAt == null) {
+            throw DomainException.conflict("A rig named '" + name + "' is already registered. To give it a new token"
+                    + " (its computer was reinstalled, or the token leaked): POST /api/v1/rigs/" + name + "/token.");
+        }
+        if (existing != null) {
+            Instant revokedAt = existing.revokedAt;
+            existing.revokedAt = null;
+            String token = replaceToken(existing);
+            audit.record("rig.reactivate", "rig " + name, "revoked since " + revokedAt
+                    + "; new token issued, history kept");
+            return new RegisteredRig(name, token, true);
         }
         String token = Tokens.generate(Role.RIG);
         Rig rig = new Rig();
@@ -65,7 +92,24 @@ public class RigRegistry {
         rig.createdAt = Instant.now();
         rig.persist();
         audit.record("rig.register", "rig " + name, "token issued");
-        return new RegisteredRig(name, token);
+        return new RegisteredRig(name, token, false);
+    }
+
+    /**
+     * Gives the rig a new token, for a reinstalled rig computer or a leaked token. The old token stops working when
+     * this commits; the rig, its history and its MACs are untouched.
+     */
+    @Transactional
+    public RigToken rotateToken(String name) {
+        Rig rig = lockExisting(name);
+        if (rig.revokedAt != null) {
+            throw DomainException.conflict("Rig '" + name + "' was revoked on " + rig.revokedAt + ", so it has no"
+                    + " token to replace. To bring it back into service with a new token and its history, register it"
+                    + " again: POST /api/v1/rigs with {\"name\":\"" + name + "\"}.");
+        }
+        String token = replaceToken(rig);
+        audit.record("rig.rotate-token", "rig " + name, "new token issued; the old one no longer works");
+        return new RigToken(name, token);
     }
 
     @Transactional
@@ -82,7 +126,7 @@ public class RigRegistry {
     /** Revokes the rig's token: its open stream ends at its next request, and every later call is refused. */
     @Transactional
     public void revoke(String name) {
-        Rig rig = find(name);
+        Rig rig = lockExisting(name);
         if (rig.revokedAt == null) {
             rig.revokedAt = Instant.now();
             audit.record("rig.revoke", "rig " + name, "token revoked");
@@ -131,7 +175,9 @@ public class RigRegistry {
     /** The rig's event stream ended on this replica: it no longer counts as connected. */
     @Transactional
     public void streamClosed(long rigId) {
-        Rig rig = Rig.findById(rigId);
+        // Locked, as every write of the row is: Hibernate writes back every column, so an unlocked write racing an
+        // admin's token change could put the old token back.
+        Rig rig = Rig.findById(rigId, LockModeType.PESSIMISTIC_WRITE);
         if (rig != null) {
             rig.streamClosedAt = Instant.now();
         }
@@ -146,12 +192,38 @@ public class RigRegistry {
                 .filter(r -> r.connected(now, config.heartbeatInterval())).count();
     }
 
-    private Rig find(String name) {
-        Rig rig = Rig.findByName(name);
+    private static Rig find(String name) {
+        return existing(name, Rig.findByName(name));
+    }
+
+    /** The rig locked for a change: admins' changes of one rig, and its stream closing, happen one after another. */
+    private static Rig lockByName(String name) {
+        return Rig.<Rig>find("name", name).withLock(LockModeType.PESSIMISTIC_WRITE).firstResult();
+    }
+
+    private static Rig lockExisting(String name) {
+        return existing(name, lockByName(name));
+    }
+
+    private static Rig existing(String name, Rig rig) {
         if (rig == null) {
             throw DomainException.notFound("There is no rig named '" + Quoted.of(name) + "'.");
         }
         return rig;
+    }
+
+    /**
+     * Replaces the rig's token and keeps the old one's hash among the retired tokens. A stream still open with the old
+     * token is refused at its next request, as every stream request authenticates again; from now on it no longer
+     * counts as connected, since whoever holds the new token has not spoken yet.
+     */
+    private static String replaceToken(Rig rig) {
+        Instant now = Instant.now();
+        RetiredRigToken.retire(rig, now);
+        String token = Tokens.generate(Role.RIG);
+        rig.tokenHash = Tokens.hash(token);
+        rig.streamClosedAt = now;
+        return token;
     }
 
     private RigView view(Rig r, Instant now) {
@@ -161,15 +233,8 @@ public class RigRegistry {
     }
 
     private static UUID parseQueueId(String queueId) {
-        try {
-            if (queueId.length() == 36) {
-                return UUID.fromString(queueId);
-            }
-        } catch (IllegalArgumentException e) {
-            // Refused below, with the field named.
-        }
-        throw invalidRequest("queue_id", "queue_id must be the UUID of the agent's event queue, not '"
-                + Quoted.of(queueId) + "'.");
+        return Uuids.parse(queueId).orElseThrow(() -> invalidRequest("queue_id",
+                "queue_id must be the UUID of the agent's event queue, not '" + Quoted.of(queueId) + "'."));
     }
 
     private static void checkText(String field, String value) {

@@ -1,6 +1,7 @@
 package io.flashrig.server.rig;
 
 import io.flashrig.server.error.DomainException;
+import io.flashrig.server.error.Problem;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -12,8 +13,15 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.net.URI;
 import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
-/** Rigs: register one (its token is shown once), list them with their live connection state, revoke one. */
+/**
+ * Rigs: register one (its token is shown once), give one a new token, list them with their live connection state,
+ * revoke one.
+ */
 @Path("/api/v1/rigs")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
@@ -30,12 +38,20 @@ public class RigResource {
     }
 
     @POST
+    @Operation(summary = "Register a rig; its token is shown once",
+            description = "A revoked rig's name may be registered again: the same rig comes back into service with a"
+                    + " new token and keeps its boards, attempts and events.")
+    @APIResponse(responseCode = "201", description = "A new rig",
+            content = @Content(schema = @Schema(implementation = RigRegistry.RegisteredRig.class)))
+    @APIResponse(responseCode = "200", description = "A revoked rig, back in service with its history",
+            content = @Content(schema = @Schema(implementation = RigRegistry.RegisteredRig.class)))
     public Response register(RegisterRigRequest request) {
         if (request == null) {
             throw DomainException.invalid("Send a JSON body like {\"name\":\"rig-3\"}.");
         }
         RigRegistry.RegisteredRig rig = rigs.register(request.name());
-        return Response.created(URI.create("/api/v1/rigs/" + rig.name())).entity(rig).build();
+        return rig.reactivated() ? Response.ok(rig).build()
+                : Response.created(URI.create("/api/v1/rigs/" + rig.name())).entity(rig).build();
     }
 
     @GET
@@ -47,6 +63,23 @@ public class RigResource {
     @Path("/{name}")
     public RigRegistry.RigView get(@PathParam("name") String name) {
         return rigs.get(name);
+    }
+
+    /** Replaces the rig's token, e.g. after its computer was reinstalled or the token leaked. */
+    @POST
+    @Path("/{name}/token")
+    @Consumes(MediaType.WILDCARD) // no body: a bare "curl -X POST" must not be refused for its content type
+    @Operation(summary = "Give a rig a new token; it is shown once and the old one stops working at once",
+            description = "For a reinstalled rig computer or a leaked token. The rig keeps its history. A revoked rig"
+                    + " is brought back by registering its name again instead.")
+    @APIResponse(responseCode = "200", description = "The rig's new token",
+            content = @Content(schema = @Schema(implementation = RigRegistry.RigToken.class)))
+    @APIResponse(responseCode = "404", description = "No rig of that name", content = @Content(
+            mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "409", description = "The rig is revoked; register its name again",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    public RigRegistry.RigToken rotateToken(@PathParam("name") String name) {
+        return rigs.rotateToken(name);
     }
 
     /** Revokes the rig's token; the rig is cut off. */

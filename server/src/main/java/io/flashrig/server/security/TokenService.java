@@ -4,6 +4,7 @@ import io.flashrig.proto.rig.v1.ErrorReason;
 import io.flashrig.server.FlashRigConfig;
 import io.flashrig.server.audit.AuditLog;
 import io.flashrig.server.error.DomainException;
+import io.flashrig.server.rig.RetiredRigToken;
 import io.flashrig.server.rig.Rig;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -71,10 +72,17 @@ public class TokenService {
         Rig rig = Rig.find("tokenHash", hash).firstResult();
         if (rig != null) {
             if (rig.revokedAt != null) {
-                throw unauthenticated(ErrorReason.ERROR_REASON_RIG_REVOKED,
-                        "The token of rig '" + rig.name + "' was revoked by an admin.", Map.of("rig", rig.name));
+                throw unauthenticated(ErrorReason.ERROR_REASON_RIG_REVOKED, "The token of rig '" + rig.name
+                        + "' was revoked by an admin. An admin brings the rig back with a new token by registering"
+                        + " its name again.", Map.of("rig", rig.name));
             }
             return new Caller(rig.name, Role.RIG, rig.id);
+        }
+        RetiredRigToken retired = RetiredRigToken.findById(hash);
+        if (retired != null) {
+            throw unauthenticated(ErrorReason.ERROR_REASON_TOKEN_INVALID, "This is an old token of rig '"
+                    + retired.rig.name + "': an admin replaced it with a new one on " + retired.retiredAt
+                    + ". Put the rig's current token, from an admin, in the agent's settings.", Map.of());
         }
         throw unauthenticated(ErrorReason.ERROR_REASON_TOKEN_INVALID,
                 "The bearer token is not known to this server (or was revoked).", Map.of());

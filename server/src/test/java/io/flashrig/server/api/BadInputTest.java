@@ -92,6 +92,7 @@ class BadInputTest {
                 row("odd characters in a serial path", "GET", "/api/v1/boards/%E2%98%83'%20OR%201=1", null, 400),
                 row("unknown board", "GET", "/api/v1/boards/003C00473430511536383699", null, 404),
                 row("unknown rig", "GET", "/api/v1/rigs/%E2%98%83", null, 404),
+                row("new token for an unknown rig", "POST", "/api/v1/rigs/no-such-rig/token", null, 404),
                 row("range id not a number", "DELETE", "/api/v1/mac-ranges/abc", null, 400),
                 row("unknown range", "POST", "/api/v1/mac-ranges/999999/retire", null, 404),
                 row("bad state filter", "GET", "/api/v1/boards?state=SHINY", null, 400),
