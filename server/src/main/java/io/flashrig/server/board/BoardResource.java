@@ -4,6 +4,8 @@ import io.flashrig.contract.BoardSerial;
 import io.flashrig.server.FlashRigConfig;
 import io.flashrig.server.api.Page;
 import io.flashrig.server.api.PageRequest;
+import io.smallrye.common.annotation.Blocking;
+import io.vertx.core.http.HttpServerResponse;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -13,14 +15,25 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.StreamingOutput;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.charset.StandardCharsets;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.jboss.logging.Logger;
 
 /** Boards the rigs have flashed, with their MAC and every flash attempt. */
 @Path("/api/v1/boards")
 public class BoardResource {
 
+    private static final Logger LOG = Logger.getLogger(BoardResource.class);
+
     static final String CSV = "text/csv";
+    private static final String CSV_HEADER = "serial,mac,mac_state,state,rig,first_seen,last_seen\r\n";
 
     private final BoardService boards;
     private final FlashRigConfig config;
@@ -36,9 +49,10 @@ public class BoardResource {
      */
     @GET
     @Produces({MediaType.APPLICATION_JSON, CSV})
+    @Blocking // the CSV export waits on the database cursor and on the client, row after row
     public Response list(@QueryParam("state") String state, @QueryParam("rig") String rig,
             @QueryParam("since") String since, @QueryParam("page") String page, @QueryParam("size") String size,
-            @Context HttpHeaders headers) {
+            @Context HttpHeaders headers, @Context HttpServerResponse response) {
         BoardService.Filter filter = BoardService.filter(state, rig, since);
         boolean csv = headers.getAcceptableMediaTypes().stream().findFirst()
                 .map(type -> type.getType().equals("text") && type.getSubtype().equals("csv")).orElse(false);
@@ -46,13 +60,8 @@ public class BoardResource {
             return Response.ok(boards.list(filter, PageRequest.of(page, size, config)), MediaType.APPLICATION_JSON)
                     .build();
         }
-        String body = Stream.concat(Stream.of("serial,mac,mac_state,state,rig,first_seen,last_seen"),
-                boards.export(filter).stream()
-                        .map(b -> Stream.of(b.serial(), b.mac(), b.macState(), b.state(), b.rig(),
-                                        String.valueOf(b.firstSeen()), String.valueOf(b.lastSeen()))
-                                .map(BoardResource::csvField).collect(Collectors.joining(","))))
-                .collect(Collectors.joining("\r\n", "", "\r\n"));
-        return Response.ok(body, CSV).header("Content-Disposition", "attachment; filename=\"boards.csv\"").build();
+        return Response.ok(new CsvExport(filter, response), CSV)
+                .header("Content-Disposition", "attachment; filename=\"boards.csv\"").build();
     }
 
     @GET
@@ -69,6 +78,50 @@ public class BoardResource {
     public Page<BoardService.EventView> events(@PathParam("serial") String serial, @QueryParam("page") String page,
             @QueryParam("size") String size) {
         return boards.events(BoardSerial.parse(serial), PageRequest.of(page, size, config));
+    }
+
+    /**
+     * The CSV, written as it is read from the database: a factory's boards do not fit in memory as one body. Stops
+     * reading when the client has gone.
+     */
+    private final class CsvExport implements StreamingOutput {
+        private final BoardService.Filter filter;
+        private final HttpServerResponse response;
+        private long rows;
+
+        CsvExport(BoardService.Filter filter, HttpServerResponse response) {
+            this.filter = filter;
+            this.response = response;
+        }
+
+        @Override
+        public void write(OutputStream out) throws IOException {
+            Writer writer = new OutputStreamWriter(out, StandardCharsets.UTF_8);
+            try {
+                writer.write(CSV_HEADER);
+                boards.export(filter, board -> {
+                    // Writes to a closed connection are dropped without an error, so without this the export would
+                    // read on to the last board for nobody.
+                    if (response.closed()) {
+                        throw new ClosedChannelException();
+                    }
+                    writer.write(csvLine(board));
+                    rows++;
+                });
+                writer.flush();
+            } catch (IOException e) {
+                // Only the connection to the client throws IOException here (the database's exceptions are
+                // unchecked): the client has closed the download or its connection broke. Either is no server error,
+                // and there is no one left to answer.
+                LOG.debugf("The CSV export stopped after %d boards: the client has gone (%s)", rows, e);
+            }
+        }
+    }
+
+    private static String csvLine(BoardService.BoardSummary b) {
+        return Stream.of(b.serial(), b.mac(), b.macState(), b.state(), b.rig(), String.valueOf(b.firstSeen()),
+                        String.valueOf(b.lastSeen()))
+                .map(BoardResource::csvField).collect(Collectors.joining(",", "", "\r\n"));
     }
 
     private static String csvField(String value) {

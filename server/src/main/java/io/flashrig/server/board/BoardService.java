@@ -9,10 +9,12 @@ import io.flashrig.server.api.PageRequest;
 import io.flashrig.server.error.DomainException;
 import io.flashrig.server.pool.MacAssignment;
 import io.flashrig.server.sql.Jdbc;
+import io.quarkus.narayana.jta.runtime.TransactionConfiguration;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.TypedQuery;
 import jakarta.transaction.Transactional;
+import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -25,7 +27,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.hibernate.ScrollMode;
+import org.hibernate.ScrollableResults;
 import org.hibernate.Session;
+import org.hibernate.query.Query;
 
 /** Reads boards and their flash attempts for the admin API. */
 @ApplicationScoped
@@ -60,6 +65,22 @@ public class BoardService {
     public record Filter(String state, String rig, Instant since) {
     }
 
+    /** Takes the CSV export's boards one at a time; it fails when the client has gone. */
+    @FunctionalInterface
+    public interface ExportSink {
+        void accept(BoardSummary board) throws IOException;
+    }
+
+    /** Rows the export reads per round trip to the database: few round trips, yet a bounded amount of memory. */
+    static final int EXPORT_FETCH_SIZE = 500;
+    /**
+     * The export's transaction lasts as long as the client takes to read hundreds of thousands of rows, well past the
+     * default 60 s on a slow link; a read-only transaction holds no lock that anyone waits for.
+     */
+    private static final int EXPORT_TIMEOUT_SECONDS = 15 * 60;
+    private static final String SUMMARY = "select b.serial, a.mac, a.state, b.state, r.name, b.firstSeen, b.lastSeen";
+    private static final String NEWEST_FIRST = " order by b.lastSeen desc, b.serial";
+
     private static final Set<String> STATES = Arrays.stream(FlashJobState.values())
             .filter(s -> s != FlashJobState.FLASH_JOB_STATE_UNSPECIFIED && s != FlashJobState.UNRECOGNIZED)
             .map(s -> s.name().substring("FLASH_JOB_STATE_".length()))
@@ -82,20 +103,34 @@ public class BoardService {
 
     @Transactional
     public Page<BoardSummary> list(Filter filter, PageRequest page) {
-        List<BoardSummary> items = query(filter, "select b.serial, a.mac, a.state, b.state, r.name, b.firstSeen,"
-                + " b.lastSeen", Object[].class, " order by b.lastSeen desc, b.serial")
+        List<BoardSummary> items = query(filter, SUMMARY, Object[].class, NEWEST_FIRST)
                 .setFirstResult(page.page() * page.size()).setMaxResults(page.size())
                 .getResultList().stream().map(BoardService::summary).toList();
         long total = query(filter, "select count(b)", Long.class, "").getSingleResult();
         return new Page<>(items, page.page(), page.size(), total);
     }
 
-    /** Every board matching the filter, for the CSV export, newest first. */
+    /**
+     * Hands every board matching the filter to {@code sink}, newest first, as it comes through a database cursor
+     * ({@value #EXPORT_FETCH_SIZE} rows at a time), so that a factory's hundreds of thousands of boards never sit in
+     * memory at once. Runs as long as the sink takes; whatever the sink throws ends the export and releases the
+     * cursor, the transaction and the connection.
+     */
     @Transactional
-    public List<BoardSummary> export(Filter filter) {
-        return query(filter, "select b.serial, a.mac, a.state, b.state, r.name, b.firstSeen, b.lastSeen",
-                Object[].class, " order by b.lastSeen desc, b.serial")
-                .getResultList().stream().map(BoardService::summary).toList();
+    @TransactionConfiguration(timeout = EXPORT_TIMEOUT_SECONDS)
+    public void export(Filter filter, ExportSink sink) throws IOException {
+        // One snapshot, read only: the rows are those of one moment however long the client takes to read them.
+        em.unwrap(Session.class).doWork(Jdbc::readOneSnapshot);
+        // PostgreSQL's driver fetches through a cursor only with a fetch size, forward only, inside a transaction;
+        // otherwise it reads the whole result into memory before the first row is handed over.
+        @SuppressWarnings("unchecked") // Hibernate's own query behind the JPA one, of the same row type
+        Query<Object[]> query = query(filter, SUMMARY, Object[].class, NEWEST_FIRST).unwrap(Query.class);
+        try (ScrollableResults<Object[]> rows = query.setFetchSize(EXPORT_FETCH_SIZE).setReadOnly(true)
+                .scroll(ScrollMode.FORWARD_ONLY)) {
+            while (rows.next()) {
+                sink.accept(summary(rows.get()));
+            }
+        }
     }
 
     @Transactional

@@ -3,15 +3,21 @@ package io.flashrig.server.dashboard;
 import io.flashrig.server.error.DomainException;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Multi;
+import io.vertx.core.http.HttpServerRequest;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.sse.Sse;
+import jakarta.ws.rs.sse.SseEventSink;
 import java.time.Duration;
 import org.eclipse.microprofile.openapi.annotations.Operation;
-import org.jboss.resteasy.reactive.RestStreamElementType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 /** The live view and the quality figures behind the dashboard; read access needs a viewer (or admin) token. */
 @Path("/api/v1")
@@ -39,12 +45,17 @@ public class LiveResource {
     @GET
     @Path("live/events")
     @Produces(MediaType.SERVER_SENT_EVENTS)
-    @RestStreamElementType(MediaType.APPLICATION_JSON)
     @Blocking // the token check reads the database; the stream itself is pushed from the live feed
     @Operation(summary = "Board and rig changes as they are committed (server-sent events)")
-    public Multi<LiveUpdate> events() {
-        Multi<LiveUpdate> keepAlive = Multi.createFrom().ticks().every(KEEP_ALIVE).map(tick -> LiveUpdate.keepAlive());
-        return Multi.createBy().merging().streams(feed.updates(), keepAlive);
+    @APIResponse(responseCode = "200", description = "One JSON LiveUpdate per event, and a keep-alive every 15 s",
+            content = @Content(mediaType = MediaType.SERVER_SENT_EVENTS,
+                    schema = @Schema(implementation = LiveUpdate.class)))
+    public void events(@Context SseEventSink sink, @Context Sse sse, @Context HttpServerRequest request) {
+        // A keep-alive is only due when nothing else is being sent: one that finds the stream busy is dropped.
+        Multi<LiveUpdate> keepAlive = Multi.createFrom().ticks().every(KEEP_ALIVE).onOverflow().drop()
+                .map(tick -> LiveUpdate.keepAlive());
+        Multi.createBy().merging().streams(feed.updates(), keepAlive).subscribe()
+                .withSubscriber(new DashboardStream(sink, sse, String.valueOf(request.remoteAddress())));
     }
 
     @GET

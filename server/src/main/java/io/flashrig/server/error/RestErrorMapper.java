@@ -10,8 +10,11 @@ import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import io.flashrig.contract.InvalidValueException;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.ws.rs.WebApplicationException;
@@ -115,21 +118,47 @@ public class RestErrorMapper {
     /** Answers what the router itself refuses: unknown paths and bodies over the limit. */
     void onRouter(@Observes Router router,
             @ConfigProperty(name = "quarkus.http.limits.max-body-size") MemorySize maxBodySize) {
+        long limit = maxBodySize.asLongValue();
         // Ahead of every other route, so that a declared oversize body is refused with a problem before it is read.
         router.route().order(Integer.MIN_VALUE).handler(ctx -> {
             String length = ctx.request().getHeader(HttpHeaders.CONTENT_LENGTH);
-            if (length != null && length.matches("\\d{1,18}") && Long.parseLong(length) > maxBodySize.asLongValue()) {
-                ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
-                write(ctx, Problem.of(413, "http-413", "Payload Too Large", "The request body has " + length
-                        + " bytes; this server accepts at most " + maxBodySize.asLongValue() + "."));
+            if (length != null && length.matches("\\d{1,18}") && Long.parseLong(length) > limit) {
+                tooLarge(ctx, length, limit);
+            } else {
+                ctx.next();
+            }
+        });
+        // A chunked body (no declared length) is read here, up to the limit: Quarkus REST, reading it itself, would
+        // answer one over the limit with a bare 413 halfway through. Only HTTP/1.1: Quarkus REST fails on an HTTP/2
+        // request whose body has already been read. gRPC streams, outside /api, are left alone.
+        BodyHandler upToTheLimit = BodyHandler.create(false).setBodyLimit(limit);
+        router.route("/api/*").order(Integer.MIN_VALUE + 1).handler(ctx -> {
+            HttpServerRequest request = ctx.request();
+            if (request.version() != HttpVersion.HTTP_2 && request.getHeader(HttpHeaders.CONTENT_LENGTH) == null
+                    && request.getHeader(HttpHeaders.TRANSFER_ENCODING) != null) {
+                upToTheLimit.handle(ctx);
+            } else {
+                ctx.next();
+            }
+        }).failureHandler(ctx -> {
+            if (ctx.statusCode() == 413) {
+                tooLarge(ctx, "more than " + limit, limit);
             } else {
                 ctx.next();
             }
         });
         router.errorHandler(404, ctx -> write(ctx, Problem.of(404, "http-404", "Not Found",
                 "There is nothing at this address. The API lives under /api/v1; see /q/swagger-ui.")));
-        router.errorHandler(413, ctx -> write(ctx, Problem.of(413, "http-413", "Payload Too Large",
-                "The request body is too large for this server (limit: quarkus.http.limits.max-body-size).")));
+        router.errorHandler(413, ctx -> tooLarge(ctx, "more than " + limit, limit));
+    }
+
+    /** Refuses a body over the limit, and closes the connection rather than read the rest of it. */
+    private void tooLarge(RoutingContext ctx, String size, long limit) {
+        if (!ctx.response().headWritten()) {
+            ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
+        }
+        write(ctx, Problem.of(413, "http-413", "Payload Too Large", "The request body has " + size
+                + " bytes; this server accepts at most " + limit + "."));
     }
 
     private void write(RoutingContext ctx, Problem problem) {

@@ -9,24 +9,17 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.flashrig.server.testing.CapturedLog;
 import io.flashrig.server.testing.PostgresResource;
-import io.flashrig.server.testing.TestApi;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.net.URI;
 import java.net.URL;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
+import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The live view's API: pushed updates after commit, the snapshot, the quality figures, and who may read them. */
 @QuarkusTest
@@ -40,56 +33,73 @@ class LiveViewTest {
 
     @Test
     void aCommittedBoardEventIsPushedToEveryLiveSubscriber() throws Exception {
-        BlockingQueue<JsonNode> pushed = new LinkedBlockingQueue<>();
-        HttpClient http = HttpClient.newHttpClient();
-        HttpRequest subscribe = HttpRequest.newBuilder(URI.create(server + "api/v1/live/events"))
-                .header("Authorization", "Bearer " + TestApi.ADMIN_TOKEN).header("Accept", "text/event-stream")
-                .build();
-        HttpResponse<java.io.InputStream> response = http.send(subscribe, HttpResponse.BodyHandlers.ofInputStream());
-        assertEquals(200, response.statusCode());
-        Thread reader = new Thread(() -> {
-            try (BufferedReader lines = new BufferedReader(new InputStreamReader(response.body(),
-                    StandardCharsets.UTF_8))) {
-                for (String line; (line = lines.readLine()) != null; ) {
-                    if (line.startsWith("data:")) {
-                        pushed.add(JSON.readTree(line.substring(5)));
-                    }
-                }
-            } catch (java.io.IOException closed) {
-                // The test ends the stream.
-            }
-        });
-        reader.setDaemon(true);
-        reader.start();
-
-        try (ReportingRig rig = new ReportingRig(server, "rig-live-push")) {
+        try (LiveSubscriber browser = LiveSubscriber.overHttp1(server);
+                LiveSubscriber proxied = LiveSubscriber.overHttp2(server);
+                ReportingRig rig = new ReportingRig(server, "rig-live-push")) {
             String attempt = rig.flashing("003C00473430511536380001", "1-1.2", 42);
-            JsonNode update = next(pushed, "board", "003C00473430511536380001", "FLASHING");
-            assertEquals("rig-live-push", update.path("board").path("rig").asText());
-            assertEquals(42, update.path("board").path("percent").asInt());
-            assertEquals("bootfs", update.path("board").path("partition").asText());
-            assertEquals(attempt, update.path("board").path("attemptId").asText());
+            for (LiveSubscriber subscriber : List.of(browser, proxied)) {
+                JsonNode update = subscriber.next("board", "003C00473430511536380001", "FLASHING");
+                assertEquals("rig-live-push", update.path("board").path("rig").asText());
+                assertEquals(42, update.path("board").path("percent").asInt());
+                assertEquals("bootfs", update.path("board").path("partition").asText());
+                assertEquals(attempt, update.path("board").path("attemptId").asText());
+            }
 
             rig.failed("003C00473430511536380001", attempt, "1-1.2", "Error: Start operation failed at partition 0x01");
-            JsonNode failed = next(pushed, "board", "003C00473430511536380001", "FAILED");
+            JsonNode failed = browser.next("board", "003C00473430511536380001", "FAILED");
             assertEquals("PROGRAMMER_ERROR", failed.path("board").path("failureCode").asText());
-        } finally {
-            response.body().close();
         }
     }
 
-    private static JsonNode next(BlockingQueue<JsonNode> pushed, String type, String serial, String state)
-            throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (System.nanoTime() < deadline) {
-            JsonNode update = pushed.poll(1, TimeUnit.SECONDS);
-            if (update != null && type.equals(update.path("type").asText())
-                    && serial.equals(update.path("board").path("serial").asText())
-                    && state.equals(update.path("board").path("state").asText())) {
-                return update;
+    @ParameterizedTest(name = "stops reading first: {0}")
+    @ValueSource(booleans = {false, true})
+    void aDashboardThatGoesAwayIsNoWarningOrErrorInTheLog(boolean stopsReadingFirst) throws Exception {
+        int first = stopsReadingFirst ? 10 : 5;
+        String serial = board(first);
+        try (CapturedLog log = CapturedLog.start().withDebug(DashboardStream.class);
+                LiveSubscriber staying = LiveSubscriber.overHttp1(server);
+                LiveSubscriber tab = LiveSubscriber.overHttp1(server);
+                LiveSubscriber proxiedTab = LiveSubscriber.overHttp2(server);
+                ReportingRig rig = new ReportingRig(server, "rig-live-leaving-" + first)) {
+            String attempt = rig.flashing(serial, "1-1.3", 1);
+            for (LiveSubscriber subscriber : List.of(staying, tab, proxiedTab)) {
+                subscriber.next("board", serial, "FLASHING");
             }
+            if (stopsReadingFirst) {
+                // A frozen tab or a stalled proxy, then closed. More updates than their windows hold: the server's
+                // last write to each is still waiting for them when they go.
+                tab.stopReading();
+                proxiedTab.stopReading();
+                for (int batch = 0; batch < 5; batch++) {
+                    rig.progress(serial, attempt, "1-1.3", 100);
+                }
+            }
+            rig.failed(serial, attempt, "1-1.3", "Error: Target device not found.");
+            staying.next("board", serial, "FAILED");
+            tab.leave();
+            proxiedTab.leave();
+            // Updates keep coming after they left; once the dashboard that stayed has them, the server has tried
+            // (or rightly not tried) to send them to the ones that left.
+            for (String later : List.of(board(first + 1), board(first + 2))) {
+                rig.flashing(later, "1-1.4", 5);
+                staying.next("board", later, "FLASHING");
+            }
+            assertEquals(List.of(), log.warningsAndErrors());
+            assertStreamsEnded(log, tab, proxiedTab);
         }
-        throw new AssertionError("No pushed " + type + " update for " + serial + " in state " + state);
+    }
+
+    private static String board(int number) {
+        return String.format("003C0047343051153638%04d", number);
+    }
+
+    /** Each of these dashboards' streams ended, once, with no more than a debug line. */
+    private static void assertStreamsEnded(CapturedLog log, LiveSubscriber... left) {
+        List<String> ended = log.messages(DashboardStream.class);
+        for (LiveSubscriber subscriber : left) {
+            assertEquals(1, ended.stream().filter(m -> m.startsWith("The dashboard at " + subscriber.address()
+                    + " has gone")).count(), subscriber.address() + " in " + ended);
+        }
     }
 
     @Test

@@ -17,6 +17,7 @@ import java.net.URL;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
+import java.util.stream.IntStream;
 
 /** A registered rig with an open session that reports boards happening now, for the live view's tests. */
 final class ReportingRig implements AutoCloseable {
@@ -39,10 +40,20 @@ final class ReportingRig implements AutoCloseable {
         String attempt = UUID.randomUUID().toString();
         send(event(serial, attempt, port, FlashJobState.FLASH_JOB_STATE_DETECTED)
                         .setDetected(BoardDetected.newBuilder().setUsbProductId(0xDF11)).build(),
-                event(serial, attempt, port, FlashJobState.FLASH_JOB_STATE_FLASHING)
-                        .setFlashProgress(FlashProgress.newBuilder().setPartitionId("0x21").setPartitionName("bootfs")
-                                .setPartitionPercent(percent).setOverallPercent(percent)).build());
+                progressEvent(serial, attempt, port, percent));
         return attempt;
+    }
+
+    /** {@code count} progress reports of a flashing board, sent together as an agent sends its backlog. */
+    void progress(String serial, String attempt, String port, int count) throws InterruptedException {
+        send(IntStream.range(0, count).mapToObj(i -> progressEvent(serial, attempt, port, i % 100))
+                .toArray(BoardEvent[]::new));
+    }
+
+    private BoardEvent progressEvent(String serial, String attempt, String port, int percent) {
+        return event(serial, attempt, port, FlashJobState.FLASH_JOB_STATE_FLASHING)
+                .setFlashProgress(FlashProgress.newBuilder().setPartitionId("0x21").setPartitionName("bootfs")
+                        .setPartitionPercent(percent).setOverallPercent(percent)).build();
     }
 
     void failed(String serial, String attempt, String port, String message) throws InterruptedException {

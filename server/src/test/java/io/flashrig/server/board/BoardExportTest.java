@@ -1,0 +1,215 @@
+package io.flashrig.server.board;
+
+import static io.flashrig.server.testing.TestApi.asAdmin;
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.lessThan;
+import static org.hamcrest.Matchers.startsWith;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.flashrig.contract.MacAddress;
+import io.flashrig.server.testing.CapturedLog;
+import io.flashrig.server.testing.PostgresResource;
+import io.flashrig.server.testing.TestApi;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.lang.management.ManagementFactory;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.management.ObjectName;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The CSV export of a factory's worth of boards: every row, streamed from a database cursor, ended by the client. */
+@QuarkusTest
+@WithTestResource(PostgresResource.class)
+class BoardExportTest {
+
+    private static final String RIG = "rig-csv-export";
+    private static final int BOARDS = 100_000;
+    /** Every even board has a MAC; none of these addresses is in any test's range. */
+    private static final long FIRST_MAC = 0x0E_C5_00_00_00_00L;
+    private static final Instant FIRST_SEEN = Instant.parse("2026-12-01T00:00:00Z");
+    private static final String OPEN_EXPORTS = "SELECT count(*) FROM pg_stat_activity WHERE xact_start IS NOT NULL"
+            + " AND pid <> pg_backend_pid() AND query ILIKE '%from board%'";
+
+    @TestHTTPResource("/")
+    URL server;
+
+    @Inject
+    BoardService boards;
+
+    @BeforeEach
+    void aFactorysWorthOfBoards() throws SQLException {
+        if (TestApi.count("SELECT count(*) FROM rig WHERE name = ?", RIG) > 0) {
+            return;
+        }
+        // Straight into the tables: a hundred thousand boards through the rig service would take minutes.
+        try (Connection c = TestApi.directDataSource().getConnection()) {
+            execute(c, "INSERT INTO rig (name, token_hash, created_at) VALUES (?, 'not-a-token-' || ?, now())",
+                    RIG, RIG);
+            execute(c, """
+                    INSERT INTO board (serial, state, first_seen, last_seen, last_rig_id, last_attempt_id)
+                    SELECT 'CE5E' || upper(lpad(to_hex(i), 20, '0')), CASE WHEN i % 3 = 0 THEN 'FAILED' ELSE 'DONE' END,
+                           ?::timestamptz + i * interval '1 second', ?::timestamptz + (i + 60) * interval '1 second',
+                           (SELECT id FROM rig WHERE name = ?), gen_random_uuid()
+                    FROM generate_series(1, ?) AS i""", FIRST_SEEN.toString(), FIRST_SEEN.toString(), RIG, BOARDS);
+            execute(c, """
+                    INSERT INTO mac_assignment (mac, board_serial, state, origin, rig_id, assigned_at)
+                    SELECT ? + i, 'CE5E' || upper(lpad(to_hex(i), 20, '0')), 'FUSED', 'EXTERNAL',
+                           (SELECT id FROM rig WHERE name = ?), now()
+                    FROM generate_series(2, ?, 2) AS i""", FIRST_MAC, RIG, BOARDS);
+        }
+    }
+
+    @AfterAll
+    static void removeTheBoards() throws SQLException {
+        // Other tests share this database and count what is in it.
+        try (Connection c = TestApi.directDataSource().getConnection()) {
+            execute(c, "DELETE FROM mac_assignment WHERE rig_id = (SELECT id FROM rig WHERE name = ?)", RIG);
+            execute(c, "DELETE FROM board WHERE last_rig_id = (SELECT id FROM rig WHERE name = ?)", RIG);
+        }
+    }
+
+    @Test
+    void everyBoardIsExportedNewestFirstInTheSameFormat() {
+        String csv = asAdmin().accept("text/csv").get("/api/v1/boards?rig=" + RIG).then().statusCode(200)
+                .contentType(containsString("text/csv")).header("Content-Disposition", containsString("boards.csv"))
+                .extract().asString();
+        List<String> lines = List.of(csv.split("\r\n", -1));
+        assertEquals(BOARDS + 2, lines.size(), "a header, a line per board, and the last line's end");
+        assertEquals("serial,mac,mac_state,state,rig,first_seen,last_seen", lines.get(0));
+        assertEquals("", lines.get(lines.size() - 1));
+        for (int row = 1; row <= BOARDS; row++) {
+            int board = BOARDS + 1 - row;
+            assertEquals(expectedLine(board), lines.get(row), "line " + row);
+        }
+
+        // The filters still apply.
+        List<String> failed = List.of(asAdmin().accept("text/csv").get("/api/v1/boards?rig=" + RIG + "&state=failed")
+                .then().statusCode(200).extract().asString().split("\r\n"));
+        assertEquals(BOARDS / 3 + 1, failed.size());
+        assertTrue(failed.stream().skip(1).allMatch(line -> line.contains(",FAILED," + RIG + ",")), failed.get(1));
+    }
+
+    @Test
+    void theExportHoldsOneFetchOfRowsAtATimeWhateverTheNumberOfBoards() throws Exception {
+        AtomicLong rows = new AtomicLong();
+        AtomicLong heldHalfway = new AtomicLong(-1);
+        boards.export(BoardService.filter(null, RIG, null), board -> {
+            if (rows.incrementAndGet() == BOARDS / 2) {
+                heldHalfway.set(liveInstances("org.postgresql.core.Tuple"));
+            }
+        });
+        assertEquals(BOARDS, rows.get());
+        // The driver keeps each row it has received as a Tuple until the result set moves past it or closes: without
+        // a cursor all hundred thousand would be held here; with one, about one fetch's worth.
+        assertThat(heldHalfway.get(), lessThan(2L * BoardService.EXPORT_FETCH_SIZE));
+    }
+
+    @Test
+    void aClientThatHangsUpEndsTheExportAndReleasesItsTransactionQuietly() throws Exception {
+        assertEquals(0, TestApi.count(OPEN_EXPORTS));
+        try (CapturedLog log = CapturedLog.start().withDebug(BoardResource.class)) {
+            try (Socket socket = new Socket()) {
+                // A small receive window, so that the server soon has to wait for this client.
+                socket.setReceiveBufferSize(16 * 1024);
+                socket.connect(new InetSocketAddress(server.getHost(), server.getPort()));
+                socket.setSoTimeout(30_000);
+                OutputStream out = socket.getOutputStream();
+                out.write(("GET /api/v1/boards?rig=" + RIG + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer "
+                        + TestApi.ADMIN_TOKEN + "\r\nAccept: text/csv\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+                String start = readAtLeast(socket.getInputStream(), 64 * 1024);
+                assertThat(start, startsWith("HTTP/1.1 200"));
+                assertThat(start, containsString(expectedLine(BOARDS)));
+                // The client reads no further: the server waits for it, its cursor and transaction open.
+                awaitTrue(() -> TestApi.count(OPEN_EXPORTS) == 1, "the export's transaction is open while it streams");
+            }
+            awaitTrue(() -> TestApi.count(OPEN_EXPORTS) == 0, "the export's transaction ends when the client hangs up");
+            assertEquals(List.of(), log.warningsAndErrors(), "a client hanging up is no warning or error");
+            // Stopped early, not read to the last board for nobody: writes to a closed connection do not fail.
+            List<String> stopped = log.messages(BoardResource.class);
+            assertEquals(1, stopped.size(), stopped.toString());
+            Matcher rows = Pattern.compile("stopped after (\\d+) boards: the client has gone").matcher(stopped.get(0));
+            assertTrue(rows.find(), stopped.get(0));
+            assertThat(Long.parseLong(rows.group(1)), lessThan((long) BOARDS));
+        }
+    }
+
+    private static String expectedLine(int board) {
+        String serial = "CE5E" + String.format("%020X", board);
+        String mac = board % 2 == 0 ? new MacAddress(FIRST_MAC + board) + ",FUSED" : ",";
+        String state = board % 3 == 0 ? "FAILED" : "DONE";
+        return String.join(",", serial, mac, state, RIG, FIRST_SEEN.plusSeconds(board).toString(),
+                FIRST_SEEN.plusSeconds(board + 60).toString());
+    }
+
+    /**
+     * How many objects of the class the JVM holds, from a class histogram of live objects (it collects garbage first):
+     * the server under test shares this JVM.
+     */
+    private static long liveInstances(String className) {
+        try {
+            String histogram = (String) ManagementFactory.getPlatformMBeanServer().invoke(
+                    new ObjectName("com.sun.management:type=DiagnosticCommand"), "gcClassHistogram",
+                    new Object[] {new String[0]}, new String[] {String[].class.getName()});
+            return histogram.lines().map(line -> line.trim().split("\\s+"))
+                    .filter(columns -> columns.length >= 4 && columns[3].equals(className))
+                    .mapToLong(columns -> Long.parseLong(columns[1])).sum();
+        } catch (Exception e) {
+            throw new IllegalStateException("No class histogram from this JVM", e);
+        }
+    }
+
+    private static String readAtLeast(InputStream in, int bytes) throws java.io.IOException {
+        byte[] buffer = new byte[bytes];
+        int read = 0;
+        while (read < bytes) {
+            int n = in.read(buffer, read, bytes - read);
+            if (n < 0) {
+                break;
+            }
+            read += n;
+        }
+        return new String(buffer, 0, read, StandardCharsets.UTF_8);
+    }
+
+    /** Waits for something another thread or process does; only the failure message mentions time. */
+    private static void awaitTrue(BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("Not within 30 s: " + what);
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    private static void execute(Connection c, String sql, Object... params) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) {
+                ps.setObject(i + 1, params[i]);
+            }
+            ps.execute();
+        }
+    }
+}

@@ -1,0 +1,110 @@
+package io.flashrig.server.dashboard;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.flashrig.server.testing.TestApi;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpVersion;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URL;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A dashboard's subscription to the live events, over HTTP/1.1 (a browser on the LAN) or HTTP/2 (a browser over TLS,
+ * or behind the cluster's h2c ingress). Closing it goes away as a browser tab does: HTTP/1.1 closes the connection,
+ * HTTP/2 resets the stream.
+ */
+final class LiveSubscriber implements AutoCloseable {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Vertx vertx = Vertx.vertx();
+    private final HttpClientRequest request;
+    private final HttpClientResponse response;
+    private final BlockingQueue<JsonNode> pushed = new LinkedBlockingQueue<>();
+    private final StringBuilder pending = new StringBuilder();
+
+    private LiveSubscriber(URL server, HttpVersion version) throws Exception {
+        // A small window, as a slow link has: when this client stops reading, the server soon has to wait for it.
+        HttpClient http = vertx.createHttpClient(new HttpClientOptions().setProtocolVersion(version)
+                .setHttp2ClearTextUpgrade(false).setReceiveBufferSize(4096)
+                .setDefaultHost(server.getHost()).setDefaultPort(server.getPort()));
+        request = await(http.request(HttpMethod.GET, "/api/v1/live/events").toCompletionStage());
+        request.putHeader("Authorization", "Bearer " + TestApi.ADMIN_TOKEN).putHeader("Accept", "text/event-stream");
+        response = await(request.send().toCompletionStage());
+        if (response.statusCode() != 200) {
+            throw new AssertionError("live events answered " + response.statusCode());
+        }
+        response.handler(chunk -> received(chunk.toString()));
+    }
+
+    static LiveSubscriber overHttp1(URL server) throws Exception {
+        return new LiveSubscriber(server, HttpVersion.HTTP_1_1);
+    }
+
+    static LiveSubscriber overHttp2(URL server) throws Exception {
+        return new LiveSubscriber(server, HttpVersion.HTTP_2);
+    }
+
+    /** Waits for the pushed update of this type about this board in this state, skipping others. */
+    JsonNode next(String type, String serial, String state) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (System.nanoTime() < deadline) {
+            JsonNode update = pushed.poll(1, TimeUnit.SECONDS);
+            if (update != null && type.equals(update.path("type").asText())
+                    && serial.equals(update.path("board").path("serial").asText())
+                    && state.equals(update.path("board").path("state").asText())) {
+                return update;
+            }
+        }
+        throw new AssertionError("No pushed " + type + " update for " + serial + " in state " + state);
+    }
+
+    private synchronized void received(String text) {
+        pending.append(text);
+        for (int end; (end = pending.indexOf("\n\n")) >= 0; pending.delete(0, end + 2)) {
+            for (String line : pending.substring(0, end).split("\n")) {
+                if (line.startsWith("data:")) {
+                    try {
+                        pushed.add(JSON.readTree(line.substring(5)));
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                }
+            }
+        }
+    }
+
+    /** The address the server sees this dashboard at. */
+    String address() {
+        return String.valueOf(request.connection().localAddress());
+    }
+
+    /** Reads no more, as a frozen browser tab or a stalled proxy: what the server sends waits in the network. */
+    void stopReading() {
+        response.pause();
+    }
+
+    /** Goes away as a closed browser tab does; an HTTP/2 connection stays open for the browser's other requests. */
+    void leave() {
+        request.reset();
+    }
+
+    @Override
+    public void close() throws Exception {
+        await(vertx.close().toCompletionStage());
+    }
+
+    private static <T> T await(CompletionStage<T> stage) throws Exception {
+        return stage.toCompletableFuture().get(20, TimeUnit.SECONDS);
+    }
+}
