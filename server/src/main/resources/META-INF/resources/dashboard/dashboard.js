@@ -8,6 +8,7 @@ const view = {
   rigs: new Map(),        // rig name -> rig
   slots: new Map(),       // rig name -> Map(slot key -> board)
   failures: [],
+  alerts: [],             // MAC alerts of the last days, newest first
   pool: null,
   heartbeatSeconds: 10,
   clockSkewMs: 0,
@@ -72,6 +73,7 @@ async function loadSnapshot() {
   view.slots = new Map();
   for (const board of snap.slots) slotsOf(board.rig).set(slotKey(board), board);
   view.failures = snap.recentFailures;
+  view.alerts = snap.alerts || [];
   view.pool = snap.pool;
   renderAll();
 }
@@ -132,6 +134,12 @@ function nextRetry() {
 
 let statsTimer = null;
 function apply(update) {
+  if (update.type === "alert") {
+    view.alerts.unshift(update.alert);
+    view.alerts.length = Math.min(view.alerts.length, 20);
+    renderAlerts();
+    return;
+  }
   if (update.type === "rig") {
     view.rigs.set(update.rig.name, update.rig);
     renderRigs();
@@ -164,6 +172,7 @@ function setConnection(on) {
 }
 
 function renderAll() {
+  renderAlerts();
   renderPool();
   renderFailures();
   renderRigs();
@@ -187,6 +196,15 @@ function formatHours(h) {
   if (h < 1) return Math.round(h * 60) + " min";
   if (h < 48) return h.toFixed(1) + " h";
   return (h / 24).toFixed(1) + " days";
+}
+
+// A MAC on two boards is what FlashRig exists to prevent: its alerts stand above everything else, and stay.
+function renderAlerts() {
+  $("alerts-card").hidden = view.alerts.length === 0;
+  $("alerts").replaceChildren(...view.alerts.map((a) => el("li", {},
+    el("span", { class: "code" }, a.kind), " ", new Date(a.createdAt).toLocaleString(), " · rig ", a.rig || "?",
+    " · MAC ", el("span", { class: "code" }, a.mac), " · board ", el("span", { class: "code" }, a.serial),
+    " — ", a.message)));
 }
 
 function renderFailures() {

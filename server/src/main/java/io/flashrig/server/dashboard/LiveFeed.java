@@ -28,6 +28,7 @@ public class LiveFeed {
 
     static final String BOARD_CHANNEL = "flashrig_board_event";
     static final String RIG_CHANNEL = "flashrig_rig";
+    static final String ALERT_CHANNEL = "flashrig_mac_alert";
     /** Updates a slow dashboard may fall behind by before its stream is closed; it then reloads a snapshot. */
     private static final int SUBSCRIBER_BUFFER = 2_048;
     /** How long one wait for notifications lasts, so that a shutdown is noticed. */
@@ -73,6 +74,7 @@ public class LiveFeed {
             try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
                 statement.execute("LISTEN " + BOARD_CHANNEL);
                 statement.execute("LISTEN " + RIG_CHANNEL);
+                statement.execute("LISTEN " + ALERT_CHANNEL);
                 PGConnection postgres = connection.unwrap(PGConnection.class);
                 backoff = Duration.ofSeconds(1);
                 try {
@@ -110,6 +112,9 @@ public class LiveFeed {
                                 .orElse(null))));
             } else if (RIG_CHANNEL.equals(notification.getName())) {
                 queries.rig(Long.parseLong(notification.getParameter())).ifPresent(r -> updates.onNext(LiveUpdate.of(r)));
+            } else if (ALERT_CHANNEL.equals(notification.getName())) {
+                queries.alert(Long.parseLong(notification.getParameter()))
+                        .ifPresent(a -> updates.onNext(LiveUpdate.of(a)));
             }
         } catch (RuntimeException e) {
             // One update lost for the live view is repaired by the next snapshot; the listener must keep going.

@@ -1,6 +1,7 @@
 package io.flashrig.server.dashboard;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.flashrig.contract.MacAddress;
 import io.flashrig.proto.rig.v1.BoardEvent;
 import io.flashrig.proto.rig.v1.FlashProgress;
 import io.flashrig.server.FlashRigConfig;
@@ -39,6 +40,12 @@ public class LiveQueries {
     /** The shortest period a rate of use is measured over, so that a first burst does not read as a flood. */
     private static final Duration RATE_FLOOR = Duration.ofHours(1);
     private static final int RECENT_FAILURES = 20;
+    /** How far back the live view shows MAC alerts: an admin back from a weekend still sees Friday's. */
+    private static final Duration ALERT_WINDOW = Duration.ofDays(7);
+    private static final int RECENT_ALERTS = 20;
+    private static final String ALERT = """
+            SELECT a.id, a.kind, a.mac, a.serial, r.name, a.message, a.created_at
+              FROM mac_alert a LEFT JOIN rig r ON r.id = a.rig_id""";
     private static final int TOP_FAILURES = 10;
 
     /** An attempt as the live view shows it, with the newest progress event while it is flashing. */
@@ -78,6 +85,12 @@ public class LiveQueries {
                 .stream().findFirst();
     }
 
+    /** A MAC alert just committed. */
+    @Transactional
+    public Optional<LiveAlert> alert(long id) {
+        return query(ALERT + " WHERE a.id = ?", LiveQueries::alert, id).stream().findFirst();
+    }
+
     @Transactional
     public Optional<LiveRig> rig(long id) {
         Rig rig = Rig.findById(id);
@@ -104,7 +117,9 @@ public class LiveQueries {
                  WHERE a.outcome IN ('FAILED', 'INTERRUPTED')
                  ORDER BY a.ended_at DESC LIMIT ?""", rs -> new Snapshot.Failure(rs.getString(1), rs.getString(2),
                 rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6), instant(rs, 7)), RECENT_FAILURES);
-        return new Snapshot(now, config.heartbeatInterval().toSeconds(), rigs, slots, failures, pool());
+        List<LiveAlert> alerts = query(ALERT + " WHERE a.created_at > ? ORDER BY a.created_at DESC, a.id DESC LIMIT ?",
+                LiveQueries::alert, now.minus(ALERT_WINDOW), RECENT_ALERTS);
+        return new Snapshot(now, config.heartbeatInterval().toSeconds(), rigs, slots, failures, pool(), alerts);
     }
 
     @Transactional
@@ -167,6 +182,11 @@ public class LiveQueries {
     private LiveRig live(Rig rig, Instant now) {
         return new LiveRig(rig.name, rig.connected(now, config.heartbeatInterval()), rig.lastSeen, rig.hostname,
                 rig.agentVersion, rig.layoutName);
+    }
+
+    private static LiveAlert alert(ResultSet rs) throws SQLException {
+        return new LiveAlert(rs.getLong(1), rs.getString(2), new MacAddress(rs.getLong(3)).toString(), rs.getString(4),
+                rs.getString(5), rs.getString(6), instant(rs, 7));
     }
 
     private static LiveBoard board(ResultSet rs) throws SQLException {

@@ -2,10 +2,14 @@ package io.flashrig.server.dashboard;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.flashrig.proto.rig.v1.AssignMacRequest;
+import io.flashrig.proto.rig.v1.ReportOtpMacRequest;
 import io.flashrig.server.testing.PostgresResource;
 import io.flashrig.server.testing.TestApi;
+import io.grpc.StatusRuntimeException;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -93,6 +97,15 @@ class DashboardBrowserTest {
             rig.failed(serial, attempt, "1-1.4", "Error: Start operation failed at partition 0x01");
             wait.until(ExpectedConditions.textToBePresentInElementLocated(row, "failed"));
             wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("failures"), serial));
+
+            // A MAC found on a board it does not belong to: the alert appears above everything, without reload.
+            TestApi.freshRange(4);
+            String mac = rig.rpc().assignMac(AssignMacRequest.newBuilder().setSerial("003C0047343051153638B002")
+                    .build()).getMac();
+            assertThrows(StatusRuntimeException.class, () -> rig.rpc().reportOtpMac(ReportOtpMacRequest.newBuilder()
+                    .setSerial("003C0047343051153638B003").setMac(mac).build()));
+            wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("alerts"), "003C0047343051153638B003"));
+            assertTrue(browser.findElement(By.id("alerts-card")).isDisplayed());
         }
         assertEquals(Boolean.TRUE, ((JavascriptExecutor) browser).executeScript("return window.notReloaded;"));
         assertTrue(browser.findElement(By.cssSelector("[data-rig='rig-browser']")).isDisplayed());

@@ -17,6 +17,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 /**
  * A dashboard's subscription to the live events, over HTTP/1.1 (a browser on the LAN) or HTTP/2 (a browser over TLS,
@@ -57,16 +58,26 @@ final class LiveSubscriber implements AutoCloseable {
 
     /** Waits for the pushed update of this type about this board in this state, skipping others. */
     JsonNode next(String type, String serial, String state) throws InterruptedException {
+        return next(type + " update for " + serial + " in state " + state, update -> type.equals(update.path("type").asText())
+                && serial.equals(update.path("board").path("serial").asText())
+                && state.equals(update.path("board").path("state").asText()));
+    }
+
+    /** Waits for the pushed MAC alert about this board. */
+    JsonNode nextAlert(String serial) throws InterruptedException {
+        return next("alert for " + serial, update -> "alert".equals(update.path("type").asText())
+                && serial.equals(update.path("alert").path("serial").asText()));
+    }
+
+    private JsonNode next(String what, Predicate<JsonNode> wanted) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (System.nanoTime() < deadline) {
             JsonNode update = pushed.poll(1, TimeUnit.SECONDS);
-            if (update != null && type.equals(update.path("type").asText())
-                    && serial.equals(update.path("board").path("serial").asText())
-                    && state.equals(update.path("board").path("state").asText())) {
+            if (update != null && wanted.test(update)) {
                 return update;
             }
         }
-        throw new AssertionError("No pushed " + type + " update for " + serial + " in state " + state);
+        throw new AssertionError("No pushed " + what);
     }
 
     private synchronized void received(String text) {

@@ -6,11 +6,17 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.flashrig.proto.rig.v1.AssignMacRequest;
+import io.flashrig.proto.rig.v1.ReportOtpMacRequest;
 import io.flashrig.server.testing.CapturedLog;
 import io.flashrig.server.testing.PostgresResource;
+import io.flashrig.server.testing.TestApi;
+import io.grpc.StatusRuntimeException;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -48,6 +54,29 @@ class LiveViewTest {
             rig.failed("003C00473430511536380001", attempt, "1-1.2", "Error: Start operation failed at partition 0x01");
             JsonNode failed = browser.next("board", "003C00473430511536380001", "FAILED");
             assertEquals("PROGRAMMER_ERROR", failed.path("board").path("failureCode").asText());
+        }
+    }
+
+    @Test
+    void aMacAlertIsPushedAndStaysInTheSnapshot() throws Exception {
+        TestApi.freshRange(4);
+        try (LiveSubscriber dashboard = LiveSubscriber.overHttp1(server);
+                ReportingRig rig = new ReportingRig(server, "rig-live-alert")) {
+            String owner = board(20);
+            String intruder = board(21);
+            String mac = rig.rpc().assignMac(AssignMacRequest.newBuilder().setSerial(owner).build()).getMac();
+            assertThrows(StatusRuntimeException.class, () -> rig.rpc().reportOtpMac(
+                    ReportOtpMacRequest.newBuilder().setSerial(intruder).setMac(mac).build()));
+
+            JsonNode alert = dashboard.nextAlert(intruder).path("alert");
+            assertEquals("MAC_CONFLICT", alert.path("kind").asText());
+            assertEquals(mac, alert.path("mac").asText());
+            assertEquals("rig-live-alert", alert.path("rig").asText());
+            assertTrue(alert.path("message").asText().contains(owner), alert.toString());
+
+            JsonNode snapshot = JSON.readTree(asAdmin().get("/api/v1/live/snapshot").then().statusCode(200)
+                    .extract().asString());
+            assertEquals(alert, snapshot.path("alerts").get(0), "the newest alert heads the snapshot's list");
         }
     }
 

@@ -9,6 +9,7 @@ import io.flashrig.proto.rig.v1.FlashJobState;
 import io.flashrig.proto.rig.v1.FlashProgress;
 import io.flashrig.proto.rig.v1.OpenSessionRequest;
 import io.flashrig.proto.rig.v1.OpenSessionResponse;
+import io.flashrig.proto.rig.v1.RigServiceGrpc;
 import io.flashrig.proto.rig.v1.Slot;
 import io.flashrig.proto.rig.v1.StreamBoardEventsRequest;
 import io.flashrig.server.testing.RigClient;
@@ -33,6 +34,11 @@ final class ReportingRig implements AutoCloseable {
                 .setQueueId(UUID.randomUUID().toString()).setLayoutName("FlashLayout_emmc.tsv")
                 .setLayoutSha256("cd".repeat(32)).setHostname("rig-pc").setFuseEnabled(true).build());
         stream = client.stream();
+    }
+
+    /** The rig's unary calls (AssignMac, ReportOtpMac). */
+    RigServiceGrpc.RigServiceBlockingStub rpc() {
+        return client.rpc();
     }
 
     /** A board that was just plugged into {@code port} and is now flashing at {@code percent}. */
