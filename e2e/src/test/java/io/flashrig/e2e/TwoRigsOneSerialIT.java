@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Invariant: a MAC is burnt into one board only, even when two chips report the same serial on two rigs at the same
- * moment. The serial's MAC is the same from any rig, so only the write lease keeps the second rig from writing it.
+ * moment. The serial's MAC is the same from any rig, so only the claim of its one write keeps the second rig from
+ * writing it.
  */
 class TwoRigsOneSerialIT {
 

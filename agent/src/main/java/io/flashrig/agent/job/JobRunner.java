@@ -150,12 +150,16 @@ final class JobRunner {
     }
 
     private void writeAssigned(FlashJob job, BoardSerial serial, Path log) throws InterruptedException {
-        Optional<Written> written = writeUnderLease(job, serial, log);
+        Optional<MacAddress> claimed = claimTheWrite(job, serial);
+        if (claimed.isEmpty()) {
+            return;
+        }
+        MacAddress mac = claimed.get();
+        Optional<ProgrammerRun> written = withProgrammer(job, () -> programmer.writeOtp(serial, mac, log));
         if (written.isEmpty()) {
             return;
         }
-        MacAddress mac = written.get().mac();
-        ProgrammerRun write = written.get().run();
+        ProgrammerRun write = written.get();
         if (!write.succeeded()) {
             job.fail(FailureReason.FAILURE_REASON_OTP_WRITE_FAILED, "writing MAC " + mac + " to OTP failed: " + write.failureMessage()
                     + "; the write is never retried, the board needs an engineer", write.tail());
@@ -177,74 +181,37 @@ final class JobRunner {
         }
     }
 
-    /** The MAC written and the programmer run that wrote it. */
-    private record Written(MacAddress mac, ProgrammerRun run) {
-    }
-
     /**
-     * Gets the board's MAC and runs its one OTP write while the rig holds the MAC's write lease. Empty when nothing was
-     * written and the job has ended.
+     * Gets the board's MAC and claims its one OTP write from the server, under a write id made durable first (an
+     * earlier attempt's, after a restart, so that its claim is resumed rather than refused). Empty when the job ended.
      */
-    private Optional<Written> writeUnderLease(FlashJob job, BoardSerial serial, Path log) throws InterruptedException {
-        while (true) {
-            Optional<MacAuthority.MacGrant> granted = askUntilAnswered(job, () -> macs.assign(serial, job.attemptId()));
-            if (granted.isEmpty()) {
-                return Optional.empty();
-            }
-            MacAuthority.MacGrant grant = granted.get();
-            if (job.duplicate()) {
-                job.fail(FailureReason.FAILURE_REASON_DUPLICATE_SERIAL, duplicateMessage(serial.value()), List.of());
-                return Optional.empty();
-            }
+    private Optional<MacAddress> claimTheWrite(FlashJob job, BoardSerial serial) throws InterruptedException {
+        Optional<MacAddress> assigned = askUntilAnswered(job, () -> macs.assign(serial, job.attemptId()));
+        if (assigned.isEmpty()) {
+            return Optional.empty();
+        }
+        MacAddress mac = assigned.get();
+        if (job.duplicate()) {
+            job.fail(FailureReason.FAILURE_REASON_DUPLICATE_SERIAL, duplicateMessage(serial.value()), List.of());
+            return Optional.empty();
+        }
+        Optional<OtpIntents.Intent> earlier = intents.intent(serial).filter(i -> i.mac().equals(mac));
+        OtpIntents.Intent intent = earlier.orElseGet(() -> new OtpIntents.Intent(mac, job.attemptId()));
+        if (earlier.isEmpty()) {
             try {
-                intents.record(serial, grant.mac(), job.attemptId());
+                intents.record(serial, intent);
             } catch (IOException e) {
                 job.fail(FailureReason.FAILURE_REASON_OTP_WRITE_FAILED, "the write intent could not be made durable (" + e.getMessage()
                         + "); nothing was written", List.of());
                 return Optional.empty();
             }
-            Optional<Optional<ProgrammerRun>> write = withProgrammer(job, () -> leaseHeld(job, serial, grant)
-                    ? Optional.of(programmer.writeOtp(serial, grant.mac(), log)) : Optional.empty());
-            if (write.isEmpty()) {
-                return Optional.empty();
-            }
-            if (write.get().isPresent()) {
-                return Optional.of(new Written(grant.mac(), write.get().get()));
-            }
-            // The lease ran out and could not be renewed just now; nothing was written. Ask again, visibly.
         }
-    }
-
-    /**
-     * Whether the rig still holds the write lease on the board's MAC, renewing it with one request when it ran out while
-     * the board waited for a programmer (the permit is kept, so that the board does not queue again). False when it
-     * could not be renewed now; a refusal also fails the job.
-     */
-    private boolean leaseHeld(FlashJob job, BoardSerial serial, MacAuthority.MacGrant grant) {
-        if (grant.writable()) {
-            return true;
+        Optional<MacAddress> claimed = askUntilAnswered(job, () -> macs.claimWrite(serial, mac, intent.writeId(), job.attemptId()));
+        if (claimed.isPresent() && job.duplicate()) {
+            job.fail(FailureReason.FAILURE_REASON_DUPLICATE_SERIAL, duplicateMessage(serial.value()), List.of());
+            return Optional.empty();
         }
-        MacAuthority.Answer<MacAuthority.MacGrant> answer = macs.assign(serial, job.attemptId());
-        if (answer instanceof MacAuthority.Refused<MacAuthority.MacGrant> refused) {
-            job.fail(refused.reason(), refused.message() + "; nothing was written", List.of());
-            return false;
-        }
-        if (!(answer instanceof MacAuthority.Granted<MacAuthority.MacGrant> renewed)) {
-            return false;
-        }
-        if (!renewed.value().mac().equals(grant.mac())) {
-            job.fail(FailureReason.FAILURE_REASON_MAC_REFUSED, "the server first assigned MAC " + grant.mac() + ", then "
-                    + renewed.value().mac() + "; nothing was written", List.of());
-            return false;
-        }
-        if (!renewed.value().writable()) {
-            // Asking again would only spin: the server's lease is too short for any write to start in it.
-            job.fail(FailureReason.FAILURE_REASON_MAC_REFUSED, "the server's write lease (" + renewed.value().lease()
-                    + ") runs out before the write could start; nothing was written, the server's flashrig.mac-write-lease"
-                    + " must be longer", List.of());
-            return false;
-        }
-        return true;
+        return claimed;
     }
 
     private void verified(FlashJob job, BoardSerial serial, MacAddress mac) {
@@ -313,10 +280,9 @@ final class JobRunner {
             List<String> tail = List.of();
             try {
                 T result = step.run();
-                Object ran = result instanceof Optional<?> maybe ? maybe.orElse(null) : result;
-                if (ran instanceof ProgrammerRun r) {
+                if (result instanceof ProgrammerRun r) {
                     tail = r.tail();
-                } else if (ran instanceof Programmer.OtpRead r) {
+                } else if (result instanceof Programmer.OtpRead r) {
                     tail = r.run().tail();
                 }
                 return Optional.of(result);

@@ -17,6 +17,13 @@ import java.util.Optional;
  */
 public final class OtpIntents {
 
+    /**
+     * A MAC about to be written, and the id under which its write was claimed from the server: after a restart the same
+     * id resumes that claim, and no other board's can.
+     */
+    public record Intent(MacAddress mac, String writeId) {
+    }
+
     private final Path dir;
 
     public OtpIntents(Path dir) {
@@ -24,15 +31,21 @@ public final class OtpIntents {
     }
 
     /** Records the intent durably; returns only once it is on disk. */
-    public void record(BoardSerial serial, MacAddress mac, String attemptId) throws IOException {
-        DurableFiles.writeAtomically(file(serial), (mac.canonical() + " " + attemptId + "\n").getBytes(StandardCharsets.UTF_8));
+    public void record(BoardSerial serial, Intent intent) throws IOException {
+        DurableFiles.writeAtomically(file(serial), (intent.mac().canonical() + " " + intent.writeId() + "\n")
+                .getBytes(StandardCharsets.UTF_8));
     }
 
     /** The MAC an earlier attempt meant to write to this board, if one did. */
     public Optional<MacAddress> intended(BoardSerial serial) {
+        return intent(serial).map(Intent::mac);
+    }
+
+    /** What an earlier attempt meant to write to this board, and under which write id, if one did. */
+    public Optional<Intent> intent(BoardSerial serial) {
         try {
-            String text = Files.readString(file(serial), StandardCharsets.UTF_8).strip();
-            return Optional.of(MacAddress.parse(text.split(" ")[0]));
+            String[] words = Files.readString(file(serial), StandardCharsets.UTF_8).strip().split(" ");
+            return words.length == 2 ? Optional.of(new Intent(MacAddress.parse(words[0]), words[1])) : Optional.empty();
         } catch (NoSuchFileException e) {
             return Optional.empty();
         } catch (IOException | RuntimeException e) {

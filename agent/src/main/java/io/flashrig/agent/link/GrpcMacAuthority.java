@@ -5,6 +5,7 @@ import io.flashrig.contract.BoardSerial;
 import io.flashrig.contract.MacAddress;
 import io.flashrig.proto.rig.v1.AssignMacRequest;
 import io.flashrig.proto.rig.v1.AssignMacResponse;
+import io.flashrig.proto.rig.v1.ClaimMacWriteRequest;
 import io.flashrig.proto.rig.v1.FailureReason;
 import io.flashrig.proto.rig.v1.MacState;
 import io.flashrig.proto.rig.v1.OtpMacVerdict;
@@ -27,8 +28,7 @@ public final class GrpcMacAuthority implements MacAuthority {
     }
 
     @Override
-    public Answer<MacGrant> assign(BoardSerial serial, String attemptId) {
-        long askedAt = System.nanoTime();
+    public Answer<MacAddress> assign(BoardSerial serial, String attemptId) {
         try {
             AssignMacResponse response = channel.blocking().withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS)
                     .assignMac(AssignMacRequest.newBuilder().setSerial(serial.value()).setAttemptId(attemptId)
@@ -41,13 +41,23 @@ public final class GrpcMacAuthority implements MacAuthority {
                             + " fused in serial " + serial.value() + "'s OTP, yet this board's OTP is blank: another "
                             + "board reports the same serial; not writing");
                 }
-                Duration lease = response.hasWriteLease() ? Duration.ofSeconds(response.getWriteLease().getSeconds(),
-                        response.getWriteLease().getNanos()) : null;
-                return new Granted<>(new MacGrant(mac, lease, askedAt));
+                return new Granted<>(mac);
             } catch (IllegalArgumentException e) {
                 // Never write what cannot be a board's MAC, whoever says so.
                 return new Refused<>(FailureReason.FAILURE_REASON_MAC_REFUSED, "the server assigned '" + response.getMac() + "', which is not a usable MAC");
             }
+        } catch (StatusRuntimeException e) {
+            return judge(e);
+        }
+    }
+
+    @Override
+    public Answer<MacAddress> claimWrite(BoardSerial serial, MacAddress mac, String writeId, String attemptId) {
+        try {
+            channel.blocking().withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS)
+                    .claimMacWrite(ClaimMacWriteRequest.newBuilder().setSerial(serial.value()).setMac(mac.canonical())
+                            .setWriteId(writeId).setAttemptId(attemptId).build());
+            return new Granted<>(mac);
         } catch (StatusRuntimeException e) {
             return judge(e);
         }
@@ -73,7 +83,7 @@ public final class GrpcMacAuthority implements MacAuthority {
             case FAILED_PRECONDITION -> switch (reason) {
                 case "MAC_CONFLICT", "MAC_MISMATCH" -> new Refused<>(FailureReason.FAILURE_REASON_MAC_CONFLICT, "the server reports a MAC conflict: " + why);
                 case "MAC_QUARANTINED" -> new Refused<>(FailureReason.FAILURE_REASON_MAC_REFUSED, "the server refuses this board's MAC: " + why);
-                case "SERIAL_IN_USE" -> new Refused<>(FailureReason.FAILURE_REASON_DUPLICATE_SERIAL, "another rig is fusing a board with this serial: " + why);
+                case "SERIAL_IN_USE" -> new Refused<>(FailureReason.FAILURE_REASON_DUPLICATE_SERIAL, "another board with this serial was given the MAC's one write: " + why);
                 default -> new Unreachable<>("the server cannot decide now: " + why);
             };
             case INVALID_ARGUMENT -> "INVALID_SERIAL".equals(reason)

@@ -202,7 +202,7 @@ class RigAgainstSimulatorTest {
         hub.plug(SimulatedBoard.normal(s, "1-8"));
         // The first agent dies right after the programmer wrote OTP, before anything else is recorded or sent.
         try (SimulatedRig first = new SimulatedRig(dir.resolve("hub"), dir.resolve("state"), layout, server, 8, Duration.ofMinutes(5),
-                real -> new DyingAfterWrite(real))) {
+                real -> new DyingAtWrite(real, true))) {
             Awaits.until(() -> board(s).otp57Writes() == 1, "the first agent wrote the MAC");
             Thread.sleep(300);
             assertFalse(first.of(s).stream().anyMatch(BoardEvent::hasMacWritten));
@@ -219,38 +219,9 @@ class RigAgainstSimulatorTest {
     }
 
     @Test
-    void aWriteLeaseThatRanOutWhileWaitingIsRenewedAndTheMacWrittenOnce() throws Exception {
-        String s = serial(0xA1);
-        // The first lease is over before the write can start, as when a board waits long for a free programmer.
-        server.grantLeases(Duration.ZERO, Duration.ofMinutes(10));
-        try (SimulatedRig rig = rig(8, Duration.ofMinutes(5))) {
-            hub.plug(SimulatedBoard.normal(s, "1-11"));
-            Awaits.until(() -> rig.reached(s, FLASH_JOB_STATE_DONE) || rig.reached(s, FLASH_JOB_STATE_FAILED), "the job ends");
-            assertTrue(rig.reached(s, FLASH_JOB_STATE_DONE), () -> rig.last(s).toString());
-        }
-        assertEquals(2, server.assignCalls(s), "the lapsed lease was renewed with one more AssignMac");
-        assertEquals(1, board(s).otp57Writes());
-        assertEquals(1, board(s).otp58Writes());
-    }
-
-    @Test
-    void aWriteLeaseTooShortToStartAWriteInFailsTheBoardWithoutWriting() throws Exception {
-        String s = serial(0xA2);
-        server.grantLeases(Duration.ZERO, Duration.ZERO);
-        try (SimulatedRig rig = rig(8, Duration.ofMinutes(5))) {
-            hub.plug(SimulatedBoard.normal(s, "1-12"));
-            Awaits.until(() -> rig.reached(s, FLASH_JOB_STATE_FAILED) || rig.reached(s, FLASH_JOB_STATE_DONE), "the job ends");
-            assertEquals(FailureReason.FAILURE_REASON_MAC_REFUSED, rig.last(s).getFailed().getReason(), () -> rig.last(s).toString());
-            assertTrue(rig.last(s).getFailed().getMessage().contains("mac-write-lease"), () -> rig.last(s).toString());
-        }
-        assertEquals(2, server.assignCalls(s), "no spinning on a lease that cannot be used");
-        assertEquals(0, board(s).otp57Writes());
-    }
-
-    @Test
-    void aSerialAnotherRigIsFusingIsNotWritten() throws Exception {
+    void aSerialWhoseMacWriteAnotherBoardClaimedIsNotWritten() throws Exception {
         String s = serial(0xA3);
-        server.fusingElsewhere(s);
+        server.claimedElsewhere(s);
         try (SimulatedRig rig = rig(8, Duration.ofMinutes(5))) {
             hub.plug(SimulatedBoard.normal(s, "1-13"));
             Awaits.until(() -> rig.reached(s, FLASH_JOB_STATE_FAILED) || rig.reached(s, FLASH_JOB_STATE_DONE), "the job ends");
@@ -258,6 +229,27 @@ class RigAgainstSimulatorTest {
             assertTrue(rig.last(s).getFailed().getMessage().contains("rig-2"), () -> rig.last(s).toString());
         }
         assertEquals(0, board(s).otp57Writes());
+    }
+
+    @Test
+    void anAgentStoppedBetweenClaimAndWriteResumesItsClaimAndWritesOnce() throws Exception {
+        String s = serial(0xA4);
+        hub.plug(SimulatedBoard.normal(s, "1-14"));
+        try (SimulatedRig first = new SimulatedRig(dir.resolve("hub"), dir.resolve("state"), layout, server, 8, Duration.ofMinutes(5),
+                real -> new DyingAtWrite(real, false))) {
+            Awaits.until(() -> server.claims(s) == 1, "the first agent claimed the write");
+        }
+        String claim = server.writeId(s);
+        assertEquals(0, board(s).otp57Writes(), "the first agent wrote nothing");
+        try (SimulatedRig second = rig(8, Duration.ofMinutes(5))) {
+            Awaits.until(() -> second.reached(s, FLASH_JOB_STATE_DONE) || second.reached(s, FLASH_JOB_STATE_FAILED), "the second agent ends the job");
+            assertTrue(second.reached(s, FLASH_JOB_STATE_DONE), () -> second.last(s).toString());
+        }
+        // The restarted agent claimed under the write id it had made durable, which the server recognised as its own.
+        assertEquals(2, server.claims(s));
+        assertEquals(claim, server.writeId(s));
+        assertEquals(1, board(s).otp57Writes());
+        assertEquals(1, board(s).otp58Writes());
     }
 
     @Test
@@ -285,8 +277,8 @@ class RigAgainstSimulatorTest {
         }
     }
 
-    /** A programmer whose agent is killed the moment the OTP write returns. */
-    private record DyingAfterWrite(Programmer real) implements Programmer {
+    /** A programmer whose agent is killed at the OTP write: the moment it returns ({@code writes}), or before it. */
+    private record DyingAtWrite(Programmer real, boolean writes) implements Programmer {
         @Override
         public UsbListing list() throws ProgrammerException, InterruptedException {
             return real.list();
@@ -309,7 +301,9 @@ class RigAgainstSimulatorTest {
 
         @Override
         public ProgrammerRun writeOtp(BoardSerial serial, MacAddress mac, Path log) throws InterruptedException {
-            real.writeOtp(serial, mac, log);
+            if (writes) {
+                real.writeOtp(serial, mac, log);
+            }
             // Stopped here until the agent is torn down (its threads interrupted), as kill -9 would stop it.
             Thread.sleep(Long.MAX_VALUE);
             throw new AssertionError("unreachable");

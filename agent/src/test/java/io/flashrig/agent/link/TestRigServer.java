@@ -5,6 +5,8 @@ import com.google.rpc.ErrorInfo;
 import io.flashrig.contract.MacAddress;
 import io.flashrig.proto.rig.v1.AssignMacRequest;
 import io.flashrig.proto.rig.v1.AssignMacResponse;
+import io.flashrig.proto.rig.v1.ClaimMacWriteRequest;
+import io.flashrig.proto.rig.v1.ClaimMacWriteResponse;
 import io.flashrig.proto.rig.v1.BoardEvent;
 import io.flashrig.proto.rig.v1.MacState;
 import io.flashrig.proto.rig.v1.OpenSessionRequest;
@@ -50,9 +52,8 @@ public final class TestRigServer extends RigServiceGrpc.RigServiceImplBase {
     private final Map<String, BoardEvent> eventsById = new LinkedHashMap<>();
     private final Map<String, Long> committedByQueue = new HashMap<>();
     private final Map<String, String> queueBySession = new HashMap<>();
-    private final java.util.Deque<java.time.Duration> leases = new java.util.ArrayDeque<>();
-    private final Map<String, Integer> assignCalls = new HashMap<>();
-    private final java.util.Set<String> inUseElsewhere = new java.util.HashSet<>();
+    private final Map<String, String> writeIdBySerial = new HashMap<>();
+    private final Map<String, Integer> claims = new HashMap<>();
     private long nextMac = 1;
     private int port;
     private Server server;
@@ -99,19 +100,20 @@ public final class TestRigServer extends RigServiceGrpc.RigServiceImplBase {
         fused.add(serial);
     }
 
-    /** The write leases the next AssignMac answers carry, in order; after them, the real server's default of 10 minutes. */
-    public synchronized void grantLeases(java.time.Duration... next) {
-        leases.addAll(List.of(next));
+    /** How often ClaimMacWrite was called for {@code serial}. */
+    public synchronized int claims(String serial) {
+        return claims.getOrDefault(serial, 0);
     }
 
-    /** How often AssignMac was called for {@code serial}. */
-    public synchronized int assignCalls(String serial) {
-        return assignCalls.getOrDefault(serial, 0);
+    /** The write id whose claim holds for {@code serial}, if any. */
+    public synchronized String writeId(String serial) {
+        return writeIdBySerial.get(serial);
     }
 
-    /** Answers AssignMac for {@code serial} as the real server does while another rig holds its write lease. */
-    public synchronized void fusingElsewhere(String serial) {
-        inUseElsewhere.add(serial);
+    /** Claims {@code serial}'s write for another board, as another rig would: this rig's claims are then refused. */
+    public synchronized void claimedElsewhere(String serial) {
+        assignFor(serial);
+        writeIdBySerial.put(serial, "00000000-0000-4000-8000-000000000000");
     }
 
     /** Gives {@code serial} a MAC as if another rig had asked for it. */
@@ -175,21 +177,24 @@ public final class TestRigServer extends RigServiceGrpc.RigServiceImplBase {
 
     @Override
     public synchronized void assignMac(AssignMacRequest request, StreamObserver<AssignMacResponse> response) {
-        assignCalls.merge(request.getSerial(), 1, Integer::sum);
-        if (inUseElsewhere.contains(request.getSerial())) {
-            response.onError(error(Status.Code.FAILED_PRECONDITION, "SERIAL_IN_USE", "Board " + request.getSerial()
-                    + " is being fused on rig 'rig-2'"));
-            return;
-        }
         boolean fresh = !macBySerial.containsKey(request.getSerial());
         MacAddress mac = assignFor(request.getSerial());
         MacState state = fused.contains(request.getSerial()) ? MacState.MAC_STATE_FUSED : MacState.MAC_STATE_ASSIGNED;
         AssignMacResponse.Builder answer = AssignMacResponse.newBuilder().setMac(mac.canonical()).setState(state).setNewlyAssigned(fresh);
-        if (state == MacState.MAC_STATE_ASSIGNED) {
-            java.time.Duration lease = leases.isEmpty() ? java.time.Duration.ofMinutes(10) : leases.poll();
-            answer.setWriteLease(com.google.protobuf.Duration.newBuilder().setSeconds(lease.getSeconds()).setNanos(lease.getNano()));
-        }
         response.onNext(answer.build());
+        response.onCompleted();
+    }
+
+    @Override
+    public synchronized void claimMacWrite(ClaimMacWriteRequest request, StreamObserver<ClaimMacWriteResponse> response) {
+        claims.merge(request.getSerial(), 1, Integer::sum);
+        String holder = writeIdBySerial.putIfAbsent(request.getSerial(), request.getWriteId());
+        if (holder != null && !holder.equals(request.getWriteId())) {
+            response.onError(error(Status.Code.FAILED_PRECONDITION, "SERIAL_IN_USE", "The write of this serial's MAC was"
+                    + " claimed by rig 'rig-2'"));
+            return;
+        }
+        response.onNext(ClaimMacWriteResponse.newBuilder().setMac(macBySerial.get(request.getSerial()).canonical()).build());
         response.onCompleted();
     }
 

@@ -31,10 +31,8 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 import org.hibernate.Session;
 
@@ -46,8 +44,6 @@ import org.hibernate.Session;
 public class BoardEventService {
 
     private static final String STATE_PREFIX = "FLASH_JOB_STATE_";
-    private static final Set<ChangeCase> ENDS_ATTEMPT = EnumSet.of(ChangeCase.DONE, ChangeCase.FAILED,
-            ChangeCase.INTERRUPTED, ChangeCase.REMOVED);
     private static final int OUTPUT_TAIL_LINES = 20;
     private static final long MIN_SECONDS = -62_135_596_800L;
     private static final long MAX_SECONDS = 253_402_300_799L;
@@ -295,10 +291,6 @@ public class BoardEventService {
             default -> {
                 // Detection, progress, OTP reads and waiting only move the state, done above.
             }
-        }
-        if (ENDS_ATTEMPT.contains(event.getChangeCase())) {
-            // This attempt writes nothing more, so another rig may ask for the serial's MAC before the lease runs out.
-            pool.releaseLease(serial, attemptId.toString());
         }
         return null;
     }

@@ -10,8 +10,8 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
-import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Map;
 
 /**
@@ -22,11 +22,8 @@ import java.util.Map;
  */
 public final class MacAllocator {
 
-    /**
-     * A serial's MAC, whether this call handed it out, and the write lease the calling rig now holds on it (null when
-     * there is nothing left to write: the MAC is FUSED, or no rig asked).
-     */
-    public record Assignment(MacAddress mac, MacAssignment.State state, boolean newlyAssigned, Instant leaseUntil) {
+    /** A serial's MAC and whether this call handed it out. */
+    public record Assignment(MacAddress mac, MacAssignment.State state, boolean newlyAssigned) {
     }
 
     /** What a MAC found in a board's OTP turned out to be. */
@@ -36,60 +33,38 @@ public final class MacAllocator {
     public record OtpOutcome(Verdict verdict, MacAddress mac, String other) {
     }
 
-    /** Another rig holds the serial's live write lease: the caller must not write the MAC. */
-    public static final class SerialInUse extends RuntimeException {
-        private final transient MacAddress mac;
-        private final String rig;
-        private final transient Instant leaseUntil;
-
-        SerialInUse(MacAddress mac, String rig, Instant leaseUntil) {
-            super("serial in use by rig " + rig + " until " + leaseUntil, null, false, false);
-            this.mac = mac;
-            this.rig = rig;
-            this.leaseUntil = leaseUntil;
-        }
-
-        public MacAddress mac() {
-            return mac;
-        }
-
-        public String rig() {
-            return rig;
-        }
-
-        public Instant leaseUntil() {
-            return leaseUntil;
-        }
-    }
-
-    /** A serial's MAC as the database holds it, with the rig holding its write lease, if any lease is live. */
-    private record Held(MacAddress mac, MacAssignment.State state, Long leaseRigId, String leaseRig,
-            Instant leaseUntil) {
+    /** What became of a claim of a MAC's OTP write. */
+    public enum ClaimVerdict {
+        /** The write is the caller's (first claim, or the same write id again). */
+        CLAIMED,
+        /** The serial has no MAC, or another one than the caller means to write. */
+        MISMATCH,
+        /** The MAC is already verified in a board's OTP: a second chip reports the serial. */
+        FUSED,
+        /** Another write id claimed this MAC's write first. */
+        TAKEN
     }
 
     /**
-     * Returns the serial's MAC, taking the next free address of the first active range on the first call. While the MAC
-     * is ASSIGNED, the calling rig takes (or renews) its write lease for {@code lease}; another rig's live lease is a
-     * refusal, since then two chips report one serial at once.
+     * The outcome of a claim: for CLAIMED and TAKEN, who holds the claim and since when; for MISMATCH, the serial's
+     * MAC (null when it has none).
      */
-    public Assignment assign(Connection c, BoardSerial serial, Long rigId, String attemptId, Instant now,
-            Duration lease) throws SQLException {
+    public record ClaimOutcome(ClaimVerdict verdict, MacAddress mac, String holderRig, Instant claimedAt) {
+    }
+
+    /** A serial's MAC as the database holds it, with the claim of its write, if any. */
+    private record Held(MacAddress mac, MacAssignment.State state, String writeId, String writeRig,
+            Instant writeClaimedAt) {
+    }
+
+    /** Returns the serial's MAC, taking the next free address of the first active range on the first call. */
+    public Assignment assign(Connection c, BoardSerial serial, Long rigId, String attemptId, Instant now)
+            throws SQLException {
         lockSerial(c, serial);
-        Instant leaseUntil = rigId == null ? null : now.plus(lease);
         Held held = heldBy(c, serial);
         if (held != null) {
             refuseIfQuarantined(held, serial);
-            if (held.state() != MacAssignment.State.ASSIGNED) {
-                return new Assignment(held.mac(), held.state(), false, null);
-            }
-            if (held.leaseRigId() != null && !held.leaseRigId().equals(rigId) && held.leaseUntil().isAfter(now)) {
-                throw new SerialInUse(held.mac(), held.leaseRig(), held.leaseUntil());
-            }
-            Jdbc.update(c, """
-                    UPDATE mac_assignment SET lease_rig_id = ?, lease_attempt_id = ?, lease_until = ?
-                     WHERE board_serial = ?""", Jdbc.Null.orLong(rigId), leaseUntil == null ? null : attemptId,
-                    Jdbc.Null.orInstant(leaseUntil), serial.value());
-            return new Assignment(held.mac(), held.state(), false, leaseUntil);
+            return new Assignment(held.mac(), held.state(), false);
         }
         while (true) {
             long[] taken = takeNextAddress(c);
@@ -104,10 +79,46 @@ public final class MacAllocator {
             MacAddress mac = new MacAddress(taken[1]);
             // Skip an address a read could not tell from blank OTP, or one adopted from a board's OTP earlier.
             if (mac.fusable() && insert(c, mac, serial, taken[0], MacAssignment.State.ASSIGNED,
-                    MacAssignment.Origin.POOL, rigId, attemptId, now, leaseUntil)) {
-                return new Assignment(mac, MacAssignment.State.ASSIGNED, true, leaseUntil);
+                    MacAssignment.Origin.POOL, rigId, attemptId, now)) {
+                return new Assignment(mac, MacAssignment.State.ASSIGNED, true);
             }
         }
+    }
+
+    /**
+     * Claims the one OTP write of the serial's MAC for {@code writeId}. Under the serial's lock, so that of two claims
+     * racing on any replicas exactly one wins; a claim is never given up by time or by a failed attempt, since a write
+     * may have begun: only the MAC's verification in OTP, or an admin, ends it.
+     */
+    public ClaimOutcome claimWrite(Connection c, BoardSerial serial, MacAddress mac, String writeId, Long rigId,
+            String attemptId, Instant now) throws SQLException {
+        lockSerial(c, serial);
+        Held held = heldBy(c, serial);
+        if (held == null || !held.mac().equals(mac)) {
+            return new ClaimOutcome(ClaimVerdict.MISMATCH, held == null ? null : held.mac(), null, null);
+        }
+        refuseIfQuarantined(held, serial);
+        if (held.state() == MacAssignment.State.FUSED) {
+            return new ClaimOutcome(ClaimVerdict.FUSED, mac, null, null);
+        }
+        if (held.writeId() != null) {
+            return new ClaimOutcome(held.writeId().equals(writeId) ? ClaimVerdict.CLAIMED : ClaimVerdict.TAKEN, mac,
+                    held.writeRig(), held.writeClaimedAt());
+        }
+        // As PostgreSQL stores it, so that a resumed claim answers the same time as the first.
+        Instant claimedAt = now.truncatedTo(ChronoUnit.MICROS);
+        Jdbc.update(c, """
+                UPDATE mac_assignment SET write_id = ?, write_rig_id = ?, write_attempt_id = ?, write_claimed_at = ?
+                 WHERE board_serial = ?""", writeId, Jdbc.Null.orLong(rigId), attemptId, claimedAt, serial.value());
+        return new ClaimOutcome(ClaimVerdict.CLAIMED, mac, null, claimedAt);
+    }
+
+    /** An admin saw the claimed write never reach the board: the MAC may be claimed again. False without a claim. */
+    public boolean releaseWrite(Connection c, MacAddress mac) throws SQLException {
+        return Jdbc.update(c, """
+                UPDATE mac_assignment SET write_id = NULL, write_rig_id = NULL, write_attempt_id = NULL,
+                       write_claimed_at = NULL
+                 WHERE mac = ? AND state = 'ASSIGNED' AND write_id IS NOT NULL""", mac.value()) == 1;
     }
 
     /** Decides what a MAC found already burnt in a board's OTP is, recording it unless it conflicts. */
@@ -125,7 +136,7 @@ public final class MacAllocator {
         }
         Long rangeId = rangeHolding(c, mac);
         MacAssignment.Origin origin = rangeId == null ? MacAssignment.Origin.EXTERNAL : MacAssignment.Origin.ADOPTED;
-        if (insert(c, mac, serial, rangeId, MacAssignment.State.FUSED, origin, rigId, attemptId, now, null)) {
+        if (insert(c, mac, serial, rangeId, MacAssignment.State.FUSED, origin, rigId, attemptId, now)) {
             return new OtpOutcome(rangeId == null ? Verdict.EXTERNAL : Verdict.ADOPTED, mac, null);
         }
         try (PreparedStatement ps = c.prepareStatement("SELECT board_serial FROM mac_assignment WHERE mac = ?")) {
@@ -137,22 +148,12 @@ public final class MacAllocator {
         }
     }
 
-    /**
-     * Marks the serial's MAC as read back from OTP, which ends its write lease; false when that MAC is not the
-     * serial's.
-     */
+    /** Marks the serial's MAC as read back from OTP; false when that MAC is not the serial's. */
     public boolean markFused(Connection c, BoardSerial serial, MacAddress mac, Instant now) throws SQLException {
         return Jdbc.update(c, """
                 UPDATE mac_assignment SET state = CASE WHEN state = 'ASSIGNED' THEN 'FUSED' ELSE state END,
-                       fused_at = COALESCE(fused_at, ?), lease_rig_id = NULL, lease_attempt_id = NULL, lease_until = NULL
+                       fused_at = COALESCE(fused_at, ?)
                  WHERE mac = ? AND board_serial = ?""", now, mac.value(), serial.value()) == 1;
-    }
-
-    /** The attempt that held the serial's write lease ended: the lease ends with it (a later attempt's stays). */
-    public void releaseLease(Connection c, BoardSerial serial, String attemptId) throws SQLException {
-        Jdbc.update(c, """
-                UPDATE mac_assignment SET lease_rig_id = NULL, lease_attempt_id = NULL, lease_until = NULL
-                 WHERE board_serial = ? AND lease_attempt_id = ?""", serial.value(), attemptId);
     }
 
     /** A quarantined board was scrapped by an admin: it is neither fused nor confirmed, wherever it turns up. */
@@ -173,17 +174,17 @@ public final class MacAllocator {
 
     private static Held heldBy(Connection c, BoardSerial serial) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("""
-                SELECT a.mac, a.state, a.lease_rig_id, r.name, a.lease_until
-                  FROM mac_assignment a LEFT JOIN rig r ON r.id = a.lease_rig_id
+                SELECT a.mac, a.state, a.write_id, r.name, a.write_claimed_at
+                  FROM mac_assignment a LEFT JOIN rig r ON r.id = a.write_rig_id
                  WHERE a.board_serial = ?""")) {
             ps.setString(1, serial.value());
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
                     return null;
                 }
-                Timestamp until = rs.getTimestamp(5);
+                Timestamp claimed = rs.getTimestamp(5);
                 return new Held(new MacAddress(rs.getLong(1)), MacAssignment.State.valueOf(rs.getString(2)),
-                        (Long) rs.getObject(3), rs.getString(4), until == null ? null : until.toInstant());
+                        rs.getString(3), rs.getString(4), claimed == null ? null : claimed.toInstant());
             }
         }
     }
@@ -221,16 +222,14 @@ public final class MacAllocator {
     }
 
     private static boolean insert(Connection c, MacAddress mac, BoardSerial serial, Long rangeId,
-            MacAssignment.State state, MacAssignment.Origin origin, Long rigId, String attemptId, Instant now,
-            Instant leaseUntil) throws SQLException {
+            MacAssignment.State state, MacAssignment.Origin origin, Long rigId, String attemptId, Instant now)
+            throws SQLException {
         return Jdbc.update(c, """
                 INSERT INTO mac_assignment (mac, board_serial, range_id, state, origin, rig_id, attempt_id,
-                                            assigned_at, fused_at, lease_rig_id, lease_attempt_id, lease_until)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                            assigned_at, fused_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (mac) DO NOTHING""", mac.value(), serial.value(), Jdbc.Null.orLong(rangeId), state.name(),
                 origin.name(), Jdbc.Null.orLong(rigId), attemptId, now,
-                Jdbc.Null.orInstant(state == MacAssignment.State.FUSED ? now : null),
-                Jdbc.Null.orLong(leaseUntil == null ? null : rigId), leaseUntil == null ? null : attemptId,
-                Jdbc.Null.orInstant(leaseUntil)) == 1;
+                Jdbc.Null.orInstant(state == MacAssignment.State.FUSED ? now : null)) == 1;
     }
 }

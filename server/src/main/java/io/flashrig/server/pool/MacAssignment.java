@@ -62,15 +62,18 @@ public class MacAssignment extends PanacheEntityBase {
     @Column(name = "quarantine_reason")
     public String quarantineReason;
 
-    /** The rig holding the write lease (see MacAllocator#assign), or null. */
-    @Column(name = "lease_rig_id")
-    public Long leaseRigId;
+    /** The claim of the MAC's one OTP write (see MacAllocator#claimWrite); all null while nobody claimed it. */
+    @Column(name = "write_id")
+    public String writeId;
 
-    @Column(name = "lease_attempt_id")
-    public String leaseAttemptId;
+    @Column(name = "write_rig_id")
+    public Long writeRigId;
 
-    @Column(name = "lease_until")
-    public Instant leaseUntil;
+    @Column(name = "write_attempt_id")
+    public String writeAttemptId;
+
+    @Column(name = "write_claimed_at")
+    public Instant writeClaimedAt;
 
     public static MacAssignment findBySerial(String serial) {
         return find("boardSerial", serial).firstResult();

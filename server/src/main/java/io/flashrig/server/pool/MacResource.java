@@ -16,7 +16,7 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import java.time.Instant;
 
-/** The pool as a whole, single MACs, quarantine, and the alerts an admin must look at. */
+/** The pool as a whole, single MACs, quarantine, released write claims, and the alerts an admin must look at. */
 @Path("/api/v1")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
@@ -24,6 +24,10 @@ public class MacResource {
 
     /** Why a MAC is taken out of use. */
     public record QuarantineRequest(String reason) {
+    }
+
+    /** How an admin knows that a claimed write never reached the board. */
+    public record ReleaseWriteRequest(String reason) {
     }
 
     /** An alert as the API shows it. */
@@ -59,6 +63,20 @@ public class MacResource {
             throw DomainException.invalid("Send a JSON body like {\"reason\":\"board scrapped\"}.");
         }
         return pool.quarantine(address, request.reason());
+    }
+
+    /**
+     * Releases the claim of a MAC's OTP write that never reached the board (its OTP reads blank), so that the board
+     * can be fused after all. Never for a board whose OTP holds anything: that board is fused, or needs an engineer.
+     */
+    @POST
+    @Path("/macs/{mac}/release-write")
+    public PoolService.MacView releaseWrite(@PathParam("mac") String mac, ReleaseWriteRequest request) {
+        MacAddress address = MacAddress.parse(mac);
+        if (request == null) {
+            throw DomainException.invalid("Send a JSON body like {\"reason\":\"OTP words 57/58 read blank\"}.");
+        }
+        return pool.releaseWrite(address, request.reason());
     }
 
     @GET

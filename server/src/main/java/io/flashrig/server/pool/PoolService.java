@@ -3,7 +3,6 @@ package io.flashrig.server.pool;
 import io.flashrig.contract.BoardSerial;
 import io.flashrig.contract.MacAddress;
 import io.flashrig.proto.rig.v1.ErrorReason;
-import io.flashrig.server.FlashRigConfig;
 import io.flashrig.server.audit.AuditLog;
 import io.flashrig.server.error.DomainException;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -30,49 +29,81 @@ public class PoolService {
     }
 
     /**
-     * Everything about one MAC; {@code writeLeaseRig} and {@code writeLeaseUntil} name the rig that alone may write it
-     * now (both null when no lease is live).
+     * Everything about one MAC; {@code writeClaimedBy} and {@code writeClaimedAt} name the rig that claimed its one
+     * OTP write, and when (both null while nobody did).
      */
     public record MacView(String mac, String state, String origin, String boardSerial, String rig, Long rangeId,
-            Instant assignedAt, Instant fusedAt, Instant quarantinedAt, String quarantineReason, String writeLeaseRig,
-            Instant writeLeaseUntil) {
+            Instant assignedAt, Instant fusedAt, Instant quarantinedAt, String quarantineReason, String writeClaimedBy,
+            Instant writeClaimedAt) {
     }
 
     private final EntityManager em;
     private final AuditLog audit;
-    private final FlashRigConfig config;
     private final MacAllocator allocator = new MacAllocator();
 
-    PoolService(EntityManager em, AuditLog audit, FlashRigConfig config) {
+    PoolService(EntityManager em, AuditLog audit) {
         this.em = em;
         this.audit = audit;
-        this.config = config;
+    }
+
+    @Transactional
+    public MacAllocator.Assignment assign(BoardSerial serial, Long rigId, String attemptId) {
+        return session().doReturningWork(c -> allocator.assign(c, serial, rigId, attemptId, Instant.now()));
     }
 
     /**
-     * The serial's MAC, with the calling rig's write lease on it. A serial another rig is fusing right now is refused
-     * and recorded as an alert (which stays committed): two chips reporting one serial must not share a MAC.
+     * Claims the serial's one OTP write for {@code writeId}; returns when the claim was first made. A write someone else
+     * claimed is refused and recorded as an alert (which stays committed): two chips reporting one serial must not both
+     * be fused with its MAC.
      */
     @Transactional(dontRollbackOn = DomainException.class)
-    public MacAllocator.Assignment assign(BoardSerial serial, Long rigId, String rigName, String attemptId) {
-        try {
-            return session().doReturningWork(c -> allocator.assign(c, serial, rigId, attemptId, Instant.now(),
-                    config.macWriteLease()));
-        } catch (MacAllocator.SerialInUse busy) {
-            String message = "Board " + serial + " is being fused on rig '" + busy.rig() + "' (its write lease on MAC "
-                    + busy.mac() + " runs until " + busy.leaseUntil().truncatedTo(ChronoUnit.SECONDS) + "), yet rig '"
-                    + rigName + "' asks for it too: two boards report the same serial.";
-            MacAlert.raise(MacAlert.Kind.SERIAL_IN_USE, busy.mac(), serial.value(), rigId, message);
-            throw new DomainException(DomainException.Kind.FAILED_PRECONDITION, ErrorReason.ERROR_REASON_SERIAL_IN_USE,
-                    message + " Do not write OTP; if the board really moved here, plug it in again after the lease ends.",
-                    Map.of("rig", busy.rig(), "lease_until", busy.leaseUntil().toString()));
-        }
+    public Instant claimWrite(BoardSerial serial, MacAddress mac, String writeId, Long rigId, String rigName,
+            String attemptId) {
+        MacAllocator.ClaimOutcome outcome = session().doReturningWork(
+                c -> allocator.claimWrite(c, serial, mac, writeId, rigId, attemptId, Instant.now()));
+        return switch (outcome.verdict()) {
+            case CLAIMED -> outcome.claimedAt();
+            case MISMATCH -> throw new DomainException(DomainException.Kind.FAILED_PRECONDITION,
+                    ErrorReason.ERROR_REASON_MAC_MISMATCH, outcome.mac() == null
+                            ? "Board " + serial + " has no MAC yet; ask for it (AssignMac) before claiming its write."
+                            : "Board " + serial + "'s MAC is " + outcome.mac() + ", not " + mac + "; write nothing.",
+                    outcome.mac() == null ? Map.of("mac", mac.toString())
+                            : Map.of("mac", mac.toString(), "assigned_mac", outcome.mac().toString()));
+            case FUSED -> throw new DomainException(DomainException.Kind.FAILED_PRECONDITION,
+                    ErrorReason.ERROR_REASON_MAC_CONFLICT, "MAC " + mac + " of board " + serial + " was already read"
+                    + " back from a board's OTP: another chip reports the same serial. Write nothing.",
+                    Map.of("mac", mac.toString()));
+            case TAKEN -> {
+                String message = "The write of MAC " + mac + " for board " + serial + " was claimed by rig '"
+                        + outcome.holderRig() + "' at " + outcome.claimedAt().truncatedTo(ChronoUnit.SECONDS)
+                        + " and never verified, yet rig '" + rigName + "' means to write it too: two boards report"
+                        + " the same serial, or that write failed.";
+                MacAlert.raise(MacAlert.Kind.SERIAL_IN_USE, mac, serial.value(), rigId, message);
+                throw new DomainException(DomainException.Kind.FAILED_PRECONDITION,
+                        ErrorReason.ERROR_REASON_SERIAL_IN_USE, message + " Write nothing. If the other board's OTP"
+                        + " reads blank, an admin can release the claim: POST /api/v1/macs/" + mac + "/release-write.",
+                        Map.of("mac", mac.toString(), "rig", String.valueOf(outcome.holderRig()),
+                                "claimed_at", outcome.claimedAt().toString()));
+            }
+        };
     }
 
-    /** The attempt that held the serial's write lease ended. */
-    @Transactional(Transactional.TxType.MANDATORY)
-    public void releaseLease(BoardSerial serial, String attemptId) {
-        session().doWork(c -> allocator.releaseLease(c, serial, attemptId));
+    /** An admin checked that a claimed write never reached a board (its OTP reads blank): the MAC may be claimed again. */
+    @Transactional
+    public MacView releaseWrite(MacAddress mac, String reason) {
+        if (reason == null || reason.isBlank() || reason.length() > 1000) {
+            throw DomainException.invalid("reason is required: say how you know the claimed write never reached the"
+                    + " board, e.g. \"OTP words 57/58 of board X read blank\" (1 to 1000 characters).");
+        }
+        MacAssignment assignment = findAssignment(mac);
+        if (!session().doReturningWork(c -> allocator.releaseWrite(c, mac))) {
+            throw DomainException.conflict("MAC " + mac + " has no claimed write to release (it is "
+                    + assignment.state.name() + (assignment.state == MacAssignment.State.ASSIGNED
+                    ? " and nobody claimed its write" : "") + ").");
+        }
+        audit.record("mac.release-write", mac.toString(), "board " + assignment.boardSerial + ": " + reason.strip());
+        em.refresh(assignment);
+        return view(assignment);
     }
 
     /**
@@ -229,10 +260,6 @@ public class PoolService {
             assignment.state = MacAssignment.State.QUARANTINED;
             assignment.quarantinedAt = Instant.now();
             assignment.quarantineReason = reason.strip();
-            // Nothing may be written under a quarantine, so no rig holds the MAC any more.
-            assignment.leaseRigId = null;
-            assignment.leaseAttemptId = null;
-            assignment.leaseUntil = null;
             audit.record("mac.quarantine", mac.toString(), "board " + assignment.boardSerial + ": " + reason.strip());
         }
         return view(assignment);
@@ -255,10 +282,9 @@ public class PoolService {
     }
 
     private MacView view(MacAssignment a) {
-        boolean leased = a.leaseUntil != null && a.leaseUntil.isAfter(Instant.now());
         return new MacView(new MacAddress(a.mac).toString(), a.state.name(), a.origin.name(), a.boardSerial,
                 rigName(a.rigId), a.rangeId, a.assignedAt, a.fusedAt, a.quarantinedAt, a.quarantineReason,
-                leased ? rigName(a.leaseRigId) : null, leased ? a.leaseUntil : null);
+                rigName(a.writeRigId), a.writeClaimedAt);
     }
 
     private String rigName(Long rigId) {

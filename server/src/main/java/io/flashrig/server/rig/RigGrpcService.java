@@ -1,9 +1,14 @@
 package io.flashrig.server.rig;
 
+import com.google.protobuf.Timestamp;
 import io.flashrig.contract.BoardSerial;
 import io.flashrig.contract.MacAddress;
+import io.flashrig.contract.Quoted;
 import io.flashrig.proto.rig.v1.AssignMacRequest;
 import io.flashrig.proto.rig.v1.AssignMacResponse;
+import io.flashrig.proto.rig.v1.ClaimMacWriteRequest;
+import io.flashrig.proto.rig.v1.ClaimMacWriteResponse;
+import io.flashrig.proto.rig.v1.ErrorReason;
 import io.flashrig.proto.rig.v1.MacState;
 import io.flashrig.proto.rig.v1.OpenSessionRequest;
 import io.flashrig.proto.rig.v1.OpenSessionResponse;
@@ -13,7 +18,9 @@ import io.flashrig.proto.rig.v1.ReportOtpMacResponse;
 import io.flashrig.proto.rig.v1.RigService;
 import io.flashrig.proto.rig.v1.StreamBoardEventsRequest;
 import io.flashrig.proto.rig.v1.StreamBoardEventsResponse;
+import io.flashrig.server.api.Uuids;
 import io.flashrig.server.board.BoardEventService;
+import io.flashrig.server.error.DomainException;
 import io.flashrig.server.error.GrpcErrorMapper;
 import io.flashrig.server.pool.MacAllocator;
 import io.flashrig.server.pool.PoolService;
@@ -23,8 +30,9 @@ import io.quarkus.grpc.GrpcService;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
-import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -79,19 +87,30 @@ public class RigGrpcService implements RigService {
     public Uni<AssignMacResponse> assignMac(AssignMacRequest request) {
         return asRig(rig -> {
             BoardSerial serial = BoardSerial.parse(request.getSerial());
-            MacAllocator.Assignment assignment = pool.assign(serial, rig.rigId(), rig.name(),
-                    attemptId(request.getAttemptId()));
-            AssignMacResponse.Builder response = AssignMacResponse.newBuilder()
+            MacAllocator.Assignment assignment = pool.assign(serial, rig.rigId(), attemptId(request.getAttemptId()));
+            return AssignMacResponse.newBuilder()
                     .setMac(assignment.mac().toString())
                     .setState(MacState.valueOf("MAC_STATE_" + assignment.state().name()))
-                    .setNewlyAssigned(assignment.newlyAssigned());
-            if (assignment.leaseUntil() != null) {
-                // A duration rather than a time: the rig's clock need not agree with the server's.
-                Duration lease = Duration.between(Instant.now(), assignment.leaseUntil());
-                response.setWriteLease(com.google.protobuf.Duration.newBuilder().setSeconds(lease.getSeconds())
-                        .setNanos(lease.getNano()));
-            }
-            return response.build();
+                    .setNewlyAssigned(assignment.newlyAssigned())
+                    .build();
+        });
+    }
+
+    @Override
+    public Uni<ClaimMacWriteResponse> claimMacWrite(ClaimMacWriteRequest request) {
+        return asRig(rig -> {
+            BoardSerial serial = BoardSerial.parse(request.getSerial());
+            MacAddress mac = MacAddress.parse(request.getMac());
+            // One spelling per write id: "1-2-3-4-5" and its canonical form must not be two claims.
+            String writeId = Uuids.parse(request.getWriteId()).map(UUID::toString).orElseThrow(() -> new DomainException(
+                    DomainException.Kind.INVALID, ErrorReason.ERROR_REASON_INVALID_REQUEST, "write_id must be a UUID,"
+                    + " not '" + Quoted.of(request.getWriteId()) + "'.", Map.of("field", "write_id")));
+            Instant claimedAt = pool.claimWrite(serial, mac, writeId, rig.rigId(), rig.name(),
+                    attemptId(request.getAttemptId()));
+            return ClaimMacWriteResponse.newBuilder().setMac(mac.toString())
+                    .setClaimedAt(Timestamp.newBuilder().setSeconds(claimedAt.getEpochSecond())
+                            .setNanos(claimedAt.getNano()))
+                    .build();
         });
     }
 
