@@ -1,6 +1,8 @@
 package io.flashrig.agent.programmer;
 
+import java.io.FilterInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -24,24 +26,37 @@ import java.util.function.Consumer;
  * the attempt's log, every line (split on {@code \n} and {@code \r}) handed to a listener as it arrives, and a
  * timeout that kills the process together with its descendants.
  *
- * <p>The output reaches the agent through a relay ({@code cat -u}, the programmer's output piped into it): a process
- * the programmer starts and leaves behind (in the background, or orphaned and re-parented where it can no longer be
- * found as a descendant) inherits the programmer's output and may hold it open for as long as it lives. A read blocked
- * on a process pipe cannot be woken from Java (closing the stream does not interrupt it), so the reading thread would
- * wait for that process forever. The relay is the agent's own child and starts no other: once the programmer has
- * ended and its output has not, killing the relay ends the output the agent reads, always. A left-behind process
- * that writes again then dies of the broken pipe.
+ * <p>The output reaches the agent through a relay ({@code /bin/cat -u}, the programmer's output piped into it): a
+ * process the programmer starts and leaves behind (in the background, or orphaned and re-parented where it can no
+ * longer be found as a descendant) inherits the programmer's output and may hold it open for as long as it lives. A
+ * read blocked on a process pipe cannot be woken from Java (closing the stream does not interrupt it), so the reading
+ * thread would wait for that process forever. The relay is the agent's own child and starts no other: once the
+ * programmer has ended and its output has gone quiet, killing the relay ends the output the agent reads, always. A
+ * left-behind process that writes again then dies of the broken pipe. The relay is not killed while output still
+ * arrives: what the programmer wrote last (its verdict) may still sit in the relay when a slow listener holds the
+ * reader up.
  */
 public final class ProgrammerProcess {
 
-    /** Passes its input on as it arrives ({@code -u}: unbuffered, so that progress redraws are seen as they happen). */
-    private static final List<String> RELAY = List.of("cat", "-u");
+    /**
+     * Passes its input on as it arrives ({@code -u}: unbuffered, so that progress redraws are seen as they happen). By
+     * its absolute path, there on Linux and macOS alike: the agent's PATH must not decide what reads the output.
+     */
+    private static final List<String> RELAY = List.of("/bin/cat", "-u");
 
     /**
-     * How long the output may stay open after the programmer ended or was killed. Its own output is through by then;
-     * only a process it left behind would still hold it.
+     * How long the output may stay open and quiet after the programmer ended or was killed. Its own output is through
+     * by then; only a process it left behind would still hold it.
      */
     private static final Duration STRAGGLER_GRACE = Duration.ofSeconds(2);
+
+    /**
+     * The most the output may take to end after the programmer ended or was killed, however much is still arriving.
+     * What the programmer leaves unread is at most a few pipe buffers (a few hundred kilobytes), which a slow listener
+     * takes in within seconds; only a process it left behind that writes without end holds the output this long, and
+     * is then cut off.
+     */
+    private static final Duration OUTPUT_LIMIT = Duration.ofSeconds(10);
 
     /** How long a killed process may take to be gone. */
     private static final Duration KILL_WAIT = Duration.ofSeconds(5);
@@ -57,7 +72,7 @@ public final class ProgrammerProcess {
     }
 
     /**
-     * Runs {@code command} and waits for it, at most {@code timeout} (then a few seconds for its output to end). The
+     * Runs {@code command} and waits for it, at most {@code timeout} (then some seconds for its output to end). The
      * thread that reads the output has ended, or is about to, when this returns.
      *
      * @param successLine the line whose appearance means the operation succeeded
@@ -83,9 +98,10 @@ public final class ProgrammerProcess {
                 return recorder.result(-1, false, Optional.of(why), Duration.between(start, Instant.now()));
             }
             process.getOutputStream().close();
+            WatchedOutput output = new WatchedOutput(relay.getInputStream());
             Thread reader = new Thread(() -> {
                 try {
-                    new LineSplitter(recorder).pump(relay.getInputStream(), out);
+                    new LineSplitter(recorder).pump(output, out);
                 } catch (IOException e) {
                     // The stream breaks when the relay is killed; what was read is kept.
                 }
@@ -104,7 +120,7 @@ public final class ProgrammerProcess {
             if (!finished) {
                 killWithDescendants(process);
             }
-            endOutput(reader, relay);
+            endOutput(reader, output, relay);
             int exit = finished ? process.exitValue() : -1;
             String footer = finished ? "exit status " + exit : "killed after " + Durations.format(timeout) + " (timeout)";
             out.write(("\n--- " + footer + "\n").getBytes(StandardCharsets.UTF_8));
@@ -116,13 +132,23 @@ public final class ProgrammerProcess {
 
     /**
      * Lets the output run out once the programmer is gone. The relay ends when the programmer's output does; when a
-     * process the programmer left behind keeps that open past the grace, the relay is killed. Either way the relay's
-     * output then ends with what it passed on, so the reader reaches its end.
+     * process the programmer left behind keeps that open, the relay is killed once the output has been quiet for the
+     * grace (or has gone on for the limit, or nothing reads it any more). Either way the relay's output then ends with
+     * what it passed on, so the reader reaches its end.
      */
-    private static void endOutput(Thread reader, Process relay) throws InterruptedException {
-        if (!relay.waitFor(STRAGGLER_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
-            relay.destroyForcibly();
-            relay.waitFor(KILL_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    private static void endOutput(Thread reader, WatchedOutput output, Process relay) throws InterruptedException {
+        long limit = System.nanoTime() + OUTPUT_LIMIT.toNanos();
+        while (true) {
+            long now = System.nanoTime();
+            long wait = Math.min(STRAGGLER_GRACE.toNanos() - output.quietNanos(now), limit - now);
+            if (wait <= 0 || !reader.isAlive()) {
+                relay.destroyForcibly();
+                relay.waitFor(KILL_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+                break;
+            }
+            if (relay.waitFor(wait, TimeUnit.NANOSECONDS)) {
+                break;
+            }
         }
         reader.join(DRAIN.toMillis());
     }
@@ -143,6 +169,43 @@ public final class ProgrammerProcess {
         OutputStream out = Files.newOutputStream(log, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         out.write(("--- " + Instant.now() + " $ " + String.join(" ", command) + "\n").getBytes(StandardCharsets.UTF_8));
         return out;
+    }
+
+    /**
+     * The relay's output as the reader takes it, telling how long it has been quiet: for as long as the reader has
+     * waited for bytes that do not come. While the reader hands on what it read (to a listener that may be slow) the
+     * output is not quiet, however long ago its last read: what it has not taken yet waits in the pipe and the relay.
+     */
+    private static final class WatchedOutput extends FilterInputStream {
+        /** When the reader began its current wait for bytes, by {@link System#nanoTime()}; set before the flag. */
+        private volatile long waitingSince;
+        private volatile boolean waiting;
+
+        WatchedOutput(InputStream relayOutput) {
+            super(relayOutput);
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] bytes, int offset, int length) throws IOException {
+            waitingSince = System.nanoTime();
+            waiting = true;
+            try {
+                return super.read(bytes, offset, length);
+            } finally {
+                waiting = false;
+            }
+        }
+
+        /** How long, at {@code now}, the reader has waited in vain; zero while it is busy with what it read. */
+        long quietNanos(long now) {
+            return waiting ? now - waitingSince : 0;
+        }
     }
 
     /** Keeps what a run's verdict needs: error lines, the tail, whether the success line appeared. */

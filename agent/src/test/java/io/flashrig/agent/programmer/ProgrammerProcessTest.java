@@ -104,6 +104,43 @@ class ProgrammerProcessTest {
         assertEquals(List.of("started"), run.lines());
     }
 
+    @Test
+    void aProgrammerThatEndsWhileASlowListenerIsBehindIsJudgedByItsWholeOutput() throws Exception {
+        // More than the pipe into the agent holds, less than all the pipes and the relay together: the programmer
+        // writes it all and exits while the listener is held up, with the rest of the output still in the relay.
+        int redraws = 2200;
+        String script = "echo 'Download in Progress:'; i=0; while [ $i -lt " + redraws + " ]; do"
+                + " printf '[=========================                         ] %d%%\\r' $((i % 100)); i=$((i+1)); done;"
+                + " echo; echo 'File download complete'; echo 'Flashing service completed successfully'; exit 0";
+        List<String> lines = new CopyOnWriteArrayList<>();
+        ProgrammerRun run = assertTimeoutPreemptively(LIMIT, () -> new ProgrammerProcess(Map.of()).run(List.of("sh", "-c", script),
+                Duration.ofSeconds(30), Programmer.FLASH_SUCCESS_LINE, dir.resolve("log.txt"), line -> {
+                    if (lines.isEmpty()) {
+                        // Held up like a job transition waiting on a slow disk: far longer than the output may be quiet.
+                        try {
+                            Thread.sleep(Duration.ofSeconds(4).toMillis());
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    }
+                    lines.add(line);
+                }));
+        assertEquals("Flashing service completed successfully", lines.get(lines.size() - 1));
+        assertEquals(redraws, lines.stream().filter(line -> line.startsWith("[=")).count(), "every progress redraw was handed on");
+        assertTrue(run.succeeded(), run.failureMessage());
+        assertTrue(Files.readString(dir.resolve("log.txt")).contains("Flashing service completed successfully\n\n--- exit status 0"));
+    }
+
+    @Test
+    void aChildThatKeepsWritingAfterTheProgrammerEndedIsCutOff() throws Exception {
+        // The child never lets the output go quiet, and ignores the broken pipe once it is cut off.
+        LeftBehind run = runLeavingAChild("(trap '' PIPE; while :; do echo 'still here'; sleep 0.2; done) & echo $! > \"$LEFT_BEHIND\";"
+                + " echo 'Flashing service completed successfully'; exit 0", Duration.ofSeconds(30));
+        assertFalse(run.run().timedOut());
+        assertTrue(run.run().succeeded(), run.run().failureMessage());
+        assertTrue(run.lines().contains("Flashing service completed successfully"), run.lines().toString());
+    }
+
     /** A run whose script left a child holding the output, and the lines it printed. */
     private record LeftBehind(ProgrammerRun run, List<String> lines) {
     }
