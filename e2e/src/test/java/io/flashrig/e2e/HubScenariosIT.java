@@ -35,7 +35,9 @@ class HubScenariosIT {
     @Test
     void failedHungAndPulledBoardsAreRecordedOnTheServerWithTheirFailureCodes() {
         try (Testbed bed = Testbed.start("failures")) {
-            AgentProcess agent = bed.startAgent(bed.rig("rig-x"), "agent", s -> s.withOptions("--flash-timeout=4s"));
+            // The timeout counts from the programmer's start, a JVM start for the simulator: every other board's
+            // programmer must end well within it on a loaded machine, the pulled one by its unplug.
+            AgentProcess agent = bed.startAgent(bed.rig("rig-x"), "agent", s -> s.withOptions("--flash-timeout=30s"));
             String fail = plug(bed, "1-1.1", Behaviour.FAIL, 500);
             String exitZero = plug(bed, "1-1.2", Behaviour.EXIT_ZERO_WITH_ERROR, 500);
             String hang = plug(bed, "1-1.3", Behaviour.HANG, 500);

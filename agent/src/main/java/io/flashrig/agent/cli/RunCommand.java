@@ -114,9 +114,8 @@ public class RunCommand implements Callable<Integer> {
                 .setProgrammerVersion(programmerVersion).setLayoutName(layout.name()).setLayoutSha256(layout.sha256())
                 .setSlotCount(slots.size()).setHostname(hostname()).setFuseEnabled(fuse).build(), Duration.ofSeconds(1), Duration.ofSeconds(30));
         BoardWatcher watcher = Watchers.open(r.watch(), programmer, r.pollInterval(), System.err);
-        Duration watcherLatency = watcher.name().equals("cli") ? r.pollInterval().multipliedBy(2).plusSeconds(1) : Duration.ofSeconds(1);
         JobSettings settings = new JobSettings(layout, fuse, parallelism, r.reenumerationGrace(), Duration.ofSeconds(2), Duration.ofSeconds(30),
-                slots, watcherLatency);
+                slots, watcher::awaitLookAfter);
         Rig rig = new Rig(programmer, new GrpcMacAuthority(channel, Duration.ofSeconds(10)), stateDir, settings, Clock.systemUTC(), event -> {
             try {
                 queue.append(event);

@@ -296,8 +296,8 @@ final class JobRunner {
 
     /** A failed run of a board that is gone (and stays gone past a re-enumeration) was unplugged, not broken. */
     private void failUnlessUnplugged(FlashJob job, FailureReason reason, String message, List<String> tail) throws InterruptedException {
-        // The programmer usually notices a pulled board before the watcher does.
-        Thread.sleep(settings.watcherLatency().toMillis());
+        // The programmer usually notices a pulled board before the watcher does: wait for the watcher to look again.
+        settings.busLook().awaitLookAfter(System.nanoTime());
         if (!job.awaitPresent(settings.reenumerationGrace()) && job.leftTheHub()) {
             return;
         }

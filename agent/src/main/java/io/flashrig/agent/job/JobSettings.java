@@ -15,11 +15,19 @@ import java.util.Map;
  * @param macRetryMin first pause before asking the server again for a MAC
  * @param macRetryMax longest pause between two such requests
  * @param slotMap operator's slot labels by USB port path
- * @param watcherLatency how long the watcher may take to notice that a board left (the listing watcher only sees it
- *     at its next listing); a failed run is judged only after this, so that an unplug is not taken for an error
+ * @param busLook waits until the watcher has looked at the bus after a moment (the listing watcher sees a board leave
+ *     only with its next listing, which may take seconds); a failed run is judged only after that, so that an unplug
+ *     is not taken for an error
  */
 public record JobSettings(FlashLayout layout, boolean fuse, int parallel, Duration reenumerationGrace, Duration macRetryMin,
-        Duration macRetryMax, Map<String, String> slotMap, Duration watcherLatency) {
+        Duration macRetryMax, Map<String, String> slotMap, BusLook busLook) {
+
+    /** See {@code BoardWatcher#awaitLookAfter}. */
+    @FunctionalInterface
+    public interface BusLook {
+        /** Returns once the watcher has reported a look at the bus taken after {@code nanoTime}. */
+        void awaitLookAfter(long nanoTime) throws InterruptedException;
+    }
 
     public JobSettings {
         if (parallel < 1) {

@@ -33,6 +33,18 @@ public interface BoardWatcher extends AutoCloseable {
     /** A short name for messages: {@code usb} or {@code cli}. */
     String name();
 
+    /**
+     * Returns once the watcher has looked at the bus after {@code nanoTime} ({@link System#nanoTime()}) and reported
+     * what it saw, so that a board that left before that moment is known to be gone. Hot-plug events arrive within a
+     * moment; a listing watcher must wait for a listing that began after it.
+     */
+    default void awaitLookAfter(long nanoTime) throws InterruptedException {
+        Thread.sleep(HOT_PLUG_SETTLE_MILLIS);
+    }
+
+    /** How long the operating system may take to report a detached device as a hot-plug event. */
+    long HOT_PLUG_SETTLE_MILLIS = 1_000;
+
     @Override
     void close();
 

@@ -19,10 +19,29 @@ import org.jboss.logging.Logger;
 public final class CliBoardWatcher implements BoardWatcher {
 
     private static final Logger LOG = Logger.getLogger(CliBoardWatcher.class);
+    /** Beyond two intervals, how long a listing may take before a waiter goes on with what is known. */
+    private static final Duration LOOK_LIMIT = Duration.ofSeconds(30);
+
+    /** When the newest listing whose changes were reported began; waiters are woken when it moves on. */
+    private static final class Looks {
+        private long lastBegan;
+        private boolean any;
+
+        synchronized void reported(long began) {
+            lastBegan = began;
+            any = true;
+            notifyAll();
+        }
+
+        synchronized boolean seenAfter(long nanoTime) {
+            return any && lastBegan - nanoTime >= 0;
+        }
+    }
 
     private final Programmer programmer;
     private final Duration interval;
     private final Map<String, UsbBoard> seen = new LinkedHashMap<>();
+    private final Looks looks = new Looks();
     private Thread thread;
     private volatile boolean closed;
 
@@ -66,9 +85,28 @@ public final class CliBoardWatcher implements BoardWatcher {
         thread.start();
     }
 
+    /**
+     * Waits for a listing that began after {@code nanoTime} to be reported (its changes delivered), at most two
+     * intervals plus the listing timeout, after which what is known stands.
+     */
+    @Override
+    public void awaitLookAfter(long nanoTime) throws InterruptedException {
+        long deadline = System.nanoTime() + interval.multipliedBy(2).plus(LOOK_LIMIT).toNanos();
+        synchronized (looks) {
+            while (!looks.seenAfter(nanoTime) && !closed) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return;
+                }
+                looks.wait(Math.max(1, left / 1_000_000));
+            }
+        }
+    }
+
     private void poll(Consumer<BoardWatcherEvent> events) {
         String lastProblem = "";
         while (!closed) {
+            long began = System.nanoTime();
             try {
                 Map<String, UsbBoard> now = new LinkedHashMap<>();
                 boards(programmer.list()).forEach(b -> now.put(b.deviceId(), b));
@@ -84,6 +122,7 @@ public final class CliBoardWatcher implements BoardWatcher {
                     }
                 }
                 lastProblem = "";
+                looks.reported(began);
             } catch (Programmer.ProgrammerException e) {
                 if (!e.getMessage().equals(lastProblem)) {
                     LOG.warnf("listing boards failed: %s; trying again", e.getMessage());
@@ -106,6 +145,9 @@ public final class CliBoardWatcher implements BoardWatcher {
     @Override
     public void close() {
         closed = true;
+        synchronized (looks) {
+            looks.notifyAll();
+        }
         if (thread != null) {
             thread.interrupt();
         }

@@ -45,11 +45,11 @@ final class SimulatedRig implements AutoCloseable {
         programmer = new CliProgrammer(SIMULATOR, new ProgrammerProcess(Map.of("FLASHRIG_SIM_HUB", hub.toString())),
                 flashTimeout, Duration.ofSeconds(60), state.listingLog());
         channel = new RigChannel(ServerAddress.parse(server.url()), TestRigServer.TOKEN);
+        watcher = new CliBoardWatcher(programmer, Duration.ofMillis(300));
         rig = new Rig(wrap.apply(programmer), new GrpcMacAuthority(channel, Duration.ofSeconds(5)), state,
                 new JobSettings(layout, true, parallel, Duration.ofSeconds(6), Duration.ofMillis(200), Duration.ofSeconds(1), Map.of(),
-                        Duration.ofSeconds(2)),
+                        watcher::awaitLookAfter),
                 Clock.systemUTC(), events::add);
-        watcher = new CliBoardWatcher(programmer, Duration.ofMillis(300));
         watcher.start(e -> {
             watched.add(e);
             rig.accept(e);

@@ -53,7 +53,7 @@ class RigTest {
         FlashLayout layout = new FlashLayout(dir.resolve("FlashLayout_emmc.tsv"), "0".repeat(64), List.of());
         // A short grace: these boards are unplugged for good, none re-enumerates.
         JobSettings settings = new JobSettings(layout, false, AT_ONCE, Duration.ofMillis(20), Duration.ofMillis(100), Duration.ofSeconds(1),
-                Map.of(), Duration.ZERO);
+                Map.of(), lookAfter -> { });
         server = new TestRigServer().start();
         channel = new RigChannel(ServerAddress.parse(server.url()), TestRigServer.TOKEN);
         rig = new Rig(new FlashingAtOnce(), new GrpcMacAuthority(channel, Duration.ofSeconds(5)), StateDir.open(dir.resolve("state")), settings,
