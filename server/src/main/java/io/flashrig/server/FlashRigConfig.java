@@ -19,13 +19,6 @@ public interface FlashRigConfig {
     @WithDefault("15s")
     Duration heartbeatInterval();
 
-    /**
-     * How long a rig alone may write the MAC it was just given (AssignMac) before another rig may ask for that serial;
-     * the agent writes only in the first half of it, leaving the rest for its MacVerified event to arrive.
-     */
-    @WithDefault("10m")
-    Duration macWriteLease();
-
     /** Largest number of board events accepted in one StreamBoardEventsRequest. */
     @WithDefault("100")
     int maxEventsPerRequest();
@@ -37,4 +30,11 @@ public interface FlashRigConfig {
     /** Largest page size a caller may ask for. */
     @WithDefault("500")
     int maxPageSize();
+
+    /**
+     * CSV exports of boards one server runs at once, each holding a worker thread and a database connection while it
+     * lasts; one more is refused with 429 until one ends, so that exports never starve the rigs of connections.
+     */
+    @WithDefault("2")
+    int maxConcurrentExports();
 }

@@ -1,5 +1,7 @@
 // FlashRig live dashboard: one snapshot, then pushed updates (server-sent events read through fetch, because
-// EventSource cannot send the Authorization header and the token must not travel in a URL).
+// EventSource cannot send the Authorization header and the token must not travel in a URL). The stream opens before
+// the snapshot is read, so that nothing committed in between is missed; what it brings meanwhile waits for the
+// snapshot and is applied over it.
 "use strict";
 
 const TOKEN_KEY = "flashrig.token";
@@ -14,7 +16,11 @@ const view = {
   clockSkewMs: 0,
 };
 let stream = null;        // AbortController of the running event stream
+let held = null;          // updates that arrived before the snapshot was drawn; null once it is
 let retryMs = 1000;
+// Updates a dashboard may hold while its snapshot loads; past that it starts over, as the server does with a dashboard
+// that falls this far behind.
+const MAX_HELD = 2048;
 
 const $ = (id) => document.getElementById(id);
 const token = () => sessionStorage.getItem(TOKEN_KEY);
@@ -52,17 +58,34 @@ function showSignIn(message) {
 
 async function start() {
   $("sign-in").hidden = true;
+  const opened = openStream();
+  const mine = stream;
   try {
+    await opened;
     await loadSnapshot();
   } catch (e) {
-    if (e instanceof AuthError) return showSignIn(e.message);
-    setConnection(false);
-    return setTimeout(start, nextRetry());
+    if (stream === mine) lost(e);
+    return;
   }
+  // Signed out meanwhile, or the stream failed and a fresh start is on its way.
+  if (stream !== mine) return;
+  // Updates older than the snapshot change nothing on replay: a board takes its slot, a known alert is skipped.
+  const meanwhile = held;
+  held = null;
+  for (const update of meanwhile) apply(update);
+  setConnection(true);
+  retryMs = 1000;
   $("live").hidden = false;
   $("sign-out").hidden = false;
   loadStats();
-  openStream();
+}
+
+// The stream or the snapshot failed: whatever was missed while away comes back with a fresh start.
+function lost(e) {
+  stopStream();
+  if (e instanceof AuthError) return showSignIn(e.message);
+  setConnection(false);
+  setTimeout(start, nextRetry());
 }
 
 async function loadSnapshot() {
@@ -86,39 +109,53 @@ function slotsOf(rig) {
 // A slot is the hub port; without a port path (the listing watcher) the board itself stands for its slot.
 const slotKey = (b) => b.portPath || b.serial;
 
+// Opens the event stream and resolves once the server has answered: it is subscribed to every change committed from
+// then on. The stream goes on being read; its updates are held until the snapshot is drawn.
 function openStream() {
   stopStream();
-  stream = new AbortController();
-  const signal = stream.signal;
-  fetch("/api/v1/live/events", { headers: { Authorization: "Bearer " + token(), Accept: "text/event-stream" }, signal })
-    .then(async (response) => {
-      if (response.status === 401 || response.status === 403) throw new AuthError("The token is no longer accepted.");
-      if (!response.ok || !response.body) throw new Error("live events answered " + response.status);
-      setConnection(true);
-      retryMs = 1000;
-      const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-      let buffer = "";
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        buffer += value;
-        let end;
-        while ((end = buffer.indexOf("\n\n")) >= 0) {
-          const frame = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          const data = frame.split("\n").filter((l) => l.startsWith("data:")).map((l) => l.slice(5).trim()).join("\n");
-          if (data) apply(JSON.parse(data));
+  const controller = new AbortController();
+  stream = controller;
+  held = [];
+  let opened = false;
+  return new Promise((resolve, reject) => {
+    fetch("/api/v1/live/events", { headers: { Authorization: "Bearer " + token(), Accept: "text/event-stream" },
+      signal: controller.signal })
+      .then(async (response) => {
+        if (response.status === 401 || response.status === 403) throw new AuthError("The token is no longer accepted.");
+        if (!response.ok || !response.body) throw new Error("live events answered " + response.status);
+        opened = true;
+        resolve();
+        const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+        let buffer = "";
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) break;
+          buffer += value;
+          let end;
+          while ((end = buffer.indexOf("\n\n")) >= 0) {
+            const frame = buffer.slice(0, end);
+            buffer = buffer.slice(end + 2);
+            const data = frame.split("\n").filter((l) => l.startsWith("data:")).map((l) => l.slice(5).trim()).join("\n");
+            if (data) receive(JSON.parse(data));
+            if (controller.signal.aborted) return;
+          }
         }
-      }
-      throw new Error("live events ended");
-    })
-    .catch((e) => {
-      if (signal.aborted) return;
-      if (e instanceof AuthError) return showSignIn(e.message);
-      setConnection(false);
-      // Whatever was missed while away comes back with a fresh snapshot.
-      setTimeout(() => start(), nextRetry());
-    });
+        throw new Error("live events ended");
+      })
+      .catch((e) => {
+        // Stopped on purpose (signed out, or a fresh start replaced this stream): nothing to repair.
+        if (controller.signal.aborted) return;
+        // Before it opened, start() handles the failure; after, the dashboard starts over.
+        if (opened) lost(e); else reject(e);
+      });
+  });
+}
+
+function receive(update) {
+  if (update.type === "keep-alive") return;
+  if (!held) return apply(update);
+  held.push(update);
+  if (held.length > MAX_HELD) lost(new Error("too many updates while the snapshot loaded"));
 }
 
 function stopStream() {
@@ -135,6 +172,8 @@ function nextRetry() {
 let statsTimer = null;
 function apply(update) {
   if (update.type === "alert") {
+    // The snapshot and the stream overlap around the moment they start: each alert is shown once.
+    if (view.alerts.some((a) => a.id === update.alert.id)) return;
     view.alerts.unshift(update.alert);
     view.alerts.length = Math.min(view.alerts.length, 20);
     renderAlerts();
@@ -148,7 +187,7 @@ function apply(update) {
   if (update.type === "board") {
     const board = update.board;
     slotsOf(board.rig).set(slotKey(board), board);
-    if (board.state === "FAILED" || board.state === "INTERRUPTED") {
+    if ((board.state === "FAILED" || board.state === "INTERRUPTED") && !listedFailure(board)) {
       view.failures.unshift({ rig: board.rig, serial: board.serial, slotLabel: board.slotLabel,
         portPath: board.portPath, failureCode: board.failureCode || board.state, message: board.message,
         at: board.lastEventAt });
@@ -163,6 +202,13 @@ function apply(update) {
       statsTimer = setTimeout(loadStats, 2000);
     }
   }
+}
+
+// An attempt that ended at the moment the snapshot was read may come again as a pushed update; its failure is listed
+// once (the snapshot's time is the attempt's end, the update's its last event: the same moment).
+function listedFailure(board) {
+  const at = Date.parse(board.lastEventAt);
+  return view.failures.some((f) => f.rig === board.rig && f.serial === board.serial && Date.parse(f.at) === at);
 }
 
 function setConnection(on) {

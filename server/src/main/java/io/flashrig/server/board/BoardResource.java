@@ -45,7 +45,8 @@ public class BoardResource {
 
     /**
      * Boards, most recently seen first. state: a flash job state (e.g. DONE); rig: a rig name; since: a time. With
-     * {@code Accept: text/csv}: every matching board as CSV (no paging), for spreadsheets.
+     * {@code Accept: text/csv}: every matching board as CSV (no paging), for spreadsheets; a few exports run at once
+     * (429 with Retry-After beyond), and one that fails midway ends with a reset connection, not a complete-looking file.
      */
     @GET
     @Produces({MediaType.APPLICATION_JSON, CSV})
@@ -96,8 +97,12 @@ public class BoardResource {
 
         @Override
         public void write(OutputStream out) throws IOException {
+            // The export's place is taken here rather than in list(): Quarkus REST writes no body for a HEAD request
+            // (nor after a failure on the way), and a place taken for a body never written would never come back.
+            // Nothing is sent yet, so a refusal is still answered as a problem (429).
+            BoardService.ExportSlot slot = boards.reserveExport();
             Writer writer = new OutputStreamWriter(out, StandardCharsets.UTF_8);
-            try {
+            try (slot) {
                 writer.write(CSV_HEADER);
                 boards.export(filter, board -> {
                     // Writes to a closed connection are dropped without an error, so without this the export would
@@ -114,6 +119,16 @@ public class BoardResource {
                 // unchecked): the client has closed the download or its connection broke. Either is no server error,
                 // and there is no one left to answer.
                 LOG.debugf("The CSV export stopped after %d boards: the client has gone (%s)", rows, e);
+            } catch (Throwable e) {
+                // The database failed or the transaction timed out midway (a rolled-back commit arrives as a checked
+                // exception no signature declares). Ending the chunked body now would hand the client a file that
+                // looks complete; a reset connection is a download that failed. Before anything was sent the error
+                // mapper still answers with a problem. Rethrown either way, so that it is logged like every failed
+                // request.
+                if (response.headWritten()) {
+                    response.reset();
+                }
+                throw e;
             }
         }
     }

@@ -4,6 +4,7 @@ import io.flashrig.contract.BoardSerial;
 import io.flashrig.contract.MacAddress;
 import io.flashrig.contract.Quoted;
 import io.flashrig.proto.rig.v1.FlashJobState;
+import io.flashrig.server.FlashRigConfig;
 import io.flashrig.server.api.Page;
 import io.flashrig.server.api.PageRequest;
 import io.flashrig.server.error.DomainException;
@@ -26,6 +27,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 import org.hibernate.ScrollMode;
 import org.hibernate.ScrollableResults;
@@ -78,6 +81,8 @@ public class BoardService {
      * default 60 s on a slow link; a read-only transaction holds no lock that anyone waits for.
      */
     private static final int EXPORT_TIMEOUT_SECONDS = 15 * 60;
+    /** When a refused export is worth asking for again: soon for a person, yet no hammering of a busy server. */
+    private static final Duration EXPORT_RETRY_AFTER = Duration.ofSeconds(30);
     private static final String SUMMARY = "select b.serial, a.mac, a.state, b.state, r.name, b.firstSeen, b.lastSeen";
     private static final String NEWEST_FIRST = " order by b.lastSeen desc, b.serial";
 
@@ -87,9 +92,14 @@ public class BoardService {
             .collect(Collectors.toCollection(java.util.TreeSet::new));
 
     private final EntityManager em;
+    private final int maxExports;
+    /** Places for the exports running now; each holds a worker thread and a database connection while it lasts. */
+    private final Semaphore exports;
 
-    BoardService(EntityManager em) {
+    BoardService(EntityManager em, FlashRigConfig config) {
         this.em = em;
+        this.maxExports = config.maxConcurrentExports();
+        this.exports = new Semaphore(Math.max(0, maxExports));
     }
 
     public static Filter filter(String state, String rig, String since) {
@@ -108,6 +118,37 @@ public class BoardService {
                 .getResultList().stream().map(BoardService::summary).toList();
         long total = query(filter, "select count(b)", Long.class, "").getSingleResult();
         return new Page<>(items, page.page(), page.size(), total);
+    }
+
+    /**
+     * Takes one of this server's places for a CSV export, to be closed when the export has ended. Refused while
+     * {@code flashrig.max-concurrent-exports} exports are running: more would take the database connections that
+     * AssignMac and the rigs' events need.
+     */
+    public ExportSlot reserveExport() {
+        if (!exports.tryAcquire()) {
+            throw DomainException.busy("This server is already running " + maxExports + " CSV exports of boards, as"
+                    + " many as it runs at once; try again in " + EXPORT_RETRY_AFTER.toSeconds() + " seconds. A"
+                    + " narrower export (state, rig or since) finishes sooner.", EXPORT_RETRY_AFTER);
+        }
+        return new ExportSlot(exports);
+    }
+
+    /** A running export's place; closing it gives the place back, once however often it is closed. */
+    public static final class ExportSlot implements AutoCloseable {
+        private final Semaphore exports;
+        private final AtomicBoolean held = new AtomicBoolean(true);
+
+        private ExportSlot(Semaphore exports) {
+            this.exports = exports;
+        }
+
+        @Override
+        public void close() {
+            if (held.compareAndSet(true, false)) {
+                exports.release();
+            }
+        }
     }
 
     /**

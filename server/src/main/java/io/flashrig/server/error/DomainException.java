@@ -2,6 +2,7 @@ package io.flashrig.server.error;
 
 import io.flashrig.contract.InvalidValueException;
 import io.flashrig.proto.rig.v1.ErrorReason;
+import java.time.Duration;
 import java.util.Map;
 
 /**
@@ -18,12 +19,19 @@ public class DomainException extends RuntimeException {
     private final Kind kind;
     private final ErrorReason reason;
     private final Map<String, String> metadata;
+    private final Duration retryAfter;
 
     public DomainException(Kind kind, ErrorReason reason, String message, Map<String, String> metadata) {
+        this(kind, reason, message, metadata, null);
+    }
+
+    private DomainException(Kind kind, ErrorReason reason, String message, Map<String, String> metadata,
+            Duration retryAfter) {
         super(message);
         this.kind = kind;
         this.reason = reason;
         this.metadata = Map.copyOf(metadata);
+        this.retryAfter = retryAfter;
     }
 
     public DomainException(Kind kind, String message) {
@@ -49,6 +57,14 @@ public class DomainException extends RuntimeException {
         return new DomainException(Kind.CONFLICT, message);
     }
 
+    /**
+     * A limit of this server that frees itself in time (e.g. as many exports running as it allows): EXHAUSTED, but
+     * the same request succeeds later, unlike from a used-up MAC pool.
+     */
+    public static DomainException busy(String message, Duration retryAfter) {
+        return new DomainException(Kind.EXHAUSTED, null, message, Map.of(), retryAfter);
+    }
+
     public Kind kind() {
         return kind;
     }
@@ -60,5 +76,10 @@ public class DomainException extends RuntimeException {
 
     public Map<String, String> metadata() {
         return metadata;
+    }
+
+    /** How long the caller should wait before asking again, or null when waiting alone will not help. */
+    public Duration retryAfter() {
+        return retryAfter;
     }
 }

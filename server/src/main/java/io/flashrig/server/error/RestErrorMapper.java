@@ -50,12 +50,19 @@ public class RestErrorMapper {
             case INVALID -> Problem.of(400, "invalid-request", "Invalid request", e.getMessage());
             case NOT_FOUND -> Problem.of(404, "not-found", "Not found", e.getMessage());
             case CONFLICT, FAILED_PRECONDITION -> Problem.of(409, "conflict", "Conflict", e.getMessage());
-            case EXHAUSTED -> Problem.of(409, "exhausted", "Exhausted", e.getMessage());
+            // A limit that frees itself in time is "come back later"; a used-up MAC pool needs an admin.
+            case EXHAUSTED -> e.retryAfter() != null
+                    ? Problem.of(429, "busy", "Too Many Requests", e.getMessage())
+                    : Problem.of(409, "exhausted", "Exhausted", e.getMessage());
             case UNAUTHENTICATED -> Problem.of(401, "unauthenticated", "Unauthenticated", e.getMessage());
             case FORBIDDEN -> Problem.of(403, "forbidden", "Forbidden", e.getMessage());
         });
         if (e.kind() == DomainException.Kind.UNAUTHENTICATED) {
             return Response.fromResponse(response).header("WWW-Authenticate", "Bearer realm=\"flashrig\"").build();
+        }
+        if (e.retryAfter() != null) {
+            return Response.fromResponse(response)
+                    .header("Retry-After", Math.max(1, e.retryAfter().toSeconds())).build();
         }
         return response;
     }

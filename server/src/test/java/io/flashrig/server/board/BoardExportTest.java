@@ -3,9 +3,14 @@ package io.flashrig.server.board;
 import static io.flashrig.server.testing.TestApi.asAdmin;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.lessThan;
+import static org.hamcrest.Matchers.matchesPattern;
+import static org.hamcrest.Matchers.nullValue;
 import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.flashrig.contract.MacAddress;
@@ -16,11 +21,13 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
+import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketException;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
@@ -48,8 +55,10 @@ class BoardExportTest {
     /** Every even board has a MAC; none of these addresses is in any test's range. */
     private static final long FIRST_MAC = 0x0E_C5_00_00_00_00L;
     private static final Instant FIRST_SEEN = Instant.parse("2026-12-01T00:00:00Z");
-    private static final String OPEN_EXPORTS = "SELECT count(*) FROM pg_stat_activity WHERE xact_start IS NOT NULL"
+    /** The database sessions of exports in progress. */
+    private static final String EXPORT_SESSIONS = " FROM pg_stat_activity WHERE xact_start IS NOT NULL"
             + " AND pid <> pg_backend_pid() AND query ILIKE '%from board%'";
+    private static final String OPEN_EXPORTS = "SELECT count(*)" + EXPORT_SESSIONS;
 
     @TestHTTPResource("/")
     URL server;
@@ -129,15 +138,7 @@ class BoardExportTest {
     void aClientThatHangsUpEndsTheExportAndReleasesItsTransactionQuietly() throws Exception {
         assertEquals(0, TestApi.count(OPEN_EXPORTS));
         try (CapturedLog log = CapturedLog.start().withDebug(BoardResource.class)) {
-            try (Socket socket = new Socket()) {
-                // A small receive window, so that the server soon has to wait for this client.
-                socket.setReceiveBufferSize(16 * 1024);
-                socket.connect(new InetSocketAddress(server.getHost(), server.getPort()));
-                socket.setSoTimeout(30_000);
-                OutputStream out = socket.getOutputStream();
-                out.write(("GET /api/v1/boards?rig=" + RIG + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer "
-                        + TestApi.ADMIN_TOKEN + "\r\nAccept: text/csv\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-                out.flush();
+            try (Socket socket = startExport("rig=" + RIG)) {
                 String start = readAtLeast(socket.getInputStream(), 64 * 1024);
                 assertThat(start, startsWith("HTTP/1.1 200"));
                 assertThat(start, containsString(expectedLine(BOARDS)));
@@ -155,12 +156,81 @@ class BoardExportTest {
         }
     }
 
+    @Test
+    void exportsBeyondTheServersFewAtOnceAreToldToComeBackAndAreServedOnceOneEnds() throws Exception {
+        assertEquals(0, TestApi.count(OPEN_EXPORTS));
+        try (Socket first = startExport("rig=" + RIG); Socket second = startExport("rig=" + RIG)) {
+            // Both read a little, then pause: their exports wait for them, each holding a database connection.
+            assertThat(readAtLeast(first.getInputStream(), 64 * 1024), startsWith("HTTP/1.1 200"));
+            assertThat(readAtLeast(second.getInputStream(), 64 * 1024), startsWith("HTTP/1.1 200"));
+            awaitTrue(() -> TestApi.count(OPEN_EXPORTS) == 2, "both exports' transactions are open");
+
+            asAdmin().accept("text/csv").get("/api/v1/boards?rig=" + RIG).then().statusCode(429)
+                    .contentType(containsString("application/problem+json"))
+                    .header("Retry-After", matchesPattern("[1-9][0-9]*"))
+                    // Not to be saved as the CSV it was asked for.
+                    .header("Content-Disposition", nullValue())
+                    .body("status", equalTo(429))
+                    .body("detail", containsString("already running 2 CSV exports"))
+                    .body("detail", containsString("try again in"));
+            assertEquals(2, TestApi.count(OPEN_EXPORTS), "the refused export opened no transaction");
+            // Only exports wait their turn: the paged list, like everything else, is served meanwhile.
+            asAdmin().get("/api/v1/boards?rig=" + RIG + "&size=1").then().statusCode(200)
+                    .body("items[0].serial", equalTo(serial(BOARDS)));
+        }
+        awaitTrue(() -> TestApi.count(OPEN_EXPORTS) == 0, "the exports end when their clients hang up");
+
+        Download download = exportWhenThereIsRoom("rig=" + RIG + "&since=" + lastSeen(BOARDS - 9));
+        assertTrue(download.complete(), download.body());
+        assertEquals(csv(BOARDS, BOARDS - 9), download.body());
+    }
+
+    @Test
+    void aHeadRequestForTheCsvTakesNoExportPlace() throws Exception {
+        // Quarkus REST writes no body for a HEAD request: were a place taken for it, it would never be given back.
+        for (int i = 0; i < 3; i++) {
+            asAdmin().accept("text/csv").head("/api/v1/boards?rig=" + RIG).then().statusCode(200)
+                    .header("Content-Disposition", containsString("boards.csv"));
+        }
+        Download download = exportWhenThereIsRoom("rig=" + RIG + "&since=" + lastSeen(BOARDS));
+        assertTrue(download.complete(), download.body());
+        assertEquals(csv(BOARDS, BOARDS), download.body());
+    }
+
+    @Test
+    void anExportTheDatabaseFailsMidwayIsCutOffRatherThanEndedAsIfComplete() throws Exception {
+        assertEquals(0, TestApi.count(OPEN_EXPORTS));
+        try (CapturedLog log = CapturedLog.start()) {
+            Download download;
+            try (Socket socket = startExport("rig=" + RIG)) {
+                ByteArrayOutputStream raw = new ByteArrayOutputStream();
+                raw.writeBytes(readAtLeast(socket.getInputStream(), 64 * 1024).getBytes(StandardCharsets.UTF_8));
+                awaitTrue(() -> TestApi.count(OPEN_EXPORTS) == 1, "the export's transaction is open while it streams");
+                // The export's database session ends under it, as in a failover or when an operator ends it.
+                assertEquals(1, TestApi.count("SELECT count(pg_terminate_backend(pid))" + EXPORT_SESSIONS));
+                raw.writeBytes(readToTheEnd(socket.getInputStream()));
+                download = Download.of(raw.toByteArray());
+            }
+            assertThat(download.status(), startsWith("HTTP/1.1 200"));
+            assertFalse(download.complete(), "the chunked body must not end with its last, empty chunk");
+            List<String> lines = List.of(download.body().split("\r\n", -1));
+            assertThat(lines.size(), lessThan(BOARDS));
+            // What arrived is true, as far as it goes.
+            assertEquals(csv(BOARDS, BOARDS - lines.size() + 3), String.join("\r\n", lines.subList(0,
+                    lines.size() - 1)) + "\r\n");
+            awaitTrue(() -> TestApi.count(OPEN_EXPORTS) == 0, "the failed export's transaction is gone");
+            assertThat("an export the database failed is in the log", log.warningsAndErrors(),
+                    hasItem(containsString("terminating connection due to administrator command")));
+        }
+        // The failed export gave its place back.
+        assertTrue(exportWhenThereIsRoom("rig=" + RIG + "&since=" + lastSeen(BOARDS)).complete());
+    }
+
     private static String expectedLine(int board) {
-        String serial = "CE5E" + String.format("%020X", board);
         String mac = board % 2 == 0 ? new MacAddress(FIRST_MAC + board) + ",FUSED" : ",";
         String state = board % 3 == 0 ? "FAILED" : "DONE";
-        return String.join(",", serial, mac, state, RIG, FIRST_SEEN.plusSeconds(board).toString(),
-                FIRST_SEEN.plusSeconds(board + 60).toString());
+        return String.join(",", serial(board), mac, state, RIG, FIRST_SEEN.plusSeconds(board).toString(),
+                lastSeen(board).toString());
     }
 
     /**
@@ -177,6 +247,103 @@ class BoardExportTest {
                     .mapToLong(columns -> Long.parseLong(columns[1])).sum();
         } catch (Exception e) {
             throw new IllegalStateException("No class histogram from this JVM", e);
+        }
+    }
+
+    private static String serial(int board) {
+        return "CE5E" + String.format("%020X", board);
+    }
+
+    private static Instant lastSeen(int board) {
+        return FIRST_SEEN.plusSeconds(board + 60);
+    }
+
+    /** The CSV of boards {@code newest} down to {@code oldest}, header first. */
+    private static String csv(int newest, int oldest) {
+        StringBuilder csv = new StringBuilder("serial,mac,mac_state,state,rig,first_seen,last_seen\r\n");
+        for (int board = newest; board >= oldest; board--) {
+            csv.append(expectedLine(board)).append("\r\n");
+        }
+        return csv.toString();
+    }
+
+    /**
+     * Sends a CSV export request on a plain socket, which reads only when the test does: a small receive window, so
+     * that the server soon has to wait for this client.
+     */
+    private Socket startExport(String query) throws java.io.IOException {
+        Socket socket = new Socket();
+        socket.setReceiveBufferSize(16 * 1024);
+        socket.connect(new InetSocketAddress(server.getHost(), server.getPort()));
+        socket.setSoTimeout(30_000);
+        OutputStream out = socket.getOutputStream();
+        out.write(("GET /api/v1/boards?" + query + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer "
+                + TestApi.ADMIN_TOKEN + "\r\nAccept: text/csv\r\nConnection: close\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+        return socket;
+    }
+
+    /** An export read to its end; waits while the server runs as many exports as it runs at once. */
+    private Download exportWhenThereIsRoom(String query) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            try (Socket socket = startExport(query)) {
+                Download download = Download.of(readToTheEnd(socket.getInputStream()));
+                if (!download.status().startsWith("HTTP/1.1 429") || System.nanoTime() > deadline) {
+                    assertThat(download.status(), startsWith("HTTP/1.1 200"));
+                    return download;
+                }
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    /** Everything until the server closes the connection, whether it ends it or resets it. */
+    private static byte[] readToTheEnd(InputStream in) throws java.io.IOException {
+        ByteArrayOutputStream read = new ByteArrayOutputStream();
+        byte[] buffer = new byte[64 * 1024];
+        try {
+            for (int n; (n = in.read(buffer)) >= 0; ) {
+                read.write(buffer, 0, n);
+            }
+        } catch (SocketException reset) {
+            // A reset connection: what came before it is all there is.
+        }
+        return read.toByteArray();
+    }
+
+    /**
+     * A chunked HTTP/1.1 response as it came over the wire: complete only if its body ended with the last, empty
+     * chunk, which is how a client tells a whole download from one cut off.
+     */
+    private record Download(String status, String body, boolean complete) {
+
+        static Download of(byte[] raw) {
+            String text = new String(raw, StandardCharsets.ISO_8859_1);
+            int headEnd = text.indexOf("\r\n\r\n");
+            if (headEnd < 0) {
+                return new Download(text, "", false);
+            }
+            String status = text.substring(0, text.indexOf("\r\n"));
+            ByteArrayOutputStream body = new ByteArrayOutputStream();
+            int at = headEnd + 4;
+            while (true) {
+                int sizeEnd = text.indexOf("\r\n", at);
+                if (sizeEnd < 0) {
+                    return new Download(status, body.toString(StandardCharsets.UTF_8), false);
+                }
+                int size = Integer.parseInt(text.substring(at, sizeEnd).trim(), 16);
+                if (size == 0) {
+                    return new Download(status, body.toString(StandardCharsets.UTF_8), true);
+                }
+                int end = Math.min(sizeEnd + 2 + size, raw.length);
+                body.write(raw, sizeEnd + 2, end - sizeEnd - 2);
+                if (end < sizeEnd + 2 + size) {
+                    return new Download(status, body.toString(StandardCharsets.UTF_8), false);
+                }
+                at = end + 2;
+            }
         }
     }
 

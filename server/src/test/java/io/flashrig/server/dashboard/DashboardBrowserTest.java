@@ -33,7 +33,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * The dashboard in a real headless Chromium (Debian's chromium and chromium-driver; .ci/run installs them): a board
- * reported by a rig appears, and changes, without a page reload.
+ * reported by a rig appears, and changes, without a page reload; a MAC alert committed while it starts is shown once.
  */
 @QuarkusTest
 @WithTestResource(PostgresResource.class)
@@ -99,15 +99,84 @@ class DashboardBrowserTest {
             wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("failures"), serial));
 
             // A MAC found on a board it does not belong to: the alert appears above everything, without reload.
-            TestApi.freshRange(4);
-            String mac = rig.rpc().assignMac(AssignMacRequest.newBuilder().setSerial("003C0047343051153638B002")
-                    .build()).getMac();
-            assertThrows(StatusRuntimeException.class, () -> rig.rpc().reportOtpMac(ReportOtpMacRequest.newBuilder()
-                    .setSerial("003C0047343051153638B003").setMac(mac).build()));
+            macConflict(rig, "003C0047343051153638B002", "003C0047343051153638B003");
             wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("alerts"), "003C0047343051153638B003"));
             assertTrue(browser.findElement(By.id("alerts-card")).isDisplayed());
         }
         assertEquals(Boolean.TRUE, ((JavascriptExecutor) browser).executeScript("return window.notReloaded;"));
         assertTrue(browser.findElement(By.cssSelector("[data-rig='rig-browser']")).isDisplayed());
+    }
+
+    @Test
+    void whatIsCommittedWhileTheDashboardStartsIsShownOnce() throws Exception {
+        WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(30));
+        JavascriptExecutor page = (JavascriptExecutor) browser;
+        browser.get(dashboard.toString());
+        // The second of the dashboard's first two requests (its snapshot, its live stream) waits until the test lets
+        // it go, so that a failure and an alert are committed between the two: a dashboard could miss them, or show
+        // them twice. What the live stream brings is copied aside for the test to see.
+        page.executeScript("""
+                const realFetch = window.fetch;
+                let live = 0;
+                window.liveText = "";
+                window.heldRequest = null;
+                const copied = (response) => {
+                  if (!response.body) return response;
+                  const [copy, body] = response.body.tee();
+                  const reader = copy.pipeThrough(new TextDecoderStream()).getReader();
+                  (async () => {
+                    for (let r = await reader.read(); !r.done; r = await reader.read()) window.liveText += r.value;
+                  })().catch(() => {});
+                  return new Response(body, { status: response.status, headers: response.headers });
+                };
+                window.fetch = (url, options) => {
+                  if (!String(url).startsWith("/api/v1/live/")) return realFetch(url, options);
+                  const send = () => realFetch(url, options)
+                    .then((r) => String(url).startsWith("/api/v1/live/events") ? copied(r) : r);
+                  if (++live !== 2) return send();
+                  window.heldRequest = String(url);
+                  return new Promise((resolve) => { window.releaseRequest = resolve; }).then(send);
+                };""");
+        browser.findElement(By.id("token")).sendKeys(TestApi.ADMIN_TOKEN);
+        browser.findElement(By.cssSelector("#sign-in-form button")).click();
+        new WebDriverWait(browser, Duration.ofSeconds(30)).withMessage("the dashboard makes its first two requests")
+                .until(driver -> page.executeScript("return window.heldRequest;") != null);
+
+        String failed = "003C0047343051153638B011";
+        String failure = "Error: Start operation failed at partition 0x03";
+        String carrier = "003C0047343051153638B013";
+        try (ReportingRig rig = new ReportingRig(server, "rig-browser-start")) {
+            rig.failed(failed, rig.flashing(failed, "1-1.2", 60), "1-1.2", failure);
+            macConflict(rig, "003C0047343051153638B012", carrier);
+        }
+        // Committed: the live stream, already open, brings both while the other request still waits.
+        new WebDriverWait(browser, Duration.ofSeconds(30))
+                .withMessage("the live stream, open while " + page.executeScript("return window.heldRequest;")
+                        + " waits, brings the failure and the alert")
+                .until(driver -> {
+                    String live = String.valueOf(page.executeScript("return window.liveText;"));
+                    return live.contains(failure) && live.contains(carrier);
+                });
+        page.executeScript("window.releaseRequest();");
+
+        wait.until(ExpectedConditions.textToBe(By.id("connection"), "live"));
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("alerts"), carrier));
+        assertEquals(1, shown(By.cssSelector("#alerts li"), carrier), browser.findElement(By.id("alerts")).getText());
+        assertEquals(1, shown(By.cssSelector("#failures li"), failed), browser.findElement(By.id("failures"))
+                .getText());
+        assertTrue(browser.findElement(By.cssSelector("tr[data-serial='" + failed + "']")).getText().contains("failed"));
+    }
+
+    /** How many of these elements mention {@code text}. */
+    private long shown(By elements, String text) {
+        return browser.findElements(elements).stream().filter(e -> e.getText().contains(text)).count();
+    }
+
+    /** The MAC assigned to {@code owner} is read from {@code carrier}'s OTP: refused, and a MAC alert is committed. */
+    private static void macConflict(ReportingRig rig, String owner, String carrier) {
+        TestApi.freshRange(4);
+        String mac = rig.rpc().assignMac(AssignMacRequest.newBuilder().setSerial(owner).build()).getMac();
+        assertThrows(StatusRuntimeException.class, () -> rig.rpc().reportOtpMac(ReportOtpMacRequest.newBuilder()
+                .setSerial(carrier).setMac(mac).build()));
     }
 }
