@@ -22,12 +22,8 @@ import java.time.Instant;
 @Consumes(MediaType.APPLICATION_JSON)
 public class MacResource {
 
-    /** Why a MAC is taken out of use. */
-    public record QuarantineRequest(String reason) {
-    }
-
-    /** How an admin knows that a claimed write never reached the board. */
-    public record ReleaseWriteRequest(String reason) {
+    /** Why an admin changes a MAC: why it is taken out of use, or how they know a claimed write never happened. */
+    public record ReasonRequest(String reason) {
     }
 
     /** An alert as the API shows it. */
@@ -57,12 +53,9 @@ public class MacResource {
     /** Takes a scrapped board's MAC out of use for good. */
     @POST
     @Path("/macs/{mac}/quarantine")
-    public PoolService.MacView quarantine(@PathParam("mac") String mac, QuarantineRequest request) {
+    public PoolService.MacView quarantine(@PathParam("mac") String mac, ReasonRequest request) {
         MacAddress address = MacAddress.parse(mac);
-        if (request == null) {
-            throw DomainException.invalid("Send a JSON body like {\"reason\":\"board scrapped\"}.");
-        }
-        return pool.quarantine(address, request.reason());
+        return pool.quarantine(address, reason(request, "board scrapped"));
     }
 
     /**
@@ -71,12 +64,17 @@ public class MacResource {
      */
     @POST
     @Path("/macs/{mac}/release-write")
-    public PoolService.MacView releaseWrite(@PathParam("mac") String mac, ReleaseWriteRequest request) {
+    public PoolService.MacView releaseWrite(@PathParam("mac") String mac, ReasonRequest request) {
         MacAddress address = MacAddress.parse(mac);
+        return pool.releaseWrite(address, reason(request, "OTP words 57/58 read blank"));
+    }
+
+    /** The reason in the body; the service judges it, a missing body is refused here with an example. */
+    private static String reason(ReasonRequest request, String example) {
         if (request == null) {
-            throw DomainException.invalid("Send a JSON body like {\"reason\":\"OTP words 57/58 read blank\"}.");
+            throw DomainException.invalid("Send a JSON body like {\"reason\":\"" + example + "\"}.");
         }
-        return pool.releaseWrite(address, request.reason());
+        return request.reason();
     }
 
     @GET

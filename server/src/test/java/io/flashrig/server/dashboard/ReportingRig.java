@@ -7,7 +7,6 @@ import io.flashrig.proto.rig.v1.BoardFailed;
 import io.flashrig.proto.rig.v1.FailureReason;
 import io.flashrig.proto.rig.v1.FlashJobState;
 import io.flashrig.proto.rig.v1.FlashProgress;
-import io.flashrig.proto.rig.v1.OpenSessionRequest;
 import io.flashrig.proto.rig.v1.OpenSessionResponse;
 import io.flashrig.proto.rig.v1.RigServiceGrpc;
 import io.flashrig.proto.rig.v1.Slot;
@@ -30,9 +29,7 @@ final class ReportingRig implements AutoCloseable {
 
     ReportingRig(URL server, String name) {
         client = new RigClient(server, TestApi.registerRig(name));
-        session = client.rpc().openSession(OpenSessionRequest.newBuilder().setAgentVersion("0.1.0")
-                .setQueueId(UUID.randomUUID().toString()).setLayoutName("FlashLayout_emmc.tsv")
-                .setLayoutSha256("cd".repeat(32)).setHostname("rig-pc").setFuseEnabled(true).build());
+        session = client.rpc().openSession(RigClient.sessionRequest(UUID.randomUUID().toString()));
         stream = client.stream();
     }
 
