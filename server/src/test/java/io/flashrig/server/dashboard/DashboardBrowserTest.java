@@ -24,7 +24,6 @@ import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.WebDriver;
-import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
@@ -90,9 +89,9 @@ class DashboardBrowserTest {
         try (ReportingRig rig = new ReportingRig(server, "rig-browser")) {
             String attempt = rig.flashing(serial, "1-1.4", 35);
             By row = By.cssSelector("tr[data-serial='" + serial + "']");
-            WebElement board = wait.until(ExpectedConditions.visibilityOfElementLocated(row));
-            assertTrue(board.getText().contains("flashing"), board.getText());
-            assertTrue(board.getText().contains("35%"), board.getText());
+            // Located afresh on every check: the rig's table is redrawn by each pushed update (heartbeats too).
+            wait.until(ExpectedConditions.textToBePresentInElementLocated(row, "flashing"));
+            wait.until(ExpectedConditions.textToBePresentInElementLocated(row, "35%"));
 
             rig.failed(serial, attempt, "1-1.4", "Error: Start operation failed at partition 0x01");
             wait.until(ExpectedConditions.textToBePresentInElementLocated(row, "failed"));
@@ -104,7 +103,7 @@ class DashboardBrowserTest {
             assertTrue(browser.findElement(By.id("alerts-card")).isDisplayed());
         }
         assertEquals(Boolean.TRUE, ((JavascriptExecutor) browser).executeScript("return window.notReloaded;"));
-        assertTrue(browser.findElement(By.cssSelector("[data-rig='rig-browser']")).isDisplayed());
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("[data-rig='rig-browser']")));
     }
 
     @Test
