@@ -34,7 +34,9 @@ import java.util.function.Consumer;
  * programmer has ended and its output has gone quiet, killing the relay ends the output the agent reads, always. A
  * left-behind process that writes again then dies of the broken pipe. The relay is not killed while output still
  * arrives: what the programmer wrote last (its verdict) may still sit in the relay when a slow listener holds the
- * reader up.
+ * reader up. Nor is it killed before it has had the grace after the programmer's end, however long the reader had been
+ * waiting by then: the programmer's last words are often written in one burst just before it exits, and on a loaded
+ * machine the relay may not have passed them on yet.
  */
 public final class ProgrammerProcess {
 
@@ -45,10 +47,11 @@ public final class ProgrammerProcess {
     private static final List<String> RELAY = List.of("/bin/cat", "-u");
 
     /**
-     * How long the output may stay open and quiet after the programmer ended or was killed. Its own output is through
-     * by then; only a process it left behind would still hold it.
+     * How long the output may stay open and quiet after the programmer ended or was killed, counted from that end. Its
+     * own output is through by then; only a process it left behind would still hold it. It costs nothing when no
+     * process was left behind (the relay then ends by itself), so it is generous towards a relay waiting for a core.
      */
-    private static final Duration STRAGGLER_GRACE = Duration.ofSeconds(2);
+    static final Duration STRAGGLER_GRACE = Duration.ofSeconds(3);
 
     /**
      * The most the output may take to end after the programmer ended or was killed, however much is still arriving.
@@ -65,10 +68,17 @@ public final class ProgrammerProcess {
     private static final Duration DRAIN = Duration.ofSeconds(5);
 
     private final Map<String, String> environment;
+    private final List<String> relayCommand;
 
     /** @param environment extra variables for the programmer's environment (e.g. the simulator's hub directory) */
     public ProgrammerProcess(Map<String, String> environment) {
+        this(environment, RELAY);
+    }
+
+    /** With another relay command: tests use one that lags the way a starved relay does. */
+    ProgrammerProcess(Map<String, String> environment, List<String> relay) {
         this.environment = Map.copyOf(environment);
+        this.relayCommand = List.copyOf(relay);
     }
 
     /**
@@ -89,7 +99,7 @@ public final class ProgrammerProcess {
             try {
                 ProcessBuilder programmer = new ProcessBuilder(command).redirectErrorStream(true);
                 programmer.environment().putAll(environment);
-                List<Process> pipeline = ProcessBuilder.startPipeline(List.of(programmer, new ProcessBuilder(RELAY).redirectErrorStream(true)));
+                List<Process> pipeline = ProcessBuilder.startPipeline(List.of(programmer, new ProcessBuilder(relayCommand).redirectErrorStream(true)));
                 process = pipeline.get(0);
                 relay = pipeline.get(1);
             } catch (IOException e) {
@@ -133,14 +143,15 @@ public final class ProgrammerProcess {
     /**
      * Lets the output run out once the programmer is gone. The relay ends when the programmer's output does; when a
      * process the programmer left behind keeps that open, the relay is killed once the output has been quiet for the
-     * grace (or has gone on for the limit, or nothing reads it any more). Either way the relay's output then ends with
-     * what it passed on, so the reader reaches its end.
+     * grace since the programmer's end (or has gone on for the limit, or nothing reads it any more). Either way the
+     * relay's output then ends with what it passed on, so the reader reaches its end.
      */
     private static void endOutput(Thread reader, WatchedOutput output, Process relay) throws InterruptedException {
-        long limit = System.nanoTime() + OUTPUT_LIMIT.toNanos();
+        long ended = System.nanoTime();
+        long limit = ended + OUTPUT_LIMIT.toNanos();
         while (true) {
             long now = System.nanoTime();
-            long wait = Math.min(STRAGGLER_GRACE.toNanos() - output.quietNanos(now), limit - now);
+            long wait = Math.min(STRAGGLER_GRACE.toNanos() - output.quietNanos(ended, now), limit - now);
             if (wait <= 0 || !reader.isAlive()) {
                 relay.destroyForcibly();
                 relay.waitFor(KILL_WAIT.toMillis(), TimeUnit.MILLISECONDS);
@@ -202,9 +213,12 @@ public final class ProgrammerProcess {
             }
         }
 
-        /** How long, at {@code now}, the reader has waited in vain; zero while it is busy with what it read. */
-        long quietNanos(long now) {
-            return waiting ? now - waitingSince : 0;
+        /**
+         * How long, at {@code now}, the reader has waited in vain since {@code since}; zero while it is busy with what
+         * it read.
+         */
+        long quietNanos(long since, long now) {
+            return waiting ? Math.min(now - since, now - waitingSince) : 0;
         }
     }
 

@@ -132,6 +132,28 @@ class ProgrammerProcessTest {
     }
 
     @Test
+    void aRelayThatLagsBehindTheProgrammersLastBurstStillPassesItOn() throws Exception {
+        // On a loaded machine the relay may get no core for a while. Here it passes nothing on until after the
+        // programmer has ended, by which time the reader has waited longer than the grace: the verdict is in what the
+        // relay has yet to pass on, so the grace must count from the programmer's end, not from the reader's last byte.
+        Duration programmerRuns = ProgrammerProcess.STRAGGLER_GRACE.plusMillis(500);
+        Duration relayLags = programmerRuns.plusMillis(500);
+        List<String> laggingRelay = List.of("/bin/sh", "-c", "sleep " + seconds(relayLags) + "; exec /bin/cat -u");
+        String script = "echo 'Download in Progress:'; sleep " + seconds(programmerRuns) + ";"
+                + " echo 'File download complete'; echo 'Flashing service completed successfully'; exit 0";
+        List<String> lines = new CopyOnWriteArrayList<>();
+        ProgrammerRun run = assertTimeoutPreemptively(LIMIT, () -> new ProgrammerProcess(Map.of(), laggingRelay).run(
+                List.of("sh", "-c", script), Duration.ofSeconds(30), Programmer.FLASH_SUCCESS_LINE, dir.resolve("log.txt"),
+                lines::add));
+        assertEquals(List.of("Download in Progress:", "File download complete", "Flashing service completed successfully"), lines);
+        assertTrue(run.succeeded(), run.failureMessage());
+    }
+
+    private static String seconds(Duration duration) {
+        return String.format(java.util.Locale.ROOT, "%.1f", duration.toMillis() / 1000.0);
+    }
+
+    @Test
     void aChildThatKeepsWritingAfterTheProgrammerEndedIsCutOff() throws Exception {
         // The child never lets the output go quiet, and ignores the broken pipe once it is cut off.
         LeftBehind run = runLeavingAChild("(trap '' PIPE; while :; do echo 'still here'; sleep 0.2; done) & echo $! > \"$LEFT_BEHIND\";"
