@@ -10,6 +10,9 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import javax.sql.DataSource;
@@ -36,6 +39,8 @@ public class LiveFeed {
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
     /** Events after which the pool's figures have changed. */
     private static final Set<String> POOL_EVENTS = Set.of("MAC_WRITTEN", "MAC_VERIFIED", "OTP_READ", "DONE");
+    /** Board events looked up together at most: a rig delivering a long queue still gets bounded queries. */
+    private static final int MAX_BURST = 500;
 
     private final BroadcastProcessor<LiveUpdate> updates = BroadcastProcessor.create();
     private final LiveQueries queries;
@@ -82,9 +87,7 @@ public class LiveFeed {
                         // Blocks on the socket until PostgreSQL sends a notification (or the wait ends): no polling.
                         PGNotification[] notifications = postgres.getNotifications(WAIT_MILLIS);
                         if (notifications != null) {
-                            for (PGNotification notification : notifications) {
-                                publish(notification);
-                            }
+                            publish(notifications);
                         }
                     }
                 } finally {
@@ -103,24 +106,61 @@ public class LiveFeed {
         }
     }
 
-    private void publish(PGNotification notification) {
+    /**
+     * Publishes what arrived since the last wait. Board events come in bursts (a rig delivering its queue, 32 boards
+     * flashing at once): they are looked up together, each board once, so that the feed keeps up with the fan-in.
+     */
+    private void publish(PGNotification[] notifications) {
+        List<UUID> boardEvents = new ArrayList<>();
+        // Every delivery of events touches its rig's row (last seen): one rig update per burst is enough too.
+        Set<Long> rigs = new LinkedHashSet<>();
+        for (PGNotification notification : notifications) {
+            try {
+                if (BOARD_CHANNEL.equals(notification.getName())) {
+                    boardEvents.add(UUID.fromString(notification.getParameter()));
+                    if (boardEvents.size() == MAX_BURST) {
+                        publishBoards(boardEvents);
+                        boardEvents.clear();
+                    }
+                } else if (RIG_CHANNEL.equals(notification.getName())) {
+                    rigs.add(Long.parseLong(notification.getParameter()));
+                } else if (ALERT_CHANNEL.equals(notification.getName())) {
+                    queries.alert(Long.parseLong(notification.getParameter()))
+                            .ifPresent(a -> updates.onNext(LiveUpdate.of(a)));
+                }
+            } catch (RuntimeException e) {
+                lost(notification.getName() + "/" + notification.getParameter(), e);
+            }
+        }
+        if (!boardEvents.isEmpty()) {
+            publishBoards(boardEvents);
+        }
+        for (long rig : rigs) {
+            try {
+                queries.rig(rig).ifPresent(r -> updates.onNext(LiveUpdate.of(r)));
+            } catch (RuntimeException e) {
+                lost(RIG_CHANNEL + "/" + rig, e);
+            }
+        }
+    }
+
+    private void publishBoards(List<UUID> eventIds) {
         try {
-            if (BOARD_CHANNEL.equals(notification.getName())) {
-                UUID eventId = UUID.fromString(notification.getParameter());
-                queries.boardOfEvent(eventId).ifPresent(board -> updates.onNext(LiveUpdate.of(board,
-                        queries.eventKind(eventId).filter(POOL_EVENTS::contains).map(k -> queries.pool())
-                                .orElse(null))));
-            } else if (RIG_CHANNEL.equals(notification.getName())) {
-                queries.rig(Long.parseLong(notification.getParameter())).ifPresent(r -> updates.onNext(LiveUpdate.of(r)));
-            } else if (ALERT_CHANNEL.equals(notification.getName())) {
-                queries.alert(Long.parseLong(notification.getParameter()))
-                        .ifPresent(a -> updates.onNext(LiveUpdate.of(a)));
+            LiveQueries.BoardChanges changes = queries.boardsOfEvents(eventIds, POOL_EVENTS);
+            PoolSummary pool = changes.poolChanged() ? queries.pool() : null;
+            List<LiveBoard> boards = changes.boards();
+            for (int i = 0; i < boards.size(); i++) {
+                // The pool's figures ride on the last update only: a dashboard needs them once per burst.
+                updates.onNext(LiveUpdate.of(boards.get(i), i == boards.size() - 1 ? pool : null));
             }
         } catch (RuntimeException e) {
-            // One update lost for the live view is repaired by the next snapshot; the listener must keep going.
-            LOG.warnf("Could not publish live update %s/%s: %s", notification.getName(), notification.getParameter(),
-                    e.getMessage());
+            lost(eventIds.size() + " board events", e);
         }
+    }
+
+    private static void lost(String what, RuntimeException e) {
+        // An update lost for the live view is repaired by the next snapshot; the listener must keep going.
+        LOG.warnf("Could not publish live update %s: %s", what, e.getMessage());
     }
 
     private static void sleep(Duration duration) {

@@ -24,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import javax.sql.DataSource;
 
@@ -69,20 +70,25 @@ public class LiveQueries {
     }
 
     /**
-     * The board whose event was just committed, as it stands now: events committed together notify together, and
-     * each update shows the attempt's latest state rather than a step already overtaken.
+     * The boards whose events were just committed, each once and as it stands now: events committed together notify
+     * together, and an update shows the attempt's latest state rather than a step already overtaken, so a burst of
+     * events about one board is one update. Two queries however many events.
+     *
+     * @param poolEvents the event kinds after which the MAC pool's figures have changed
      */
     @Transactional
-    public Optional<LiveBoard> boardOfEvent(UUID eventId) {
-        return query("SELECT " + BOARD + " WHERE a.attempt_id = (SELECT attempt_id::uuid FROM board_event"
-                + " WHERE event_id = ?)", LiveQueries::board, eventId).stream().findFirst();
+    public BoardChanges boardsOfEvents(List<UUID> eventIds, Set<String> poolEvents) {
+        String[] ids = eventIds.stream().map(UUID::toString).toArray(String[]::new);
+        List<LiveBoard> boards = query("SELECT " + BOARD + " WHERE a.attempt_id IN (SELECT e.attempt_id::uuid FROM"
+                + " board_event e WHERE e.event_id = ANY(?::uuid[])) ORDER BY a.last_event_at, a.attempt_id",
+                LiveQueries::board, (Object) ids);
+        boolean poolChanged = query("SELECT EXISTS (SELECT 1 FROM board_event WHERE event_id = ANY(?::uuid[])"
+                + " AND kind = ANY(?))", rs -> rs.getBoolean(1), ids, poolEvents.toArray(String[]::new)).get(0);
+        return new BoardChanges(boards, poolChanged);
     }
 
-    /** The kind of a committed event ({@code DONE}, {@code MAC_VERIFIED}…). */
-    @Transactional
-    public Optional<String> eventKind(UUID eventId) {
-        return query("SELECT kind FROM board_event WHERE event_id = ?", rs -> rs.getString(1), eventId)
-                .stream().findFirst();
+    /** What a burst of committed board events changed: the boards as they stand now, and whether the pool moved. */
+    public record BoardChanges(List<LiveBoard> boards, boolean poolChanged) {
     }
 
     /** A MAC alert just committed. */

@@ -17,6 +17,7 @@ import java.io.File;
 import java.net.URL;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -160,15 +161,25 @@ class DashboardBrowserTest {
 
         wait.until(ExpectedConditions.textToBe(By.id("connection"), "live"));
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("alerts"), carrier));
-        assertEquals(1, shown(By.cssSelector("#alerts li"), carrier), browser.findElement(By.id("alerts")).getText());
-        assertEquals(1, shown(By.cssSelector("#failures li"), failed), browser.findElement(By.id("failures"))
-                .getText());
-        assertTrue(browser.findElement(By.cssSelector("tr[data-serial='" + failed + "']")).getText().contains("failed"));
+        assertEquals(1, shown("#alerts li", carrier), texts("#alerts").toString());
+        assertEquals(1, shown("#failures li", failed), texts("#failures").toString());
+        List<String> row = texts("tr[data-serial='" + failed + "']");
+        assertTrue(row.size() == 1 && row.get(0).contains("failed"), row.toString());
     }
 
     /** How many of these elements mention {@code text}. */
-    private long shown(By elements, String text) {
-        return browser.findElements(elements).stream().filter(e -> e.getText().contains(text)).count();
+    private long shown(String selector, String text) {
+        return texts(selector).stream().filter(t -> t.contains(text)).count();
+    }
+
+    /**
+     * The texts of the elements the selector finds, read in one go: every pushed update (heartbeats included) redraws
+     * the lists, and an element found in one call may be gone by the next.
+     */
+    @SuppressWarnings("unchecked")
+    private List<String> texts(String selector) {
+        return (List<String>) ((JavascriptExecutor) browser).executeScript(
+                "return [...document.querySelectorAll(arguments[0])].map(e => e.innerText);", selector);
     }
 
     /** The MAC assigned to {@code owner} is read from {@code carrier}'s OTP: refused, and a MAC alert is committed. */

@@ -13,6 +13,8 @@ import io.vertx.core.http.HttpVersion;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URL;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -58,15 +60,31 @@ final class LiveSubscriber implements AutoCloseable {
 
     /** Waits for the pushed update of this type about this board in this state, skipping others. */
     JsonNode next(String type, String serial, String state) throws InterruptedException {
-        return next(type + " update for " + serial + " in state " + state, update -> type.equals(update.path("type").asText())
-                && serial.equals(update.path("board").path("serial").asText())
-                && state.equals(update.path("board").path("state").asText()));
+        return next(type + " update for " + serial + " in state " + state, update -> isAbout(update, type, serial, state));
     }
 
     /** Waits for the pushed MAC alert about this board. */
     JsonNode nextAlert(String serial) throws InterruptedException {
         return next("alert for " + serial, update -> "alert".equals(update.path("type").asText())
                 && serial.equals(update.path("alert").path("serial").asText()));
+    }
+
+    /**
+     * Every update pushed up to and including the one of this type about this board in this state: the live feed
+     * publishes in commit order, so these are all it published for what was committed before that.
+     */
+    List<JsonNode> through(String type, String serial, String state) throws InterruptedException {
+        List<JsonNode> updates = new ArrayList<>();
+        next(type + " update for " + serial + " in state " + state, update -> {
+            updates.add(update);
+            return isAbout(update, type, serial, state);
+        });
+        return updates;
+    }
+
+    static boolean isAbout(JsonNode update, String type, String serial, String state) {
+        return type.equals(update.path("type").asText()) && serial.equals(update.path("board").path("serial").asText())
+                && state.equals(update.path("board").path("state").asText());
     }
 
     private JsonNode next(String what, Predicate<JsonNode> wanted) throws InterruptedException {

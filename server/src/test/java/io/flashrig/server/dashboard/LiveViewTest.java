@@ -25,6 +25,7 @@ import java.net.URL;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -56,6 +57,24 @@ class LiveViewTest {
             rig.failed("003C00473430511536380001", attempt, "1-1.2", "Error: Start operation failed at partition 0x01");
             JsonNode failed = browser.next("board", "003C00473430511536380001", "FAILED");
             assertEquals("PROGRAMMER_ERROR", failed.path("board").path("failureCode").asText());
+        }
+    }
+
+    @Test
+    void aBurstOfEventsAboutOneBoardIsPushedAsOneUpdateInItsLatestState() throws Exception {
+        try (LiveSubscriber dashboard = LiveSubscriber.overHttp1(server);
+                ReportingRig rig = new ReportingRig(server, "rig-live-burst")) {
+            String serial = board(30);
+            String attempt = rig.flashing(serial, "1-1.5", 1);
+            // An agent delivering its backlog after an outage: 100 progress reports committed together.
+            rig.progress(serial, attempt, "1-1.5", 100);
+            String after = board(31);
+            rig.flashing(after, "1-1.6", 7);
+            List<JsonNode> aboutTheBoard = dashboard.through("board", after, "FLASHING").stream()
+                    .filter(update -> serial.equals(update.path("board").path("serial").asText())).toList();
+            // One per burst as it reaches the live feed (a burst may arrive in two parts), not one per event (102).
+            assertTrue(aboutTheBoard.size() >= 1 && aboutTheBoard.size() <= 4, aboutTheBoard.size() + " updates");
+            assertEquals(99, aboutTheBoard.get(aboutTheBoard.size() - 1).path("board").path("percent").asInt());
         }
     }
 
@@ -98,11 +117,14 @@ class LiveViewTest {
             }
             if (stopsReadingFirst) {
                 // A frozen tab or a stalled proxy, then closed. More updates than their windows hold: the server's
-                // last write to each is still waiting for them when they go.
+                // last write to each is still waiting for them when they go. One update per board, however many
+                // events each has, so many boards.
                 tab.stopReading();
                 proxiedTab.stopReading();
-                for (int batch = 0; batch < 5; batch++) {
-                    rig.progress(serial, attempt, "1-1.3", 100);
+                for (int batch = 0; batch < 10; batch++) {
+                    int from = 1000 * first + 50 * batch;
+                    rig.flashingAll(IntStream.range(from, from + 50).mapToObj(n -> String.format("003C004734305115363%05d", n))
+                            .toList(), "1-1.9");
                 }
             }
             rig.failed(serial, attempt, "1-1.3", "Error: Target device not found.");

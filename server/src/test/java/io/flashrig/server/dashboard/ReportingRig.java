@@ -18,6 +18,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 import java.util.stream.IntStream;
+import java.util.stream.Stream;
 
 /** A registered rig with an open session that reports boards happening now, for the live view's tests. */
 final class ReportingRig implements AutoCloseable {
@@ -45,6 +46,16 @@ final class ReportingRig implements AutoCloseable {
                         .setDetected(BoardDetected.newBuilder().setUsbProductId(0xDF11)).build(),
                 progressEvent(serial, attempt, port, percent));
         return attempt;
+    }
+
+    /** Boards just plugged into {@code port} and flashing, all reported together: one update each on the live view. */
+    void flashingAll(List<String> serials, String port) throws InterruptedException {
+        send(serials.stream().flatMap(serial -> {
+            String attempt = UUID.randomUUID().toString();
+            return Stream.of(event(serial, attempt, port, FlashJobState.FLASH_JOB_STATE_DETECTED)
+                    .setDetected(BoardDetected.newBuilder().setUsbProductId(0xDF11)).build(),
+                    progressEvent(serial, attempt, port, 3));
+        }).toArray(BoardEvent[]::new));
     }
 
     /** {@code count} progress reports of a flashing board, sent together as an agent sends its backlog. */
