@@ -80,9 +80,10 @@ public class TokenService {
         }
         RetiredRigToken retired = RetiredRigToken.findById(hash);
         if (retired != null) {
-            throw unauthenticated(ErrorReason.ERROR_REASON_TOKEN_INVALID, "This is an old token of rig '"
+            throw unauthenticated(ErrorReason.ERROR_REASON_TOKEN_REPLACED, "This is an old token of rig '"
                     + retired.rig.name + "': an admin replaced it with a new one on " + retired.retiredAt
-                    + ". Put the rig's current token, from an admin, in the agent's settings.", Map.of());
+                    + ". Put the rig's current token, from an admin, in the agent's settings.",
+                    Map.of("rig", retired.rig.name, "replaced_at", retired.retiredAt.toString()));
         }
         throw unauthenticated(ErrorReason.ERROR_REASON_TOKEN_INVALID,
                 "The bearer token is not known to this server (or was revoked).", Map.of());

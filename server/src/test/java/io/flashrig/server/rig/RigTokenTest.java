@@ -9,9 +9,11 @@ import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.rpc.ErrorInfo;
 import io.flashrig.proto.rig.v1.AssignMacRequest;
 import io.flashrig.proto.rig.v1.AssignMacResponse;
 import io.flashrig.proto.rig.v1.BoardEvent;
@@ -29,6 +31,7 @@ import java.net.URL;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -81,15 +84,17 @@ class RigTokenTest {
                 // The stream opened with the old token is cut off at its next request, and nothing of it is stored.
                 Exception cut = assertThrows(Exception.class,
                         () -> stream.send(RigClient.batch(session, flashStarted)));
-                RigClient.assertError(cut, Status.Code.UNAUTHENTICATED, "TOKEN_INVALID");
+                ErrorInfo replaced = RigClient.assertError(cut, Status.Code.UNAUTHENTICATED, "TOKEN_REPLACED");
+                assertEquals("rig-rotated", replaced.getMetadataOrThrow("rig"));
+                assertNotNull(Instant.parse(replaced.getMetadataOrThrow("replaced_at")));
                 assertTrue(cut.getMessage().contains("rig 'rig-rotated'") && cut.getMessage().contains("replaced"),
                         cut.getMessage());
             }
             RigClient.assertError(assertThrows(Exception.class, () -> old.rpc().assignMac(
                     AssignMacRequest.newBuilder().setSerial(serial).build())),
-                    Status.Code.UNAUTHENTICATED, "TOKEN_INVALID");
+                    Status.Code.UNAUTHENTICATED, "TOKEN_REPLACED");
             RigClient.assertError(assertThrows(Exception.class, () -> old.rpc().openSession(
-                    RigClient.sessionRequest(queue))), Status.Code.UNAUTHENTICATED, "TOKEN_INVALID");
+                    RigClient.sessionRequest(queue))), Status.Code.UNAUTHENTICATED, "TOKEN_REPLACED");
         }
         given().header("Authorization", "Bearer " + oldToken).get("/api/v1/rigs").then().statusCode(401)
                 .contentType("application/problem+json").body("detail", containsString("replaced"));
@@ -148,7 +153,8 @@ class RigTokenTest {
         try (RigClient old = new RigClient(server, oldToken)) {
             Exception e = assertThrows(Exception.class, () -> old.rpc().assignMac(
                     AssignMacRequest.newBuilder().setSerial(serial).build()));
-            RigClient.assertError(e, Status.Code.UNAUTHENTICATED, "TOKEN_INVALID");
+            // Bringing the rig back gave it a new token: the revoked one now reads as replaced.
+            RigClient.assertError(e, Status.Code.UNAUTHENTICATED, "TOKEN_REPLACED");
         }
         try (RigClient back = new RigClient(server, newToken)) {
             OpenSessionResponse session = back.rpc().openSession(RigClient.sessionRequest(queue));
