@@ -282,7 +282,10 @@ public final class Bench {
                 + "(%.0f events/s offered per rig) on StreamBoardEvents, %d s per K ==%n", slots, slots, periodMillis,
                 slots * 1000.0 / periodMillis, window.toSeconds());
         System.out.println("baseline: K = 1 (one rig). Ack latency = request sent -> response committing its last event.");
-        System.out.println("    K | offered ev/s | committed ev/s | ack p50 ms | ack p99 ms | server CPU % | server heap MiB | vs K=1 ev/s");
+        System.out.println("Machine CPU: all processes (bench clients, server, PostgreSQL) as a share of every core; PostgreSQL"
+                + " CPU: its processes only, same scale.");
+        System.out.println("    K | offered ev/s | committed ev/s | ack p50 ms | ack p99 ms | server CPU % | PostgreSQL CPU % | machine CPU %"
+                + " | server heap MiB | vs K=1 ev/s");
         long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
         try (Testbed bed = Testbed.start("bench-fanin")) {
             Admin admin = bed.server().admin();
@@ -301,9 +304,10 @@ public final class Bench {
                 if (Double.isNaN(baselineRate)) {
                     baselineRate = r.committedPerSecond();
                 }
-                System.out.printf(Locale.ROOT, "%5d | %12.0f | %14.0f | %10.1f | %10.1f | %12.0f | %15.0f | %10.2f%n", k,
-                        k * slots * 1000.0 / periodMillis, r.committedPerSecond(), r.latency().percentileMillis(50),
-                        r.latency().percentileMillis(99), r.cpu() * 100, r.heapMiB(), r.committedPerSecond() / baselineRate);
+                System.out.printf(Locale.ROOT, "%5d | %12.0f | %14.0f | %10.1f | %10.1f | %12.0f | %16.0f | %13.0f | %15.0f | %10.2f%n",
+                        k, k * slots * 1000.0 / periodMillis, r.committedPerSecond(), r.latency().percentileMillis(50),
+                        r.latency().percentileMillis(99), r.cpu() * 100, r.postgresCpu() * 100, r.machineCpu() * 100,
+                        r.heapMiB(), r.committedPerSecond() / baselineRate);
                 if (r.latency().percentileMillis(99) > 250) {
                     System.out.printf(Locale.ROOT, "ack p99 passed 250 ms at K = %d rigs (%d slots)%n", k, k * slots);
                     break;
@@ -315,7 +319,8 @@ public final class Bench {
         }
     }
 
-    private record FanInResult(double committedPerSecond, Stats latency, double cpu, double heapMiB) {
+    private record FanInResult(double committedPerSecond, Stats latency, double cpu, double postgresCpu, double machineCpu,
+            double heapMiB) {
     }
 
     private static FanInResult fanInRound(Testbed bed, List<String> tokens, int slots, long periodMillis, Duration window)
@@ -405,6 +410,8 @@ public final class Bench {
             double cpuSum = 0;
             double heapMax = 0;
             int cpuSamples = 0;
+            long[] machine0 = ProcStat.machineTicks();
+            double postgres0 = ProcStat.postgresCpuSeconds();
             long t0 = System.nanoTime();
             while (System.nanoTime() - t0 < window.toNanos()) {
                 Await.sleep(Duration.ofSeconds(2));
@@ -416,11 +423,16 @@ public final class Bench {
                 heapMax = Math.max(heapMax, m[1]);
             }
             double seconds = (System.nanoTime() - t0) / 1e9;
+            long[] machine1 = ProcStat.machineTicks();
+            double machineCpu = machine1[1] == machine0[1] ? Double.NaN
+                    : (double) (machine1[0] - machine0[0]) / (machine1[1] - machine0[1]);
+            double postgresCpu = (ProcStat.postgresCpuSeconds() - postgres0) / seconds
+                    / Runtime.getRuntime().availableProcessors();
             Stats measured = new Stats();
             List<Long> all = latency.snapshot();
             all.subList(Math.min(samplesBefore, all.size()), all.size()).forEach(measured::add);
             return new FanInResult((committed.get() - committedBefore) / seconds, measured,
-                    cpuSamples == 0 ? Double.NaN : cpuSum / cpuSamples, heapMax / (1024 * 1024));
+                    cpuSamples == 0 ? Double.NaN : cpuSum / cpuSamples, postgresCpu, machineCpu, heapMax / (1024 * 1024));
         } finally {
             senders.shutdownNow();
             senders.awaitTermination(5, TimeUnit.SECONDS);

@@ -27,6 +27,29 @@ final class ProcStat {
         return Double.NaN;
     }
 
+    /** The whole machine's CPU time since boot, in ticks: {busy, total} (busy = total - idle - iowait). */
+    static long[] machineTicks() {
+        try {
+            String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+            long total = 0;
+            // cpu user nice system idle iowait irq softirq steal (guest times are already in user and nice)
+            for (int i = 1; i <= 8 && i < f.length; i++) {
+                total += Long.parseLong(f[i]);
+            }
+            long idle = Long.parseLong(f[4]) + Long.parseLong(f[5]);
+            return new long[] {total - idle, total};
+        } catch (IOException | RuntimeException e) {
+            return new long[] {0, 0};
+        }
+    }
+
+    /** CPU seconds used so far by every PostgreSQL process on the machine (the postmaster and its backends). */
+    static double postgresCpuSeconds() {
+        return ProcessHandle.allProcesses()
+                .filter(p -> p.info().command().map(c -> c.endsWith("/postgres")).orElse(false))
+                .mapToDouble(p -> cpuSeconds(p.pid())).filter(s -> !Double.isNaN(s)).sum();
+    }
+
     /** utime + stime in seconds. */
     static double cpuSeconds(long pid) {
         try {
