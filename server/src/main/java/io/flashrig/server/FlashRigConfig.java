@@ -37,4 +37,11 @@ public interface FlashRigConfig {
      */
     @WithDefault("2")
     int maxConcurrentExports();
+
+    /**
+     * How long a CSV export may wait for a client that takes nothing (a frozen browser, a stalled proxy) before it is
+     * cut off and gives its place, worker thread and database connection back.
+     */
+    @WithDefault("60s")
+    Duration exportStallTimeout();
 }

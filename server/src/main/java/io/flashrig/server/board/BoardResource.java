@@ -4,8 +4,13 @@ import io.flashrig.contract.BoardSerial;
 import io.flashrig.server.FlashRigConfig;
 import io.flashrig.server.api.Page;
 import io.flashrig.server.api.PageRequest;
+import io.flashrig.server.error.ResponseAbandoned;
 import io.smallrye.common.annotation.Blocking;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.net.impl.ConnectionBase;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -16,12 +21,14 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.StreamingOutput;
+import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.jboss.logging.Logger;
@@ -35,12 +42,17 @@ public class BoardResource {
     static final String CSV = "text/csv";
     private static final String CSV_HEADER = "serial,mac,mac_state,state,rig,first_seen,last_seen\r\n";
 
+    /** How often a running export checks that its client still takes what it is sent. */
+    private static final long STALL_CHECK_MILLIS = 1_000;
+
     private final BoardService boards;
     private final FlashRigConfig config;
+    private final Vertx vertx;
 
-    BoardResource(BoardService boards, FlashRigConfig config) {
+    BoardResource(BoardService boards, FlashRigConfig config, Vertx vertx) {
         this.boards = boards;
         this.config = config;
+        this.vertx = vertx;
     }
 
     /**
@@ -53,7 +65,7 @@ public class BoardResource {
     @Blocking // the CSV export waits on the database cursor and on the client, row after row
     public Response list(@QueryParam("state") String state, @QueryParam("rig") String rig,
             @QueryParam("since") String since, @QueryParam("page") String page, @QueryParam("size") String size,
-            @Context HttpHeaders headers, @Context HttpServerResponse response) {
+            @Context HttpHeaders headers, @Context HttpServerRequest request, @Context HttpServerResponse response) {
         BoardService.Filter filter = BoardService.filter(state, rig, since);
         boolean csv = headers.getAcceptableMediaTypes().stream().findFirst()
                 .map(type -> type.getType().equals("text") && type.getSubtype().equals("csv")).orElse(false);
@@ -61,7 +73,7 @@ public class BoardResource {
             return Response.ok(boards.list(filter, PageRequest.of(page, size, config)), MediaType.APPLICATION_JSON)
                     .build();
         }
-        return Response.ok(new CsvExport(filter, response), CSV)
+        return Response.ok(new CsvExport(filter, request, response), CSV)
                 .header("Content-Disposition", "attachment; filename=\"boards.csv\"").build();
     }
 
@@ -87,11 +99,14 @@ public class BoardResource {
      */
     private final class CsvExport implements StreamingOutput {
         private final BoardService.Filter filter;
+        private final HttpServerRequest request;
         private final HttpServerResponse response;
-        private long rows;
+        /** Written by the export's thread, read by the stall check's log line. */
+        private volatile long rows;
 
-        CsvExport(BoardService.Filter filter, HttpServerResponse response) {
+        CsvExport(BoardService.Filter filter, HttpServerRequest request, HttpServerResponse response) {
             this.filter = filter;
+            this.request = request;
             this.response = response;
         }
 
@@ -101,7 +116,20 @@ public class BoardResource {
             // (nor after a failure on the way), and a place taken for a body never written would never come back.
             // Nothing is sent yet, so a refusal is still answered as a problem (429).
             BoardService.ExportSlot slot = boards.reserveExport();
-            Writer writer = new OutputStreamWriter(out, StandardCharsets.UTF_8);
+            StallWatch watched = new StallWatch(out);
+            Writer writer = new OutputStreamWriter(watched, StandardCharsets.UTF_8);
+            long stallTimeout = config.exportStallTimeout().toNanos();
+            // A client that takes nothing would hold the place until the connection's idle timeout (30 minutes).
+            AtomicBoolean cut = new AtomicBoolean();
+            Waker exporter = new Waker(Thread.currentThread());
+            long check = vertx.setPeriodic(STALL_CHECK_MILLIS, id -> {
+                if (watched.waitingNanos(System.nanoTime()) > stallTimeout && cut.compareAndSet(false, true)) {
+                    vertx.cancelTimer(id);
+                    LOG.infof("Cut off a CSV export after %d boards: its client took nothing for %s", rows,
+                            config.exportStallTimeout());
+                    cutOff(request, response, exporter);
+                }
+            });
             try (slot) {
                 writer.write(CSV_HEADER);
                 boards.export(filter, board -> {
@@ -118,6 +146,10 @@ public class BoardResource {
                 // Only the connection to the client throws IOException here (the database's exceptions are
                 // unchecked): the client has closed the download or its connection broke. Either is no server error,
                 // and there is no one left to answer.
+                if (cut.get()) {
+                    // Not returned from: the response would then be ended, on a connection that is already gone.
+                    throw new ResponseAbandoned("The CSV export was cut off after " + rows + " boards", e);
+                }
                 LOG.debugf("The CSV export stopped after %d boards: the client has gone (%s)", rows, e);
             } catch (Throwable e) {
                 // The database failed or the transaction timed out midway (a rolled-back commit arrives as a checked
@@ -129,7 +161,96 @@ public class BoardResource {
                     response.reset();
                 }
                 throw e;
+            } finally {
+                vertx.cancelTimer(check);
+                // The pool's thread must not carry a cut-off's interrupt into its next request.
+                exporter.finished();
             }
+        }
+    }
+
+    /**
+     * Ends a stalled export's stream at once and wakes the export, so that the client can never take what it got for
+     * a whole file. On HTTP/1.1 the connection is closed at the head of its channel's pipeline, past Vert.x's own
+     * handlers, which drops what still waits to be sent: Vert.x holds a reset or close back until the response has
+     * ended, and the export, once woken, would have ended the body as if complete. Only then is the export, blocked in
+     * a write that waits for the client, interrupted. On HTTP/2 the stream is reset, which fails that write.
+     */
+    private static void cutOff(HttpServerRequest request, HttpServerResponse response, Waker exporter) {
+        if (request.version() != HttpVersion.HTTP_2 && request.connection() instanceof ConnectionBase connection) {
+            connection.channel().pipeline().firstContext().close().addListener(closed -> exporter.wake());
+        } else {
+            response.reset();
+        }
+    }
+
+    /** Interrupts the export's thread while, and only while, it is still exporting. */
+    private static final class Waker {
+        private final Thread thread;
+        private boolean finished;
+
+        Waker(Thread thread) {
+            this.thread = thread;
+        }
+
+        synchronized void wake() {
+            if (!finished) {
+                thread.interrupt();
+            }
+        }
+
+        /** Called by the export's thread as it ends: no interrupt comes after this, and none is left set. */
+        void finished() {
+            synchronized (this) {
+                finished = true;
+            }
+            Thread.interrupted();
+        }
+    }
+
+    /** The export's output, telling how long the write in progress has waited for the client. */
+    private static final class StallWatch extends FilterOutputStream {
+        /** When the write in progress began, by {@link System#nanoTime()}; set before the flag. */
+        private volatile long writingSince;
+        private volatile boolean writing;
+
+        StallWatch(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] bytes, int offset, int length) throws IOException {
+            begin();
+            try {
+                out.write(bytes, offset, length);
+            } finally {
+                writing = false;
+            }
+        }
+
+        @Override
+        public void flush() throws IOException {
+            begin();
+            try {
+                out.flush();
+            } finally {
+                writing = false;
+            }
+        }
+
+        private void begin() {
+            writingSince = System.nanoTime();
+            writing = true;
+        }
+
+        /** How long, at {@code now}, the write in progress has waited; zero between writes (reading the database). */
+        long waitingNanos(long now) {
+            return writing ? now - writingSince : 0;
         }
     }
 

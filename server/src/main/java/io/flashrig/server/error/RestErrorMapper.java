@@ -107,6 +107,13 @@ public class RestErrorMapper {
         return respond(Problem.of(status, "http-" + status, e.getResponse().getStatusInfo().getReasonPhrase(), detail));
     }
 
+    /** Nothing reaches the client (the response has begun); only the connection ends, as a failed download. */
+    @ServerExceptionMapper
+    public Response abandoned(ResponseAbandoned e) {
+        LOG.debugf("Abandoned a response midway: %s", e.getMessage());
+        return respond(Problem.of(408, "abandoned", "Request Timeout", e.getMessage()));
+    }
+
     @ServerExceptionMapper
     public Response unexpected(Exception e) {
         if (BadData.is(e)) {

@@ -20,6 +20,13 @@ import io.flashrig.server.testing.TestApi;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpVersion;
 import jakarta.inject.Inject;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
@@ -33,8 +40,10 @@ import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
@@ -183,6 +192,81 @@ class BoardExportTest {
         Download download = exportWhenThereIsRoom("rig=" + RIG + "&since=" + lastSeen(BOARDS - 9));
         assertTrue(download.complete(), download.body());
         assertEquals(csv(BOARDS, BOARDS - 9), download.body());
+    }
+
+    @Test
+    void anExportWhoseClientTakesNothingIsCutOffAndGivesItsPlaceBack() throws Exception {
+        assertEquals(0, TestApi.count(OPEN_EXPORTS));
+        try (CapturedLog log = CapturedLog.start(); Socket frozen = startExport("rig=" + RIG)) {
+            assertThat(readAtLeast(frozen.getInputStream(), 64 * 1024), startsWith("HTTP/1.1 200"));
+            awaitTrue(() -> TestApi.count(OPEN_EXPORTS) == 1, "the export's transaction is open while it streams");
+            // A frozen browser: it reads nothing more and never hangs up. Beyond the stall timeout (15 s in tests)
+            // the server stops waiting for it.
+            awaitTrue(() -> TestApi.count(OPEN_EXPORTS) == 0, "the export is cut off", Duration.ofSeconds(90));
+            List<String> cut = log.messages(BoardResource.class);
+            assertTrue(cut.stream().anyMatch(m -> m.contains("Cut off a CSV export") && m.contains("took nothing for")),
+                    cut.toString());
+            assertEquals(List.of(), log.warningsAndErrors(), "a frozen client is no warning or error");
+            // Its connection was reset: what it reads now ends without the chunked body's end, not as a whole file.
+            String tail = tailOf(frozen.getInputStream());
+            assertFalse(tail.endsWith("\r\n0\r\n\r\n"), "the frozen client got a complete body: ..." + tail);
+        }
+        // Its place is back: two exports run side by side again.
+        try (Socket first = startExport("rig=" + RIG); Socket second = startExport("rig=" + RIG)) {
+            assertThat(readAtLeast(first.getInputStream(), 64 * 1024), startsWith("HTTP/1.1 200"));
+            assertThat(readAtLeast(second.getInputStream(), 64 * 1024), startsWith("HTTP/1.1 200"));
+        }
+        awaitTrue(() -> TestApi.count(OPEN_EXPORTS) == 0, "the exports end when their clients hang up");
+    }
+
+    @Test
+    void anExportOverHttp2WhoseClientTakesNothingIsResetNotEnded() throws Exception {
+        assertEquals(0, TestApi.count(OPEN_EXPORTS));
+        Vertx vertx = Vertx.vertx();
+        try {
+            // A browser over TLS, or behind the cluster's h2c ingress: one stream of a connection that stays open.
+            HttpClient http = vertx.createHttpClient(new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2)
+                    .setHttp2ClearTextUpgrade(false).setDefaultHost(server.getHost()).setDefaultPort(server.getPort()));
+            HttpClientRequest request = http.request(HttpMethod.GET, "/api/v1/boards?rig=" + RIG).toCompletionStage()
+                    .toCompletableFuture().get(30, TimeUnit.SECONDS);
+            request.putHeader("Authorization", "Bearer " + TestApi.ADMIN_TOKEN).putHeader("Accept", "text/csv");
+            HttpClientResponse response = request.send().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            assertEquals(200, response.statusCode());
+            CompletableFuture<String> ending = new CompletableFuture<>();
+            AtomicLong received = new AtomicLong();
+            response.exceptionHandler(e -> ending.complete("failed: " + e));
+            response.endHandler(v -> ending.complete("ended after " + received.get() + " bytes"));
+            response.handler(chunk -> {
+                if (received.addAndGet(chunk.length()) > 64 * 1024) {
+                    // Frozen: the stream's flow-control window fills, and the server has to wait.
+                    response.pause();
+                }
+            });
+            awaitTrue(() -> TestApi.count(OPEN_EXPORTS) == 1, "the export's transaction is open while it streams");
+            awaitTrue(() -> TestApi.count(OPEN_EXPORTS) == 0, "the export is cut off", Duration.ofSeconds(90));
+            response.resume();
+            String how = ending.get(30, TimeUnit.SECONDS);
+            assertTrue(how.startsWith("failed: "), how);
+        } finally {
+            vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        }
+        // Its place is back.
+        assertTrue(exportWhenThereIsRoom("rig=" + RIG + "&since=" + lastSeen(BOARDS)).complete());
+    }
+
+    /** The last bytes of what is left to read, up to the end of the stream or the connection's reset. */
+    private static String tailOf(InputStream in) {
+        byte[] buffer = new byte[64 * 1024];
+        StringBuilder tail = new StringBuilder();
+        try {
+            for (int n; (n = in.read(buffer)) >= 0; ) {
+                tail.append(new String(buffer, 0, n, StandardCharsets.ISO_8859_1));
+                tail.delete(0, Math.max(0, tail.length() - 200));
+            }
+        } catch (java.io.IOException reset) {
+            tail.append(" <").append(reset.getMessage()).append('>');
+        }
+        return tail.toString();
     }
 
     @Test
@@ -362,10 +446,14 @@ class BoardExportTest {
 
     /** Waits for something another thread or process does; only the failure message mentions time. */
     private static void awaitTrue(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        awaitTrue(condition, what, Duration.ofSeconds(30));
+    }
+
+    private static void awaitTrue(BooleanSupplier condition, String what, Duration limit) throws InterruptedException {
+        long deadline = System.nanoTime() + limit.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("Not within 30 s: " + what);
+                throw new AssertionError("Not within " + limit.toSeconds() + " s: " + what);
             }
             Thread.sleep(50);
         }
