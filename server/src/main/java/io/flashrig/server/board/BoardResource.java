@@ -5,6 +5,7 @@ import io.flashrig.server.FlashRigConfig;
 import io.flashrig.server.api.Page;
 import io.flashrig.server.api.PageRequest;
 import io.flashrig.server.error.ResponseAbandoned;
+import io.netty.channel.ChannelHandlerContext;
 import io.smallrye.common.annotation.Blocking;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
@@ -118,19 +119,20 @@ public class BoardResource {
             BoardService.ExportSlot slot = boards.reserveExport();
             StallWatch watched = new StallWatch(out);
             Writer writer = new OutputStreamWriter(watched, StandardCharsets.UTF_8);
-            long stallTimeout = config.exportStallTimeout().toNanos();
-            // A client that takes nothing would hold the place until the connection's idle timeout (30 minutes).
             AtomicBoolean cut = new AtomicBoolean();
             Waker exporter = new Waker(Thread.currentThread());
-            long check = vertx.setPeriodic(STALL_CHECK_MILLIS, id -> {
-                if (watched.waitingNanos(System.nanoTime()) > stallTimeout && cut.compareAndSet(false, true)) {
-                    vertx.cancelTimer(id);
-                    LOG.infof("Cut off a CSV export after %d boards: its client took nothing for %s", rows,
-                            config.exportStallTimeout());
-                    cutOff(request, response, exporter);
-                }
-            });
+            long check = -1;
             try (slot) {
+                // A client that takes nothing would hold the place until the connection's idle timeout (30 minutes).
+                long stallTimeout = config.exportStallTimeout().toNanos();
+                check = vertx.setPeriodic(STALL_CHECK_MILLIS, id -> {
+                    if (watched.waitingNanos(System.nanoTime()) > stallTimeout && cut.compareAndSet(false, true)) {
+                        vertx.cancelTimer(id);
+                        LOG.infof("Cut off a CSV export after %d boards: its client took nothing for %s", rows,
+                                config.exportStallTimeout());
+                        cutOff(request, response, exporter);
+                    }
+                });
                 writer.write(CSV_HEADER);
                 boards.export(filter, board -> {
                     // Writes to a closed connection are dropped without an error, so without this the export would
@@ -152,6 +154,11 @@ public class BoardResource {
                 }
                 LOG.debugf("The CSV export stopped after %d boards: the client has gone (%s)", rows, e);
             } catch (Throwable e) {
+                if (cut.get()) {
+                    // The cut-off's interrupt reached the export outside a write (the client took its last bytes
+                    // just then): no failure of the server's, and the response is gone already.
+                    throw new ResponseAbandoned("The CSV export was cut off after " + rows + " boards", e);
+                }
                 // The database failed or the transaction timed out midway (a rolled-back commit arrives as a checked
                 // exception no signature declares). Ending the chunked body now would hand the client a file that
                 // looks complete; a reset connection is a download that failed. Before anything was sent the error
@@ -162,7 +169,9 @@ public class BoardResource {
                 }
                 throw e;
             } finally {
-                vertx.cancelTimer(check);
+                if (check >= 0) {
+                    vertx.cancelTimer(check);
+                }
                 // The pool's thread must not carry a cut-off's interrupt into its next request.
                 exporter.finished();
             }
@@ -178,7 +187,9 @@ public class BoardResource {
      */
     private static void cutOff(HttpServerRequest request, HttpServerResponse response, Waker exporter) {
         if (request.version() != HttpVersion.HTTP_2 && request.connection() instanceof ConnectionBase connection) {
-            connection.channel().pipeline().firstContext().close().addListener(closed -> exporter.wake());
+            // Null once the channel has closed and its handlers are gone (the client hung up just then).
+            ChannelHandlerContext head = connection.channel().pipeline().firstContext();
+            (head != null ? head.close() : connection.channel().close()).addListener(closed -> exporter.wake());
         } else {
             response.reset();
         }
@@ -188,6 +199,7 @@ public class BoardResource {
     private static final class Waker {
         private final Thread thread;
         private boolean finished;
+        private boolean woken;
 
         Waker(Thread thread) {
             this.thread = thread;
@@ -195,20 +207,31 @@ public class BoardResource {
 
         synchronized void wake() {
             if (!finished) {
+                woken = true;
                 thread.interrupt();
             }
         }
 
-        /** Called by the export's thread as it ends: no interrupt comes after this, and none is left set. */
+        /**
+         * Called by the export's thread as it ends: no interrupt of this waker's comes after this, and none is left
+         * set. Any other interrupt (the worker pool shutting down) stays.
+         */
         void finished() {
+            boolean clear;
             synchronized (this) {
                 finished = true;
+                clear = woken;
             }
-            Thread.interrupted();
+            if (clear) {
+                Thread.interrupted();
+            }
         }
     }
 
-    /** The export's output, telling how long the write in progress has waited for the client. */
+    /**
+     * The export's output, telling how long the write in progress has waited for the client. A write waits only while
+     * the connection's send queue is full, so one that waits long means a client that has taken (next to) nothing.
+     */
     private static final class StallWatch extends FilterOutputStream {
         /** When the write in progress began, by {@link System#nanoTime()}; set before the flag. */
         private volatile long writingSince;

@@ -145,21 +145,32 @@ public class LiveFeed {
     }
 
     private void publishBoards(List<UUID> eventIds) {
+        LiveQueries.BoardChanges changes;
         try {
-            LiveQueries.BoardChanges changes = queries.boardsOfEvents(eventIds, POOL_EVENTS);
-            PoolSummary pool = changes.poolChanged() ? queries.pool() : null;
-            List<LiveBoard> boards = changes.boards();
-            for (int i = 0; i < boards.size(); i++) {
-                // The pool's figures ride on the last update only: a dashboard needs them once per burst.
-                updates.onNext(LiveUpdate.of(boards.get(i), i == boards.size() - 1 ? pool : null));
-            }
+            changes = queries.boardsOfEvents(eventIds, POOL_EVENTS);
         } catch (RuntimeException e) {
             lost(eventIds.size() + " board events", e);
+            return;
+        }
+        PoolSummary pool = null;
+        if (changes.poolChanged()) {
+            try {
+                pool = queries.pool();
+            } catch (RuntimeException e) {
+                // The boards go out all the same; the gauge catches up with the next change of the pool.
+                lost("of the MAC pool", e);
+            }
+        }
+        List<LiveBoard> boards = changes.boards();
+        for (int i = 0; i < boards.size(); i++) {
+            // The pool's figures ride on the last update only: a dashboard needs them once per burst.
+            updates.onNext(LiveUpdate.of(boards.get(i), i == boards.size() - 1 ? pool : null));
         }
     }
 
     private static void lost(String what, RuntimeException e) {
-        // An update lost for the live view is repaired by the next snapshot; the listener must keep going.
+        // The listener must keep going. A dashboard shows what was lost once it next loads a snapshot (on reload or
+        // reconnect) or hears of the same board again.
         LOG.warnf("Could not publish live update %s: %s", what, e.getMessage());
     }
 

@@ -71,7 +71,8 @@ final class LiveSubscriber implements AutoCloseable {
 
     /**
      * Every update pushed up to and including the one of this type about this board in this state: the live feed
-     * publishes in commit order, so these are all it published for what was committed before that.
+     * publishes each burst of commits before a later one, so these include all it published for what was committed
+     * before that board's change.
      */
     List<JsonNode> through(String type, String serial, String state) throws InterruptedException {
         List<JsonNode> updates = new ArrayList<>();
