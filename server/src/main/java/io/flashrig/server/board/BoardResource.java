@@ -7,6 +7,8 @@ import io.flashrig.server.api.PageRequest;
 import io.flashrig.server.error.ResponseAbandoned;
 import io.netty.channel.ChannelHandlerContext;
 import io.smallrye.common.annotation.Blocking;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
@@ -130,7 +132,7 @@ public class BoardResource {
                         vertx.cancelTimer(id);
                         LOG.infof("Cut off a CSV export after %d boards: its client took nothing for %s", rows,
                                 config.exportStallTimeout());
-                        cutOff(request, response, exporter);
+                        abort(request, response).onComplete(closed -> exporter.wake());
                     }
                 });
                 writer.write(CSV_HEADER);
@@ -165,7 +167,7 @@ public class BoardResource {
                 // mapper still answers with a problem. Rethrown either way, so that it is logged like every failed
                 // request.
                 if (response.headWritten()) {
-                    response.reset();
+                    abort(request, response);
                 }
                 throw e;
             } finally {
@@ -179,20 +181,22 @@ public class BoardResource {
     }
 
     /**
-     * Ends a stalled export's stream at once and wakes the export, so that the client can never take what it got for
-     * a whole file. On HTTP/1.1 the connection is closed at the head of its channel's pipeline, past Vert.x's own
-     * handlers, which drops what still waits to be sent: Vert.x holds a reset or close back until the response has
-     * ended, and the export, once woken, would have ended the body as if complete. Only then is the export, blocked in
-     * a write that waits for the client, interrupted. On HTTP/2 the stream is reset, which fails that write.
+     * Ends an export's stream at once, so that its client can never take what it got for a whole file. On HTTP/1.1 the
+     * connection is closed at the head of its channel's pipeline, past Vert.x's own handlers, which drops what still
+     * waits to be sent: Vert.x holds a reset or close back until the response has ended, and the response would by
+     * then have been ended as if complete. On HTTP/2 the stream is reset. Completes once that is done; a write then
+     * waiting for the client fails (HTTP/2) or waits on until interrupted (HTTP/1.1).
      */
-    private static void cutOff(HttpServerRequest request, HttpServerResponse response, Waker exporter) {
+    private static Future<Void> abort(HttpServerRequest request, HttpServerResponse response) {
         if (request.version() != HttpVersion.HTTP_2 && request.connection() instanceof ConnectionBase connection) {
             // Null once the channel has closed and its handlers are gone (the client hung up just then).
             ChannelHandlerContext head = connection.channel().pipeline().firstContext();
-            (head != null ? head.close() : connection.channel().close()).addListener(closed -> exporter.wake());
-        } else {
-            response.reset();
+            Promise<Void> closed = Promise.promise();
+            (head != null ? head.close() : connection.channel().close()).addListener(done -> closed.complete());
+            return closed.future();
         }
+        response.reset();
+        return Future.succeededFuture();
     }
 
     /** Interrupts the export's thread while, and only while, it is still exporting. */
