@@ -33,14 +33,28 @@ final class DashboardStream implements Flow.Subscriber<LiveUpdate> {
         this.client = client;
     }
 
+    /** Takes no update yet: the live feed buffers them until {@link #open()} has started the stream. */
     @Override
     public void onSubscribe(Flow.Subscription subscription) {
         this.subscription = subscription;
-        subscription.request(1);
+    }
+
+    /**
+     * Starts the stream, once subscribed, on the thread that answers the request: a first keep-alive writes the
+     * response head, and the updates follow once it has left. Were the live feed's first update to go out on its own
+     * thread while Quarkus REST starts the stream after the resource method (both write the head when it is not yet
+     * written), one of them would fail and the dashboard would hear nothing until it reconnects.
+     */
+    void open() {
+        send(LiveUpdate.keepAlive());
     }
 
     @Override
     public void onNext(LiveUpdate update) {
+        send(update);
+    }
+
+    private void send(LiveUpdate update) {
         OutboundSseEvent event = sse.newEventBuilder().mediaType(MediaType.APPLICATION_JSON_TYPE)
                 .data(LiveUpdate.class, update).build();
         CompletionStage<?> sent;

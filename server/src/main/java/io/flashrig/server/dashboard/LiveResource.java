@@ -54,8 +54,10 @@ public class LiveResource {
         // A keep-alive is only due when nothing else is being sent: one that finds the stream busy is dropped.
         Multi<LiveUpdate> keepAlive = Multi.createFrom().ticks().every(KEEP_ALIVE).onOverflow().drop()
                 .map(tick -> LiveUpdate.keepAlive());
-        Multi.createBy().merging().streams(feed.updates(), keepAlive).subscribe()
-                .withSubscriber(new DashboardStream(sink, sse, String.valueOf(request.remoteAddress())));
+        DashboardStream stream = new DashboardStream(sink, sse, String.valueOf(request.remoteAddress()));
+        Multi.createBy().merging().streams(feed.updates(), keepAlive).subscribe().withSubscriber(stream);
+        // Subscribed first, so that nothing committed from now on is missed; sent from only once the head is out.
+        stream.open();
     }
 
     @GET

@@ -25,6 +25,8 @@ import java.net.URL;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -75,6 +77,39 @@ class LiveViewTest {
             // One per burst as it reaches the live feed (a burst may arrive in two parts), not one per event (102).
             assertTrue(aboutTheBoard.size() >= 1 && aboutTheBoard.size() <= 4, aboutTheBoard.size() + " updates");
             assertEquals(99, aboutTheBoard.get(aboutTheBoard.size() - 1).path("board").path("percent").asInt());
+        }
+    }
+
+    @Test
+    void dashboardsConnectingWhileUpdatesFlowEachGetThem() throws Exception {
+        try (ReportingRig rig = new ReportingRig(server, "rig-live-connecting")) {
+            String serial = board(40);
+            String attempt = rig.flashing(serial, "1-1.7", 0);
+            // Updates flow without pause, so that one is ready for a dashboard the moment it subscribes: the first
+            // write of its stream then races with the start of the response, as on a busy factory floor.
+            AtomicBoolean flowing = new AtomicBoolean(true);
+            AtomicReference<Throwable> failed = new AtomicReference<>();
+            Thread reporting = new Thread(() -> {
+                try {
+                    while (flowing.get()) {
+                        rig.progress(serial, attempt, "1-1.7", 1);
+                    }
+                } catch (Throwable e) {
+                    failed.set(e);
+                }
+            }, "reporting-rig");
+            reporting.start();
+            try {
+                for (int dashboard = 0; dashboard < 50; dashboard++) {
+                    try (LiveSubscriber subscriber = LiveSubscriber.overHttp1(server)) {
+                        subscriber.next("board", serial, "FLASHING");
+                    }
+                }
+            } finally {
+                flowing.set(false);
+                reporting.join(TimeUnit.SECONDS.toMillis(30));
+            }
+            assertEquals(null, failed.get());
         }
     }
 
