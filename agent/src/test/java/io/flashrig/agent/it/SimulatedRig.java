@@ -83,6 +83,11 @@ final class SimulatedRig implements AutoCloseable {
         return events.stream().anyMatch(e -> e.getSerial().equals(serial) && e.getState() == state);
     }
 
+    /** The board's job has ended, flashed or failed. */
+    boolean ended(String serial) {
+        return reached(serial, FlashJobState.FLASH_JOB_STATE_DONE) || reached(serial, FlashJobState.FLASH_JOB_STATE_FAILED);
+    }
+
     BoardEvent last(String serial) {
         List<BoardEvent> mine = of(serial);
         return mine.get(mine.size() - 1);

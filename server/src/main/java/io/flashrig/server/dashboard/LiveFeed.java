@@ -37,8 +37,6 @@ public class LiveFeed {
     /** How long one wait for notifications lasts, so that a shutdown is noticed. */
     private static final int WAIT_MILLIS = 5_000;
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
-    /** Events after which the pool's figures have changed. */
-    private static final Set<String> POOL_EVENTS = Set.of("MAC_WRITTEN", "MAC_VERIFIED", "OTP_READ", "DONE");
     /** Board events looked up together at most: a rig delivering a long queue still gets bounded queries. */
     private static final int MAX_BURST = 500;
 
@@ -147,7 +145,7 @@ public class LiveFeed {
     private void publishBoards(List<UUID> eventIds) {
         LiveQueries.BoardChanges changes;
         try {
-            changes = queries.boardsOfEvents(eventIds, POOL_EVENTS);
+            changes = queries.boardsOfEvents(eventIds);
         } catch (RuntimeException e) {
             lost(eventIds.size() + " board events", e);
             return;

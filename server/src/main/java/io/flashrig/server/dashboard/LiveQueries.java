@@ -24,7 +24,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
 import javax.sql.DataSource;
 
@@ -48,6 +47,8 @@ public class LiveQueries {
             SELECT a.id, a.kind, a.mac, a.serial, r.name, a.message, a.created_at
               FROM mac_alert a LEFT JOIN rig r ON r.id = a.rig_id""";
     private static final int TOP_FAILURES = 10;
+    /** Event kinds after which the MAC pool's figures have changed. */
+    private static final String[] POOL_EVENTS = {"MAC_WRITTEN", "MAC_VERIFIED", "OTP_READ", "DONE"};
 
     /** An attempt as the live view shows it, with the newest progress event while it is flashing. */
     private static final String BOARD = """
@@ -73,17 +74,15 @@ public class LiveQueries {
      * The boards whose events were just committed, each once and as it stands now: events committed together notify
      * together, and an update shows the attempt's latest state rather than a step already overtaken, so a burst of
      * events about one board is one update. Two queries however many events.
-     *
-     * @param poolEvents the event kinds after which the MAC pool's figures have changed
      */
     @Transactional
-    public BoardChanges boardsOfEvents(List<UUID> eventIds, Set<String> poolEvents) {
+    public BoardChanges boardsOfEvents(List<UUID> eventIds) {
         String[] ids = eventIds.stream().map(UUID::toString).toArray(String[]::new);
         List<LiveBoard> boards = query("SELECT " + BOARD + " WHERE a.attempt_id IN (SELECT e.attempt_id::uuid FROM"
                 + " board_event e WHERE e.event_id = ANY(?::uuid[])) ORDER BY a.last_event_at, a.attempt_id",
                 LiveQueries::board, (Object) ids);
         boolean poolChanged = query("SELECT EXISTS (SELECT 1 FROM board_event WHERE event_id = ANY(?::uuid[])"
-                + " AND kind = ANY(?))", rs -> rs.getBoolean(1), ids, poolEvents.toArray(String[]::new)).get(0);
+                + " AND kind = ANY(?))", rs -> rs.getBoolean(1), ids, POOL_EVENTS).get(0);
         return new BoardChanges(boards, poolChanged);
     }
 

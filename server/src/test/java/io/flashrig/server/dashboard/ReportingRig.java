@@ -42,20 +42,21 @@ final class ReportingRig implements AutoCloseable {
     /** A board that was just plugged into {@code port} and is now flashing at {@code percent}. */
     String flashing(String serial, String port, int percent) throws InterruptedException {
         String attempt = UUID.randomUUID().toString();
-        send(event(serial, attempt, port, FlashJobState.FLASH_JOB_STATE_DETECTED)
-                        .setDetected(BoardDetected.newBuilder().setUsbProductId(0xDF11)).build(),
-                progressEvent(serial, attempt, port, percent));
+        send(plugged(serial, attempt, port, percent).toArray(BoardEvent[]::new));
         return attempt;
     }
 
     /** Boards just plugged into {@code port} and flashing, all reported together: one update each on the live view. */
     void flashingAll(List<String> serials, String port) throws InterruptedException {
-        send(serials.stream().flatMap(serial -> {
-            String attempt = UUID.randomUUID().toString();
-            return Stream.of(event(serial, attempt, port, FlashJobState.FLASH_JOB_STATE_DETECTED)
-                    .setDetected(BoardDetected.newBuilder().setUsbProductId(0xDF11)).build(),
-                    progressEvent(serial, attempt, port, 3));
-        }).toArray(BoardEvent[]::new));
+        send(serials.stream().flatMap(serial -> plugged(serial, UUID.randomUUID().toString(), port, 3))
+                .toArray(BoardEvent[]::new));
+    }
+
+    /** A board's first two events: detected, then flashing at {@code percent}. */
+    private Stream<BoardEvent> plugged(String serial, String attempt, String port, int percent) {
+        return Stream.of(event(serial, attempt, port, FlashJobState.FLASH_JOB_STATE_DETECTED)
+                        .setDetected(BoardDetected.newBuilder().setUsbProductId(0xDF11)).build(),
+                progressEvent(serial, attempt, port, percent));
     }
 
     /** {@code count} progress reports of a flashing board, sent together as an agent sends its backlog. */
