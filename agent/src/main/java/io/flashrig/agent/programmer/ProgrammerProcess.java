@@ -36,7 +36,9 @@ import java.util.function.Consumer;
  * arrives: what the programmer wrote last (its verdict) may still sit in the relay when a slow listener holds the
  * reader up. Nor is it killed before it has had the grace after the programmer's end, however long the reader had been
  * waiting by then: the programmer's last words are often written in one burst just before it exits, and on a loaded
- * machine the relay may not have passed them on yet.
+ * machine the relay may not have passed them on yet. Nor is a run judged before the reader has handed every line on:
+ * with 16 boards flashing on a busy machine the listener (the job, storing each event durably) was seen to lag the
+ * programmer by seconds, and the verdict is in the last lines.
  */
 public final class ProgrammerProcess {
 
@@ -64,26 +66,38 @@ public final class ProgrammerProcess {
     /** How long a killed process may take to be gone. */
     private static final Duration KILL_WAIT = Duration.ofSeconds(5);
 
-    /** How long the reader may take to hand on the last of the output once the relay is gone. */
-    private static final Duration DRAIN = Duration.ofSeconds(5);
+    /**
+     * How long the reader may take to hand on the rest of the output once the relay is gone. The rest is finite then
+     * (what the pipe holds), so only a listener that is held up keeps the reader busy, e.g. a job transition waiting
+     * behind the other jobs' events for the CPU and the disk, which can take seconds. The verdict is in the last lines, so the run
+     * waits for them; only a listener stuck for this long ends the run without them, as a failure that says so.
+     */
+    static final Duration DRAIN = Duration.ofSeconds(60);
 
     private final Map<String, String> environment;
     private final List<String> relayCommand;
+    private final Duration drain;
 
     /** @param environment extra variables for the programmer's environment (e.g. the simulator's hub directory) */
     public ProgrammerProcess(Map<String, String> environment) {
-        this(environment, RELAY);
-    }
-
-    /** With another relay command: tests use one that lags the way a starved relay does. */
-    ProgrammerProcess(Map<String, String> environment, List<String> relay) {
-        this.environment = Map.copyOf(environment);
-        this.relayCommand = List.copyOf(relay);
+        this(environment, RELAY, DRAIN);
     }
 
     /**
-     * Runs {@code command} and waits for it, at most {@code timeout} (then some seconds for its output to end). The
-     * thread that reads the output has ended, or is about to, when this returns.
+     * With another relay command (tests use one that lags the way a starved relay does) and another limit for handing
+     * on the rest of the output (tests cannot wait for the real one).
+     */
+    ProgrammerProcess(Map<String, String> environment, List<String> relay, Duration drain) {
+        this.environment = Map.copyOf(environment);
+        this.relayCommand = List.copyOf(relay);
+        this.drain = drain;
+    }
+
+    /**
+     * Runs {@code command} and waits for it, at most {@code timeout} (then some seconds for its output to end), and for
+     * every line of its output to be handed to {@code lines}: the verdict is judged on the whole output. The thread
+     * that reads the output has ended when this returns, unless {@code lines} was held up beyond all reason (the run
+     * then fails, saying so).
      *
      * @param successLine the line whose appearance means the operation succeeded
      * @param log the file the whole output is appended to
@@ -105,7 +119,7 @@ public final class ProgrammerProcess {
             } catch (IOException e) {
                 String why = e.getMessage() == null ? e.toString() : e.getMessage();
                 out.write(("could not start: " + why + "\n").getBytes(StandardCharsets.UTF_8));
-                return recorder.result(-1, false, Optional.of(why), Duration.between(start, Instant.now()));
+                return recorder.result(-1, false, Optional.of(why), true, Duration.between(start, Instant.now()));
             }
             process.getOutputStream().close();
             WatchedOutput output = new WatchedOutput(relay.getInputStream());
@@ -131,10 +145,13 @@ public final class ProgrammerProcess {
                 killWithDescendants(process);
             }
             endOutput(reader, output, relay);
+            reader.join(drain.toMillis());
+            boolean readToEnd = !reader.isAlive();
             int exit = finished ? process.exitValue() : -1;
+            ProgrammerRun result = recorder.result(exit, !finished, Optional.empty(), readToEnd, Duration.between(start, Instant.now()));
             String footer = finished ? "exit status " + exit : "killed after " + Durations.format(timeout) + " (timeout)";
-            out.write(("\n--- " + footer + "\n").getBytes(StandardCharsets.UTF_8));
-            return recorder.result(exit, !finished, Optional.empty(), Duration.between(start, Instant.now()));
+            out.write(("\n--- " + footer + (readToEnd ? "" : "; the output was not read to its end") + "\n").getBytes(StandardCharsets.UTF_8));
+            return result;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the programmer log " + log, e);
         }
@@ -161,7 +178,6 @@ public final class ProgrammerProcess {
                 break;
             }
         }
-        reader.join(DRAIN.toMillis());
     }
 
     /**
@@ -222,13 +238,18 @@ public final class ProgrammerProcess {
         }
     }
 
-    /** Keeps what a run's verdict needs: error lines, the tail, whether the success line appeared. */
+    /**
+     * Keeps what a run's verdict needs: error lines, the tail, whether the success line appeared. Once the verdict is
+     * taken it hands no more lines on: the caller has moved on (the job to its next state), and a late line must not
+     * reach it.
+     */
     private static final class Recorder implements Consumer<String> {
         private final String successLine;
         private final Consumer<String> listener;
         private final List<String> errors = new ArrayList<>();
         private final Deque<String> tail = new ArrayDeque<>();
         private boolean success;
+        private boolean judged;
 
         Recorder(String successLine, Consumer<String> listener) {
             this.successLine = successLine;
@@ -238,6 +259,9 @@ public final class ProgrammerProcess {
         @Override
         public void accept(String line) {
             synchronized (this) {
+                if (judged) {
+                    return;
+                }
                 String stripped = line.strip();
                 // The first errors explain a failure; a programmer repeating one until its timeout must not fill memory.
                 if ((stripped.startsWith("Error:") || stripped.startsWith("ERROR:")) && errors.size() < ProgrammerRun.TAIL_LINES) {
@@ -254,8 +278,9 @@ public final class ProgrammerProcess {
             listener.accept(line);
         }
 
-        synchronized ProgrammerRun result(int exit, boolean timedOut, Optional<String> startFailure, Duration elapsed) {
-            return new ProgrammerRun(exit, timedOut, startFailure, errors, new ArrayList<>(tail), success, elapsed);
+        synchronized ProgrammerRun result(int exit, boolean timedOut, Optional<String> startFailure, boolean readToEnd, Duration elapsed) {
+            judged = true;
+            return new ProgrammerRun(exit, timedOut, startFailure, errors, new ArrayList<>(tail), success, readToEnd, elapsed);
         }
     }
 }

@@ -13,10 +13,12 @@ import java.util.Optional;
  * @param errors every {@code Error:} line, in order (never cut, however long the output)
  * @param tail the last lines of the output, oldest first (at most {@link #TAIL_LINES})
  * @param sawSuccessLine true when the operation's success line appeared
+ * @param outputReadToEnd false when the agent stopped waiting for its own handling of the output before the end: the
+ *                        verdict's lines may be among what was not read
  * @param elapsed how long it ran
  */
 public record ProgrammerRun(int exitCode, boolean timedOut, Optional<String> startFailure, List<String> errors,
-        List<String> tail, boolean sawSuccessLine, Duration elapsed) {
+        List<String> tail, boolean sawSuccessLine, boolean outputReadToEnd, Duration elapsed) {
 
     /** How many lines of output a run keeps for reports; the whole output is in the attempt's log. */
     public static final int TAIL_LINES = 20;
@@ -31,7 +33,7 @@ public record ProgrammerRun(int exitCode, boolean timedOut, Optional<String> sta
      * is exit 0 AND the success line AND no error line.
      */
     public boolean succeeded() {
-        return startFailure.isEmpty() && !timedOut && exitCode == 0 && sawSuccessLine && errors.isEmpty();
+        return startFailure.isEmpty() && !timedOut && outputReadToEnd && exitCode == 0 && sawSuccessLine && errors.isEmpty();
     }
 
     /** One sentence saying why the run failed, for the operator and the board's record. */
@@ -44,6 +46,9 @@ public record ProgrammerRun(int exitCode, boolean timedOut, Optional<String> sta
         }
         if (!errors.isEmpty()) {
             return errors.get(0);
+        }
+        if (!outputReadToEnd) {
+            return "the agent could not take in the programmer's output to its end (exit status " + exitCode + "); the attempt's log holds what was read";
         }
         if (exitCode != 0) {
             return "the programmer exited with status " + exitCode;

@@ -146,7 +146,7 @@ class RigTest {
         @Override
         public ProgrammerRun flash(BoardSerial serial, FlashLayout layout, Path log, Consumer<String> lines) {
             lines.accept(FLASH_SUCCESS_LINE);
-            return new ProgrammerRun(0, false, Optional.empty(), List.of(), List.of(FLASH_SUCCESS_LINE), true, Duration.ZERO);
+            return new ProgrammerRun(0, false, Optional.empty(), List.of(), List.of(FLASH_SUCCESS_LINE), true, true, Duration.ZERO);
         }
 
         @Override

@@ -149,14 +149,17 @@ class ProgrammerOutputTest {
 
     @Test
     void successNeedsExitZeroTheSuccessLineAndNoErrorLine() {
-        ProgrammerRun ok = new ProgrammerRun(0, false, Optional.empty(), List.of(), List.of(), true, Duration.ofSeconds(1));
+        ProgrammerRun ok = new ProgrammerRun(0, false, Optional.empty(), List.of(), List.of(), true, true, Duration.ofSeconds(1));
         assertTrue(ok.succeeded());
         ProgrammerRun exitZeroWithError = new ProgrammerRun(0, false, Optional.empty(),
-                List.of("Error: Start operation failed at partition 0x01"), List.of(), true, Duration.ofSeconds(1));
+                List.of("Error: Start operation failed at partition 0x01"), List.of(), true, true, Duration.ofSeconds(1));
         assertFalse(exitZeroWithError.succeeded());
         assertEquals("Error: Start operation failed at partition 0x01", exitZeroWithError.failureMessage());
-        assertFalse(new ProgrammerRun(0, false, Optional.empty(), List.of(), List.of(), false, Duration.ZERO).succeeded());
-        assertFalse(new ProgrammerRun(1, false, Optional.empty(), List.of(), List.of(), true, Duration.ZERO).succeeded());
+        assertFalse(new ProgrammerRun(0, false, Optional.empty(), List.of(), List.of(), false, true, Duration.ZERO).succeeded());
+        assertFalse(new ProgrammerRun(1, false, Optional.empty(), List.of(), List.of(), true, true, Duration.ZERO).succeeded());
+        ProgrammerRun notReadToEnd = new ProgrammerRun(0, false, Optional.empty(), List.of(), List.of(), true, false, Duration.ZERO);
+        assertFalse(notReadToEnd.succeeded(), "what was not read may hold an error");
+        assertTrue(notReadToEnd.failureMessage().contains("could not take in the programmer's output to its end"), notReadToEnd.failureMessage());
     }
 
     @Test

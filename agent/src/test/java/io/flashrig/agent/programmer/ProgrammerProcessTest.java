@@ -142,11 +142,59 @@ class ProgrammerProcessTest {
         String script = "echo 'Download in Progress:'; sleep " + seconds(programmerRuns) + ";"
                 + " echo 'File download complete'; echo 'Flashing service completed successfully'; exit 0";
         List<String> lines = new CopyOnWriteArrayList<>();
-        ProgrammerRun run = assertTimeoutPreemptively(LIMIT, () -> new ProgrammerProcess(Map.of(), laggingRelay).run(
+        ProgrammerRun run = assertTimeoutPreemptively(LIMIT, () -> new ProgrammerProcess(Map.of(), laggingRelay, ProgrammerProcess.DRAIN).run(
                 List.of("sh", "-c", script), Duration.ofSeconds(30), Programmer.FLASH_SUCCESS_LINE, dir.resolve("log.txt"),
                 lines::add));
         assertEquals(List.of("Download in Progress:", "File download complete", "Flashing service completed successfully"), lines);
         assertTrue(run.succeeded(), run.failureMessage());
+    }
+
+    @Test
+    void aListenerHeldUpAtTheLastProgressRedrawStillSeesTheVerdict() throws Exception {
+        // A flooded hub: the job transition of a progress redraw waits behind other jobs' writes to the disk while the
+        // programmer prints its verdict and exits. The verdict must wait for the listener, not be judged without it.
+        String script = "echo 'Download in Progress:'; printf '[====================                              ] 40%%\\r';"
+                + " echo; echo 'File download complete'; echo 'Flashing service completed successfully'; exit 0";
+        List<String> lines = new CopyOnWriteArrayList<>();
+        ProgrammerRun run = assertTimeoutPreemptively(LIMIT, () -> new ProgrammerProcess(Map.of()).run(List.of("sh", "-c", script),
+                Duration.ofSeconds(30), Programmer.FLASH_SUCCESS_LINE, dir.resolve("log.txt"), line -> {
+                    if (line.endsWith("40%")) {
+                        pause(Duration.ofSeconds(7));
+                    }
+                    lines.add(line);
+                }));
+        assertTrue(run.succeeded(), run.failureMessage());
+        assertEquals("Flashing service completed successfully", lines.get(lines.size() - 1));
+    }
+
+    @Test
+    void aListenerStuckBeyondTheDrainEndsTheRunAsAFailureThatSaysSo() throws Exception {
+        String script = "echo 'Download in Progress:'; echo 'stuck here'; echo 'Flashing service completed successfully'; exit 0";
+        List<String> lines = new CopyOnWriteArrayList<>();
+        AtomicReference<Thread> reader = new AtomicReference<>();
+        ProgrammerRun run = assertTimeoutPreemptively(LIMIT, () -> new ProgrammerProcess(Map.of(), List.of("/bin/cat", "-u"), Duration.ofSeconds(1))
+                .run(List.of("sh", "-c", script), Duration.ofSeconds(30), Programmer.FLASH_SUCCESS_LINE, dir.resolve("log.txt"), line -> {
+                    reader.set(Thread.currentThread());
+                    if (line.equals("stuck here")) {
+                        pause(Duration.ofSeconds(4));
+                    }
+                    lines.add(line);
+                }));
+        assertFalse(run.outputReadToEnd());
+        assertFalse(run.succeeded(), "the success line was not taken in when the run was judged");
+        assertTrue(run.failureMessage().contains("could not take in the programmer's output to its end"), run.failureMessage());
+        reader.get().join(LIMIT.toMillis());
+        // The caller has moved on by now: a line read after the verdict must not reach it.
+        assertEquals(List.of("Download in Progress:", "stuck here"), lines);
+        assertTrue(Files.readString(dir.resolve("log.txt")).contains("exit status 0; the output was not read to its end"));
+    }
+
+    private static void pause(Duration duration) {
+        try {
+            Thread.sleep(duration.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static String seconds(Duration duration) {
