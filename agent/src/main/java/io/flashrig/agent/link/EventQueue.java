@@ -22,8 +22,14 @@ import org.jboss.logging.Logger;
 /**
  * The agent's durable queue of board events, on disk under the state directory. Every event is written and fsynced
  * before {@link #append} returns, so it survives {@code kill -9} and power loss; it leaves the queue only when the
- * server has acknowledged it. Sequence numbers are 1, 2, 3… without gaps and scoped to the queue's id, which is created
- * once with the folder.
+ * server has acknowledged it, and it is offered for sending only once it is durable (a sequence the server has seen
+ * must never be handed out again after a power loss). Sequence numbers are 1, 2, 3… without gaps and scoped to the
+ * queue's id, which is created once with the folder.
+ *
+ * <p>Group commit: many jobs append at once (every progress redraw of 16 boards), and one fsync takes milliseconds, far
+ * more on a busy or slow disk. An fsync is therefore not done under the queue's lock: jobs keep writing while one of
+ * them syncs, and the next sync makes all of those durable at once, so a job waits for at most two syncs rather than
+ * for everybody else's in turn. (A job thread that waits is also the thread reading its programmer's output.)
  *
  * <p>On disk: {@code queue-id} (a UUID), {@code events.log} (records of length, CRC-32C and the event's bytes, appended)
  * and {@code acknowledged} (the highest sequence the server committed). A record torn by a power loss fails its CRC and
@@ -41,30 +47,51 @@ public final class EventQueue implements AutoCloseable {
     private static final long REWRITE_BYTES = 16L << 20;
     private static final int HEADER = 8;
 
+    /** Makes what was written to the log durable. */
+    interface Sync {
+        void force(FileChannel log) throws IOException;
+    }
+
     private final Path dir;
     private final String queueId;
     private final int capacity;
+    private final Sync sync;
+    /**
+     * Held while the log is synced, or swapped or cut back (which a sync in progress must not see); taken before the
+     * queue's own lock, never after it.
+     */
+    private final Object syncing = new Object();
+    /** Held while an acknowledgement is recorded, so that two are not written at once (and the lower not last). */
+    private final Object acknowledging = new Object();
+    /** Written events not yet acknowledged, in sequence order; those above {@link #durableSequence} are not yet synced. */
     private final Deque<BoardEvent> pending = new ArrayDeque<>();
     private FileChannel log;
     private long acknowledged;
     private long lastSequence;
+    private long durableSequence;
     private boolean warnedFull;
 
-    private EventQueue(Path dir, String queueId, int capacity) {
+    private EventQueue(Path dir, String queueId, int capacity, Sync sync) {
         this.dir = dir;
         this.queueId = queueId;
         this.capacity = capacity;
+        this.sync = sync;
     }
 
     /** Opens (or creates) the queue in {@code dir}, recovering from an abrupt stop. */
     public static EventQueue open(Path dir, int capacity) throws IOException {
+        return open(dir, capacity, log -> log.force(false));
+    }
+
+    /** With another way to sync: tests hold a sync up to see what waits for it. */
+    static EventQueue open(Path dir, int capacity, Sync sync) throws IOException {
         Files.createDirectories(dir);
         Path idFile = dir.resolve("queue-id");
         if (!Files.exists(idFile)) {
             DurableFiles.writeAtomically(idFile, UUID.randomUUID().toString().getBytes(StandardCharsets.UTF_8));
         }
         String id = Files.readString(idFile, StandardCharsets.UTF_8).strip();
-        EventQueue queue = new EventQueue(dir, UUID.fromString(id).toString(), capacity);
+        EventQueue queue = new EventQueue(dir, UUID.fromString(id).toString(), capacity, sync);
         queue.recover();
         return queue;
     }
@@ -108,45 +135,74 @@ public final class EventQueue implements AutoCloseable {
         if (position < size) {
             LOG.warnf("event queue %s: cut off %d bytes of an event torn by an abrupt stop", dir, size - position);
             log.truncate(position);
-            log.force(true);
         }
+        // What a crash of the agent alone left unsynced is still in the system's cache: made durable before it is sent.
+        log.force(true);
         log.position(position);
+        durableSequence = lastSequence;
     }
 
     /**
      * Gives the event its sequence number and stores it durably. Returns the sequence, or 0 when a progress event was
-     * not queued because the queue is full.
+     * not queued because the queue is full. When the sync fails the event stays queued (and is sent once a later sync
+     * succeeds), but this call throws: it is not known to be durable.
      */
-    public synchronized long append(BoardEvent event) throws IOException {
-        if (pending.size() >= capacity && event.getChangeCase() == BoardEvent.ChangeCase.FLASH_PROGRESS) {
-            if (!warnedFull) {
-                LOG.warnf("event queue holds %d events (the server is away): progress events are no longer queued", pending.size());
-                warnedFull = true;
+    public long append(BoardEvent event) throws IOException {
+        long sequence;
+        synchronized (this) {
+            if (pending.size() >= capacity && event.getChangeCase() == BoardEvent.ChangeCase.FLASH_PROGRESS) {
+                if (!warnedFull) {
+                    LOG.warnf("event queue holds %d events (the server is away): progress events are no longer queued", pending.size());
+                    warnedFull = true;
+                }
+                return 0;
             }
-            return 0;
+            BoardEvent sequenced = event.toBuilder().setSequence(lastSequence + 1).build();
+            long start = log.position();
+            try {
+                write(log, sequenced);
+            } catch (IOException e) {
+                // Recovery stops at the first torn record: a half-written one must not stay ahead of the next event.
+                log.truncate(start);
+                log.position(start);
+                throw e;
+            }
+            lastSequence = sequenced.getSequence();
+            pending.addLast(sequenced);
+            sequence = lastSequence;
         }
-        BoardEvent sequenced = event.toBuilder().setSequence(lastSequence + 1).build();
-        long start = log.position();
-        try {
-            write(log, sequenced);
-            log.force(false);
-        } catch (IOException e) {
-            // Recovery stops at the first torn record: a half-written one must not stay ahead of the next event.
-            log.truncate(start);
-            log.position(start);
-            throw e;
-        }
-        lastSequence = sequenced.getSequence();
-        pending.addLast(sequenced);
-        notifyAll();
-        return lastSequence;
+        syncThrough(sequence);
+        return sequence;
     }
 
-    /** Up to {@code max} unacknowledged events with a sequence above {@code after}, in order. */
+    /**
+     * Returns once {@code sequence} is durable: at once when a sync since its write covered it, otherwise after one sync
+     * covering everything written so far.
+     */
+    private void syncThrough(long sequence) throws IOException {
+        synchronized (syncing) {
+            long target;
+            FileChannel channel;
+            synchronized (this) {
+                if (durableSequence >= sequence) {
+                    return;
+                }
+                target = lastSequence;
+                channel = log;
+            }
+            sync.force(channel);
+            synchronized (this) {
+                durableSequence = Math.max(durableSequence, target);
+                notifyAll();
+            }
+        }
+    }
+
+    /** Up to {@code max} durable, unacknowledged events with a sequence above {@code after}, in order. */
     public synchronized List<BoardEvent> after(long after, int max) {
         List<BoardEvent> batch = new ArrayList<>(Math.min(max, pending.size()));
         for (BoardEvent e : pending) {
-            if (batch.size() == max) {
+            if (batch.size() == max || e.getSequence() > durableSequence) {
                 break;
             }
             if (e.getSequence() > after) {
@@ -157,11 +213,12 @@ public final class EventQueue implements AutoCloseable {
     }
 
     /**
-     * Waits, at most {@code timeout}, until an event with a sequence above {@code after} is queued or {@link #wake} is
-     * called; returns at once when there already is one. Callers re-check their own conditions after it returns.
+     * Waits, at most {@code timeout}, until a durable event with a sequence above {@code after} is queued or
+     * {@link #wake} is called; returns at once when there already is one. Callers re-check their own conditions after it
+     * returns.
      */
     public synchronized void awaitAfter(long after, Duration timeout) throws InterruptedException {
-        if (lastSequence <= after && !timeout.isZero() && !timeout.isNegative()) {
+        if (durableSequence <= after && !timeout.isZero() && !timeout.isNegative()) {
             wait(Math.max(1, timeout.toMillis()));
         }
     }
@@ -171,22 +228,34 @@ public final class EventQueue implements AutoCloseable {
         notifyAll();
     }
 
-    /** Drops every event at or below {@code through}: the server has committed them. */
-    public synchronized void acknowledge(long through) throws IOException {
-        long upTo = Math.min(through, lastSequence);
-        if (upTo <= acknowledged) {
-            return;
-        }
-        DurableFiles.writeAtomically(dir.resolve("acknowledged"), Long.toString(upTo).getBytes(StandardCharsets.UTF_8));
-        acknowledged = upTo;
-        while (!pending.isEmpty() && pending.peekFirst().getSequence() <= upTo) {
-            pending.removeFirst();
-        }
-        if (pending.isEmpty() && log.size() > COMPACT_BYTES) {
-            log.truncate(0);
-            log.force(true);
-        } else if (log.size() > REWRITE_BYTES) {
-            rewrite();
+    /**
+     * Drops every event at or below {@code through}: the server has committed them. Recorded without holding up the
+     * jobs' appends; only cutting the log back, now and then, waits for a sync in progress.
+     */
+    public void acknowledge(long through) throws IOException {
+        synchronized (acknowledging) {
+            long upTo;
+            synchronized (this) {
+                upTo = Math.min(through, durableSequence);
+                if (upTo <= acknowledged) {
+                    return;
+                }
+            }
+            DurableFiles.writeAtomically(dir.resolve("acknowledged"), Long.toString(upTo).getBytes(StandardCharsets.UTF_8));
+            synchronized (syncing) {
+                synchronized (this) {
+                    acknowledged = upTo;
+                    while (!pending.isEmpty() && pending.peekFirst().getSequence() <= upTo) {
+                        pending.removeFirst();
+                    }
+                    if (pending.isEmpty() && log.size() > COMPACT_BYTES) {
+                        log.truncate(0);
+                        log.force(true);
+                    } else if (log.size() > REWRITE_BYTES) {
+                        rewrite();
+                    }
+                }
+            }
         }
     }
 
@@ -206,6 +275,8 @@ public final class EventQueue implements AutoCloseable {
         log = FileChannel.open(dir.resolve("events.log"), StandardOpenOption.READ, StandardOpenOption.WRITE);
         log.position(log.size());
         replaced.close();
+        // Every pending event, synced or not before, was just written and synced anew.
+        durableSequence = lastSequence;
     }
 
     public String queueId() {
@@ -226,8 +297,12 @@ public final class EventQueue implements AutoCloseable {
     }
 
     @Override
-    public synchronized void close() throws IOException {
-        log.close();
+    public void close() throws IOException {
+        synchronized (syncing) {
+            synchronized (this) {
+                log.close();
+            }
+        }
     }
 
     /** Writes one record: length, CRC-32C, the event's bytes. */

@@ -1,15 +1,27 @@
 package io.flashrig.agent.link;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.flashrig.proto.rig.v1.BoardEvent;
 import io.flashrig.proto.rig.v1.FlashProgress;
 import io.flashrig.proto.rig.v1.WaitingForMac;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
+import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -73,5 +85,87 @@ class EventQueueTest {
         assertEquals(0, queue.append(progress));
         assertEquals(3, queue.append(event("c")));
         assertTrue(queue.after(0, 10).stream().noneMatch(e -> e.getEventId().equals("p")));
+    }
+
+    @Test
+    void jobsKeepAppendingWhileOneSyncsAndTheNextSyncCoversThemAll() throws Exception {
+        CountDownLatch syncStarted = new CountDownLatch(1);
+        CountDownLatch releaseSync = new CountDownLatch(1);
+        AtomicInteger syncs = new AtomicInteger();
+        EventQueue queue = EventQueue.open(dir, 100, log -> {
+            if (syncs.incrementAndGet() == 1) {
+                // The first sync hangs like an fsync on a busy disk.
+                syncStarted.countDown();
+                await(releaseSync);
+            }
+            log.force(false);
+        });
+        ExecutorService jobs = Executors.newFixedThreadPool(3);
+        try {
+            Future<Long> first = jobs.submit(() -> queue.append(event("a")));
+            await(syncStarted);
+            Future<Long> second = jobs.submit(() -> queue.append(event("b")));
+            Future<Long> third = jobs.submit(() -> queue.append(event("c")));
+            Awaits.until(() -> queue.lastSequence() == 3, "the later events written while the first sync hangs");
+            assertEquals(List.of(), queue.after(0, 10), "nothing is offered for sending before it is durable");
+            releaseSync.countDown();
+            assertEquals(List.of(1L, 2L, 3L), List.of(first.get(10, TimeUnit.SECONDS), second.get(10, TimeUnit.SECONDS),
+                    third.get(10, TimeUnit.SECONDS)));
+        } finally {
+            releaseSync.countDown();
+            jobs.shutdownNow();
+        }
+        assertEquals(2, syncs.get(), "the two events written during the first sync were made durable by one more");
+        assertEquals(List.of("a", "b", "c"), queue.after(0, 10).stream().map(BoardEvent::getEventId).toList());
+        assertEquals(List.of("a", "b", "c"), EventQueue.open(dir, 100).after(0, 10).stream().map(BoardEvent::getEventId).toList());
+    }
+
+    @Test
+    void anEventWhoseSyncFailedIsNotOfferedUntilALaterSyncSucceeds() throws Exception {
+        AtomicInteger syncs = new AtomicInteger();
+        EventQueue queue = EventQueue.open(dir, 100, log -> {
+            if (syncs.incrementAndGet() == 1) {
+                throw new IOException("Input/output error");
+            }
+            log.force(false);
+        });
+        assertThrows(IOException.class, () -> queue.append(event("a")));
+        assertEquals(List.of(), queue.after(0, 10));
+        assertEquals(2, queue.append(event("b")));
+        assertEquals(List.of(1L, 2L), queue.after(0, 10).stream().map(BoardEvent::getSequence).toList());
+    }
+
+    @Test
+    void manyJobsAppendingAtOnceGetEverySequenceOnceAndLoseNothing() throws Exception {
+        EventQueue queue = EventQueue.open(dir, 10_000);
+        ExecutorService jobs = Executors.newFixedThreadPool(16);
+        try {
+            List<CompletableFuture<Long>> appended = IntStream.range(0, 800)
+                    .mapToObj(i -> CompletableFuture.supplyAsync(() -> {
+                        try {
+                            return queue.append(event("e" + i));
+                        } catch (IOException e) {
+                            throw new UncheckedIOException(e);
+                        }
+                    }, jobs)).toList();
+            List<Long> sequences = appended.stream().map(CompletableFuture::join).sorted().toList();
+            assertEquals(LongStream.rangeClosed(1, 800).boxed().toList(), sequences);
+        } finally {
+            jobs.shutdownNow();
+        }
+        queue.acknowledge(300);
+        List<BoardEvent> reopened = EventQueue.open(dir, 10_000).after(0, 1000);
+        assertEquals(LongStream.rangeClosed(301, 800).boxed().toList(), reopened.stream().map(BoardEvent::getSequence).toList());
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            if (!latch.await(30, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("waited 30 s in vain");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 }
