@@ -119,9 +119,12 @@ public class RunCommand implements Callable<Integer> {
         Rig rig = new Rig(programmer, new GrpcMacAuthority(channel, Duration.ofSeconds(10)), stateDir, settings, Clock.systemUTC(), event -> {
             try {
                 queue.append(event);
+            } catch (EventQueue.SyncFailed e) {
+                LOG.errorf("board event of %s is queued but not yet on disk (%s); it is sent once the disk takes it",
+                        event.getSerial(), e.getMessage());
             } catch (IOException e) {
                 // The board goes on; the operator sees it, only the server's copy of this event is lost.
-                LOG.errorf("board event of %s could not be queued durably: %s", event.getSerial(), e.getMessage());
+                LOG.errorf("board event of %s could not be queued: %s", event.getSerial(), e.getMessage());
             }
             out.show(event);
         });

@@ -52,6 +52,16 @@ public final class EventQueue implements AutoCloseable {
         void force(FileChannel log) throws IOException;
     }
 
+    /**
+     * The event was written but could not be made durable. It stays queued and is sent once a later sync succeeds (the
+     * next append, or the link's next wait, tries again).
+     */
+    public static final class SyncFailed extends IOException {
+        SyncFailed(IOException cause) {
+            super("the event queue could not be synced to disk: " + cause.getMessage(), cause);
+        }
+    }
+
     private final Path dir;
     private final String queueId;
     private final int capacity;
@@ -70,6 +80,13 @@ public final class EventQueue implements AutoCloseable {
     private long lastSequence;
     private long durableSequence;
     private boolean warnedFull;
+    /**
+     * A sync failed. The system may then have dropped the written pages while a later sync still succeeds, so the log
+     * is written anew, whole, before anything more counts as durable. Guarded by {@link #syncing}.
+     */
+    private boolean syncFailed;
+    /** A retried sync failed and said so; quiet until one succeeds. Guarded by {@link #syncing}. */
+    private boolean warnedRetry;
 
     private EventQueue(Path dir, String queueId, int capacity, Sync sync) {
         this.dir = dir;
@@ -144,8 +161,10 @@ public final class EventQueue implements AutoCloseable {
 
     /**
      * Gives the event its sequence number and stores it durably. Returns the sequence, or 0 when a progress event was
-     * not queued because the queue is full. When the sync fails the event stays queued (and is sent once a later sync
-     * succeeds), but this call throws: it is not known to be durable.
+     * not queued because the queue is full.
+     *
+     * @throws SyncFailed when the event was queued but not made durable
+     * @throws IOException when the event could not be written, and so is not queued
      */
     public long append(BoardEvent event) throws IOException {
         long sequence;
@@ -179,7 +198,7 @@ public final class EventQueue implements AutoCloseable {
      * Returns once {@code sequence} is durable: at once when a sync since its write covered it, otherwise after one sync
      * covering everything written so far.
      */
-    private void syncThrough(long sequence) throws IOException {
+    private void syncThrough(long sequence) throws SyncFailed {
         synchronized (syncing) {
             long target;
             FileChannel channel;
@@ -187,13 +206,49 @@ public final class EventQueue implements AutoCloseable {
                 if (durableSequence >= sequence) {
                     return;
                 }
+                if (syncFailed) {
+                    try {
+                        rewrite();
+                    } catch (IOException e) {
+                        throw new SyncFailed(e);
+                    }
+                    syncFailed = false;
+                    return;
+                }
                 target = lastSequence;
                 channel = log;
             }
-            sync.force(channel);
+            try {
+                sync.force(channel);
+            } catch (IOException e) {
+                syncFailed = true;
+                throw new SyncFailed(e);
+            }
             synchronized (this) {
                 durableSequence = Math.max(durableSequence, target);
                 notifyAll();
+            }
+        }
+    }
+
+    /** Tries again to make durable what a failed sync left behind, so that it does not wait for the next event. */
+    private void retrySync() {
+        long unsynced;
+        synchronized (this) {
+            unsynced = lastSequence > durableSequence ? lastSequence : 0;
+        }
+        if (unsynced == 0) {
+            return;
+        }
+        synchronized (syncing) {
+            try {
+                syncThrough(unsynced);
+                warnedRetry = false;
+            } catch (SyncFailed e) {
+                if (!warnedRetry) {
+                    LOG.warnf("%s; %d events wait to be sent until it succeeds", e.getMessage(), unsynced - durableSequence());
+                    warnedRetry = true;
+                }
             }
         }
     }
@@ -215,11 +270,14 @@ public final class EventQueue implements AutoCloseable {
     /**
      * Waits, at most {@code timeout}, until a durable event with a sequence above {@code after} is queued or
      * {@link #wake} is called; returns at once when there already is one. Callers re-check their own conditions after it
-     * returns.
+     * returns. First tries again to sync what a failed sync left behind.
      */
-    public synchronized void awaitAfter(long after, Duration timeout) throws InterruptedException {
-        if (durableSequence <= after && !timeout.isZero() && !timeout.isNegative()) {
-            wait(Math.max(1, timeout.toMillis()));
+    public void awaitAfter(long after, Duration timeout) throws InterruptedException {
+        retrySync();
+        synchronized (this) {
+            if (durableSequence <= after && !timeout.isZero() && !timeout.isNegative()) {
+                wait(Math.max(1, timeout.toMillis()));
+            }
         }
     }
 
@@ -277,6 +335,7 @@ public final class EventQueue implements AutoCloseable {
         replaced.close();
         // Every pending event, synced or not before, was just written and synced anew.
         durableSequence = lastSequence;
+        notifyAll();
     }
 
     public String queueId() {
@@ -290,6 +349,10 @@ public final class EventQueue implements AutoCloseable {
 
     public synchronized long lastSequence() {
         return lastSequence;
+    }
+
+    private synchronized long durableSequence() {
+        return durableSequence;
     }
 
     public synchronized long acknowledged() {

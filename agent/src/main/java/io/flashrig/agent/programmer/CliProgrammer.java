@@ -44,7 +44,7 @@ public final class CliProgrammer implements Programmer {
         List<String> lines = Collections.synchronizedList(new ArrayList<>());
         ProgrammerRun run = runListing(lines);
         // A listing has no success line; ST-LINK sections may add Error lines that do not concern boards.
-        if (run.startFailure().isPresent() || run.timedOut()) {
+        if (run.startFailure().isPresent() || run.timedOut() || !run.outputReadToEnd()) {
             throw new ProgrammerException(run.failureMessage());
         }
         UsbListing listing = UsbListing.parse(lines);
@@ -58,7 +58,7 @@ public final class CliProgrammer implements Programmer {
     public Optional<String> version() throws InterruptedException {
         List<String> lines = Collections.synchronizedList(new ArrayList<>());
         ProgrammerRun run = runListing(lines);
-        return run.startFailure().isPresent() ? Optional.empty() : UsbListing.bannerVersion(lines);
+        return run.startFailure().isPresent() || !run.outputReadToEnd() ? Optional.empty() : UsbListing.bannerVersion(lines);
     }
 
     private ProgrammerRun runListing(List<String> lines) throws InterruptedException {

@@ -119,7 +119,8 @@ public final class ProgrammerProcess {
             } catch (IOException e) {
                 String why = e.getMessage() == null ? e.toString() : e.getMessage();
                 out.write(("could not start: " + why + "\n").getBytes(StandardCharsets.UTF_8));
-                return recorder.result(-1, false, Optional.of(why), true, Duration.between(start, Instant.now()));
+                recorder.readToEnd();
+                return recorder.result(-1, false, Optional.of(why), Duration.between(start, Instant.now()));
             }
             process.getOutputStream().close();
             WatchedOutput output = new WatchedOutput(relay.getInputStream());
@@ -128,30 +129,42 @@ public final class ProgrammerProcess {
                     new LineSplitter(recorder).pump(output, out);
                 } catch (IOException e) {
                     // The stream breaks when the relay is killed; what was read is kept.
+                } catch (RuntimeException e) {
+                    if (!recorder.judged()) {
+                        throw e;
+                    }
+                    // A listener call that was under way when the run was judged, and failed because its job moved on.
+                    return;
                 }
+                recorder.readToEnd();
             }, "programmer-output-" + process.pid());
             reader.setDaemon(true);
             reader.start();
-            boolean finished;
             try {
-                finished = process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                // The agent is stopping: no programmer may outlive it and keep writing to a board.
-                killWithDescendants(process);
-                relay.destroyForcibly();
-                throw e;
+                boolean finished;
+                try {
+                    finished = process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+                } catch (InterruptedException e) {
+                    // The agent is stopping: no programmer may outlive it and keep writing to a board.
+                    killWithDescendants(process);
+                    relay.destroyForcibly();
+                    throw e;
+                }
+                if (!finished) {
+                    killWithDescendants(process);
+                }
+                endOutput(reader, output, relay);
+                reader.join(drain.toMillis());
+                int exit = finished ? process.exitValue() : -1;
+                ProgrammerRun result = recorder.result(exit, !finished, Optional.empty(), Duration.between(start, Instant.now()));
+                String footer = finished ? "exit status " + exit : "killed after " + Durations.format(timeout) + " (timeout)";
+                String cut = result.outputReadToEnd() ? "" : "; the output was not read to its end";
+                out.write(("\n--- " + footer + cut + "\n").getBytes(StandardCharsets.UTF_8));
+                return result;
+            } finally {
+                // Also when the agent stops: no line may reach a caller that has moved on.
+                recorder.judge();
             }
-            if (!finished) {
-                killWithDescendants(process);
-            }
-            endOutput(reader, output, relay);
-            reader.join(drain.toMillis());
-            boolean readToEnd = !reader.isAlive();
-            int exit = finished ? process.exitValue() : -1;
-            ProgrammerRun result = recorder.result(exit, !finished, Optional.empty(), readToEnd, Duration.between(start, Instant.now()));
-            String footer = finished ? "exit status " + exit : "killed after " + Durations.format(timeout) + " (timeout)";
-            out.write(("\n--- " + footer + (readToEnd ? "" : "; the output was not read to its end") + "\n").getBytes(StandardCharsets.UTF_8));
-            return result;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the programmer log " + log, e);
         }
@@ -239,9 +252,10 @@ public final class ProgrammerProcess {
     }
 
     /**
-     * Keeps what a run's verdict needs: error lines, the tail, whether the success line appeared. Once the verdict is
-     * taken it hands no more lines on: the caller has moved on (the job to its next state), and a late line must not
-     * reach it.
+     * Keeps what a run's verdict needs: error lines, the tail, whether the success line appeared, whether the output was
+     * read to its end. Once the verdict is taken it starts handing no more lines on: the caller has moved on (the job to
+     * its next state). Only a call already under way when the run is judged (the listener held up beyond the drain)
+     * may still end after it.
      */
     private static final class Recorder implements Consumer<String> {
         private final String successLine;
@@ -249,6 +263,7 @@ public final class ProgrammerProcess {
         private final List<String> errors = new ArrayList<>();
         private final Deque<String> tail = new ArrayDeque<>();
         private boolean success;
+        private boolean readToEnd;
         private boolean judged;
 
         Recorder(String successLine, Consumer<String> listener) {
@@ -278,7 +293,19 @@ public final class ProgrammerProcess {
             listener.accept(line);
         }
 
-        synchronized ProgrammerRun result(int exit, boolean timedOut, Optional<String> startFailure, boolean readToEnd, Duration elapsed) {
+        synchronized void readToEnd() {
+            readToEnd = true;
+        }
+
+        synchronized void judge() {
+            judged = true;
+        }
+
+        synchronized boolean judged() {
+            return judged;
+        }
+
+        synchronized ProgrammerRun result(int exit, boolean timedOut, Optional<String> startFailure, Duration elapsed) {
             judged = true;
             return new ProgrammerRun(exit, timedOut, startFailure, errors, new ArrayList<>(tail), success, readToEnd, elapsed);
         }

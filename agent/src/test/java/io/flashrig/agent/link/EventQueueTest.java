@@ -12,6 +12,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -123,16 +124,22 @@ class EventQueueTest {
     @Test
     void anEventWhoseSyncFailedIsNotOfferedUntilALaterSyncSucceeds() throws Exception {
         AtomicInteger syncs = new AtomicInteger();
-        EventQueue queue = EventQueue.open(dir, 100, log -> {
-            if (syncs.incrementAndGet() == 1) {
-                throw new IOException("Input/output error");
-            }
-            log.force(false);
-        });
-        assertThrows(IOException.class, () -> queue.append(event("a")));
+        EventQueue queue = EventQueue.open(dir, 100, firstSyncFails(syncs));
+        assertThrows(EventQueue.SyncFailed.class, () -> queue.append(event("a")));
         assertEquals(List.of(), queue.after(0, 10));
         assertEquals(2, queue.append(event("b")));
         assertEquals(List.of(1L, 2L), queue.after(0, 10).stream().map(BoardEvent::getSequence).toList());
+        assertEquals(1, syncs.get(), "after a failed sync the log is written anew, not merely synced again");
+        assertEquals(List.of("a", "b"), EventQueue.open(dir, 100).after(0, 10).stream().map(BoardEvent::getEventId).toList());
+    }
+
+    @Test
+    void theLinksNextWaitRetriesAFailedSyncSoTheLastEventIsNotHeldBack() throws Exception {
+        EventQueue queue = EventQueue.open(dir, 100, firstSyncFails(new AtomicInteger()));
+        // The board's last event: nothing else will be appended to carry it.
+        assertThrows(EventQueue.SyncFailed.class, () -> queue.append(event("done")));
+        queue.awaitAfter(0, Duration.ofSeconds(5));
+        assertEquals(List.of("done"), queue.after(0, 10).stream().map(BoardEvent::getEventId).toList());
     }
 
     @Test
@@ -156,6 +163,16 @@ class EventQueueTest {
         queue.acknowledge(300);
         List<BoardEvent> reopened = EventQueue.open(dir, 10_000).after(0, 1000);
         assertEquals(LongStream.rangeClosed(301, 800).boxed().toList(), reopened.stream().map(BoardEvent::getSequence).toList());
+    }
+
+    /** A disk whose first sync reports an I/O error; {@code syncs} counts the syncs asked for. */
+    private static EventQueue.Sync firstSyncFails(AtomicInteger syncs) {
+        return log -> {
+            if (syncs.incrementAndGet() == 1) {
+                throw new IOException("Input/output error");
+            }
+            log.force(false);
+        };
     }
 
     private static void await(CountDownLatch latch) {

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -172,14 +173,21 @@ class ProgrammerProcessTest {
         String script = "echo 'Download in Progress:'; echo 'stuck here'; echo 'Flashing service completed successfully'; exit 0";
         List<String> lines = new CopyOnWriteArrayList<>();
         AtomicReference<Thread> reader = new AtomicReference<>();
+        CountDownLatch judged = new CountDownLatch(1);
         ProgrammerRun run = assertTimeoutPreemptively(LIMIT, () -> new ProgrammerProcess(Map.of(), List.of("/bin/cat", "-u"), Duration.ofSeconds(1))
                 .run(List.of("sh", "-c", script), Duration.ofSeconds(30), Programmer.FLASH_SUCCESS_LINE, dir.resolve("log.txt"), line -> {
                     reader.set(Thread.currentThread());
                     if (line.equals("stuck here")) {
-                        pause(Duration.ofSeconds(4));
+                        // Held until the run has been judged, however slow the machine.
+                        try {
+                            judged.await();
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
                     }
                     lines.add(line);
                 }));
+        judged.countDown();
         assertFalse(run.outputReadToEnd());
         assertFalse(run.succeeded(), "the success line was not taken in when the run was judged");
         assertTrue(run.failureMessage().contains("could not take in the programmer's output to its end"), run.failureMessage());
