@@ -31,14 +31,24 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
 import org.hibernate.Session;
 
 /**
  * Applies a rig's board events: each request in one transaction, each event id once. Only events inserted by this
  * transaction change boards and flash attempts, so a replay changes nothing; the acknowledgement is sent after commit.
+ *
+ * <p>Set-based: a request's events are stored with one statement, and its boards and flash attempts are each written
+ * with one statement, every row once, with what applying the events one by one would have left (the latest state,
+ * the earliest start, the first slot seen). Only the rarer changes that carry their own data (flash started, flashed,
+ * MAC written or verified, ended, removed) take a statement of their own. Rows are written in key order, so two
+ * requests touching the same boards lock them in the same order.
  */
 @ApplicationScoped
 public class BoardEventService {
@@ -49,6 +59,32 @@ public class BoardEventService {
     private static final long MAX_SECONDS = 253_402_300_799L;
 
     private record Ended(String outcome, Duration duration) {
+    }
+
+    /** One event of a request: its id (made up for a malformed one) and why it cannot be applied (null: it can). */
+    private record Incoming(io.flashrig.proto.rig.v1.BoardEvent event, UUID eventId, String malformation) {
+    }
+
+    /** A well-formed event stored by this request, ready to be applied. */
+    private record Applicable(io.flashrig.proto.rig.v1.BoardEvent event, UUID eventId, BoardSerial serial, UUID attemptId,
+            Instant at, String state) {
+    }
+
+    /** The board row a request's events leave: first and last seen, and the state of its latest event. */
+    private static final class BoardRow {
+        Instant firstSeen;
+        Instant lastSeen;
+        Applicable latest;
+    }
+
+    /** The flash attempt row a request's events leave: its earliest and latest event, and the first slot seen. */
+    private static final class AttemptRow {
+        Instant startedAt;
+        Instant lastEventAt;
+        Applicable latest;
+        String portPath;
+        String slotLabel;
+        Integer powerUpOrder;
     }
 
     private final EntityManager em;
@@ -76,22 +112,30 @@ public class BoardEventService {
         List<RejectedEvent> rejected = new ArrayList<>();
         List<Ended> ended = new ArrayList<>();
         long committed = em.unwrap(Session.class).doReturningWork(c -> {
+            List<Incoming> incoming = new ArrayList<>();
             for (io.flashrig.proto.rig.v1.BoardEvent event : request.getEventsList()) {
                 String problem = malformation(event);
                 UUID eventId = problem == null ? UUID.fromString(event.getEventId())
                         : UUID.nameUUIDFromBytes((rigId + "/" + queueId + "/" + event.getSequence())
                                 .getBytes(StandardCharsets.UTF_8));
-                if (store(c, rig, queueId, eventId, event, problem, now)) {
-                    if (problem == null) {
-                        problem = applyEvent(c, rig, event, ended);
-                        if (problem != null) {
-                            Jdbc.update(c, "UPDATE board_event SET rejected_reason = ? WHERE event_id = ?", problem,
-                                    eventId);
-                        }
-                    }
+                incoming.add(new Incoming(event, eventId, problem));
+            }
+            Set<Long> stored = store(c, rig, queueId, incoming, now);
+            Map<Long, String> problems = new HashMap<>();
+            List<Applicable> applicable = new ArrayList<>();
+            for (Incoming in : incoming) {
+                long sequence = in.event().getSequence();
+                if (!stored.contains(sequence)) {
+                    problems.put(sequence, replayVerdict(c, rigId, queueId, in.eventId(), sequence));
+                } else if (in.malformation() != null) {
+                    problems.put(sequence, in.malformation());
                 } else {
-                    problem = replayVerdict(c, rigId, queueId, eventId, event.getSequence());
+                    applicable.add(applicable(in));
                 }
+            }
+            problems.putAll(applyEvents(c, rig, applicable, ended));
+            for (io.flashrig.proto.rig.v1.BoardEvent event : request.getEventsList()) {
+                String problem = problems.get(event.getSequence());
                 if (problem != null) {
                     rejected.add(RejectedEvent.newBuilder().setEventId(event.getEventId())
                             .setSequence(event.getSequence()).setMessage(problem).build());
@@ -170,18 +214,49 @@ public class BoardEventService {
         };
     }
 
-    private static boolean store(Connection c, Rig rig, UUID queueId, UUID eventId,
-            io.flashrig.proto.rig.v1.BoardEvent event, String problem, Instant now) throws SQLException {
-        boolean wellFormed = problem == null;
-        return Jdbc.update(c, """
+    /** Stores the request's events that the database does not hold yet; returns the sequences it stored. */
+    private static Set<Long> store(Connection c, Rig rig, UUID queueId, List<Incoming> incoming, Instant now)
+            throws SQLException {
+        Set<Long> stored = new HashSet<>();
+        for (List<Incoming> chunk : Jdbc.chunks(incoming, 11)) {
+            storeChunk(c, rig, queueId, chunk, now, stored);
+        }
+        return stored;
+    }
+
+    private static void storeChunk(Connection c, Rig rig, UUID queueId, List<Incoming> incoming, Instant now,
+            Set<Long> stored) throws SQLException {
+        List<Object> params = new ArrayList<>();
+        for (Incoming in : incoming) {
+            io.flashrig.proto.rig.v1.BoardEvent event = in.event();
+            boolean wellFormed = in.malformation() == null;
+            params.addAll(List.of(in.eventId(), rig.id, queueId, event.getSequence(),
+                    wellFormed ? BoardSerial.parse(event.getSerial()).value() : clip(event.getSerial()),
+                    clip(event.getAttemptId()), event.getChangeCase().name(),
+                    Jdbc.Null.orInstant(wellFormed ? instant(event.getOccurredAt()) : null), now, event.toByteArray()));
+            params.add(in.malformation());
+        }
+        // An event whose id or queue position is taken (a replay, or another event in this very request) is left out.
+        try (PreparedStatement ps = c.prepareStatement("""
                 INSERT INTO board_event (event_id, rig_id, queue_id, sequence, serial, attempt_id, kind, occurred_at,
                                          received_at, payload, rejected_reason)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT DO NOTHING""", eventId, rig.id, queueId, event.getSequence(),
-                wellFormed ? BoardSerial.parse(event.getSerial()).value() : clip(event.getSerial()),
-                clip(event.getAttemptId()), event.getChangeCase().name(),
-                Jdbc.Null.orInstant(wellFormed ? instant(event.getOccurredAt()) : null), now, event.toByteArray(),
-                problem) == 1;
+                VALUES %s
+                ON CONFLICT DO NOTHING
+                RETURNING sequence""".formatted(Jdbc.rows(incoming.size(), 11)))) {
+            Jdbc.bind(ps, params.toArray());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    stored.add(rs.getLong(1));
+                }
+            }
+        }
+    }
+
+    private static Applicable applicable(Incoming in) {
+        io.flashrig.proto.rig.v1.BoardEvent event = in.event();
+        return new Applicable(event, in.eventId(), BoardSerial.parse(event.getSerial()),
+                UUID.fromString(event.getAttemptId()), instant(event.getOccurredAt()),
+                event.getState().name().substring(STATE_PREFIX.length()));
     }
 
     /**
@@ -227,21 +302,89 @@ public class BoardEventService {
         }
     }
 
-    /** Applies a new event to its board and flash attempt; returns why it cannot be applied, or null. */
-    private String applyEvent(Connection c, Rig rig, io.flashrig.proto.rig.v1.BoardEvent event, List<Ended> ended)
+    /**
+     * Applies the events this request stored, in order, to their boards and flash attempts; returns, by sequence, why
+     * some could not be applied (an attempt id already belonging to another board or rig), and records it with them.
+     */
+    private Map<Long, String> applyEvents(Connection c, Rig rig, List<Applicable> events, List<Ended> ended)
             throws SQLException {
-        BoardSerial serial = BoardSerial.parse(event.getSerial());
-        UUID attemptId = UUID.fromString(event.getAttemptId());
-        Instant at = instant(event.getOccurredAt());
-        String state = event.getState().name().substring(STATE_PREFIX.length());
-        String owner = attemptOwner(c, attemptId);
-        String expectedOwner = serial.value() + "@" + rig.id;
-        if (owner != null && !owner.equals(expectedOwner)) {
-            return "attempt_id " + attemptId + " already belongs to another board or rig (" + owner + ").";
+        Map<Long, String> refused = new HashMap<>();
+        if (events.isEmpty()) {
+            return refused;
         }
+        Map<UUID, String> owners = attemptOwners(c, events);
+        String rigSuffix = "@" + rig.id;
+        Map<String, BoardRow> boards = new TreeMap<>();
+        Map<UUID, AttemptRow> attempts = new TreeMap<>();
+        List<Applicable> accepted = new ArrayList<>();
+        for (Applicable e : events) {
+            String expectedOwner = e.serial().value() + rigSuffix;
+            String owner = owners.putIfAbsent(e.attemptId(), expectedOwner);
+            if (owner != null && !owner.equals(expectedOwner)) {
+                String problem = "attempt_id " + e.attemptId() + " already belongs to another board or rig (" + owner + ").";
+                refused.put(e.event().getSequence(), problem);
+                Jdbc.update(c, "UPDATE board_event SET rejected_reason = ? WHERE event_id = ?", problem, e.eventId());
+                continue;
+            }
+            accepted.add(e);
+            // Ties go to the later event, as when each event was applied after the one before it.
+            BoardRow board = boards.computeIfAbsent(e.serial().value(), serial -> new BoardRow());
+            if (board.latest == null || !e.at().isBefore(board.lastSeen)) {
+                board.latest = e;
+                board.lastSeen = e.at();
+            }
+            board.firstSeen = board.firstSeen == null || e.at().isBefore(board.firstSeen) ? e.at() : board.firstSeen;
+            AttemptRow attempt = attempts.computeIfAbsent(e.attemptId(), id -> new AttemptRow());
+            if (attempt.latest == null || !e.at().isBefore(attempt.lastEventAt)) {
+                attempt.latest = e;
+                attempt.lastEventAt = e.at();
+            }
+            attempt.startedAt = attempt.startedAt == null || e.at().isBefore(attempt.startedAt) ? e.at() : attempt.startedAt;
+            attempt.portPath = attempt.portPath != null ? attempt.portPath : emptyToNull(e.event().getSlot().getPortPath());
+            attempt.slotLabel = attempt.slotLabel != null ? attempt.slotLabel : emptyToNull(e.event().getSlot().getLabel());
+            int order = e.event().getSlot().getPowerUpOrder();
+            attempt.powerUpOrder = attempt.powerUpOrder != null || order == 0 ? attempt.powerUpOrder : Integer.valueOf(order);
+        }
+        if (accepted.isEmpty()) {
+            return refused;
+        }
+        writeBoards(c, rig, boards);
+        writeAttempts(c, rig, attempts);
+        for (Applicable e : accepted) {
+            applyChange(c, rig, e, ended);
+        }
+        return refused;
+    }
+
+    /** Who each attempt of {@code events} belongs to ({@code serial@rig id}), for those the database holds. */
+    private static Map<UUID, String> attemptOwners(Connection c, List<Applicable> events) throws SQLException {
+        Map<UUID, String> owners = new HashMap<>();
+        String[] ids = events.stream().map(e -> e.attemptId().toString()).distinct().toArray(String[]::new);
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT attempt_id, serial || '@' || rig_id FROM flash_attempt WHERE attempt_id = ANY(?::uuid[])")) {
+            Jdbc.bind(ps, (Object) ids);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    owners.put(rs.getObject(1, UUID.class), rs.getString(2));
+                }
+            }
+        }
+        return owners;
+    }
+
+    private static void writeBoards(Connection c, Rig rig, Map<String, BoardRow> boards) throws SQLException {
+        for (List<Map.Entry<String, BoardRow>> chunk : Jdbc.chunks(List.copyOf(boards.entrySet()), 6)) {
+            List<Object> params = new ArrayList<>();
+            chunk.forEach(b -> params.addAll(List.of(b.getKey(), b.getValue().latest.state(), b.getValue().firstSeen,
+                    b.getValue().lastSeen, rig.id, b.getValue().latest.attemptId())));
+            writeBoardRows(c, chunk.size(), params);
+        }
+    }
+
+    private static void writeBoardRows(Connection c, int rows, List<Object> params) throws SQLException {
         Jdbc.update(c, """
                 INSERT INTO board (serial, state, first_seen, last_seen, last_rig_id, last_attempt_id)
-                VALUES (?, ?, ?, ?, ?, ?)
+                VALUES %s
                 ON CONFLICT (serial) DO UPDATE SET
                     first_seen = LEAST(board.first_seen, EXCLUDED.first_seen),
                     state = CASE WHEN EXCLUDED.last_seen >= board.last_seen THEN EXCLUDED.state ELSE board.state END,
@@ -249,12 +392,29 @@ public class BoardEventService {
                                        THEN EXCLUDED.last_rig_id ELSE board.last_rig_id END,
                     last_attempt_id = CASE WHEN EXCLUDED.last_seen >= board.last_seen
                                            THEN EXCLUDED.last_attempt_id ELSE board.last_attempt_id END,
-                    last_seen = GREATEST(board.last_seen, EXCLUDED.last_seen)""",
-                serial.value(), state, at, at, rig.id, attemptId);
+                    last_seen = GREATEST(board.last_seen, EXCLUDED.last_seen)""".formatted(Jdbc.rows(rows, 6)),
+                params.toArray());
+    }
+
+    private static void writeAttempts(Connection c, Rig rig, Map<UUID, AttemptRow> attempts) throws SQLException {
+        for (List<Map.Entry<UUID, AttemptRow>> chunk : Jdbc.chunks(List.copyOf(attempts.entrySet()), 9)) {
+            List<Object> params = new ArrayList<>();
+            for (Map.Entry<UUID, AttemptRow> a : chunk) {
+                AttemptRow row = a.getValue();
+                params.addAll(List.of(a.getKey(), row.latest.serial().value(), rig.id));
+                params.add(row.portPath);
+                params.add(row.slotLabel);
+                params.addAll(List.of(Jdbc.Null.orInteger(row.powerUpOrder), row.latest.state(), row.startedAt, row.lastEventAt));
+            }
+            writeAttemptRows(c, chunk.size(), params);
+        }
+    }
+
+    private static void writeAttemptRows(Connection c, int rows, List<Object> params) throws SQLException {
         Jdbc.update(c, """
                 INSERT INTO flash_attempt (attempt_id, serial, rig_id, port_path, slot_label, power_up_order, state,
                                            started_at, last_event_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                VALUES %s
                 ON CONFLICT (attempt_id) DO UPDATE SET
                     state = CASE WHEN EXCLUDED.last_event_at >= flash_attempt.last_event_at
                                  THEN EXCLUDED.state ELSE flash_attempt.state END,
@@ -262,11 +422,15 @@ public class BoardEventService {
                     started_at = LEAST(flash_attempt.started_at, EXCLUDED.started_at),
                     port_path = COALESCE(flash_attempt.port_path, EXCLUDED.port_path),
                     slot_label = COALESCE(flash_attempt.slot_label, EXCLUDED.slot_label),
-                    power_up_order = COALESCE(flash_attempt.power_up_order, EXCLUDED.power_up_order)""",
-                attemptId, serial.value(), rig.id, emptyToNull(event.getSlot().getPortPath()),
-                emptyToNull(event.getSlot().getLabel()),
-                Jdbc.Null.orInteger(event.getSlot().getPowerUpOrder() == 0 ? null : event.getSlot().getPowerUpOrder()),
-                state, at, at);
+                    power_up_order = COALESCE(flash_attempt.power_up_order, EXCLUDED.power_up_order)"""
+                .formatted(Jdbc.rows(rows, 9)), params.toArray());
+    }
+
+    /** What an event changes beyond its board's and attempt's state: the data its change carries. */
+    private void applyChange(Connection c, Rig rig, Applicable e, List<Ended> ended) throws SQLException {
+        io.flashrig.proto.rig.v1.BoardEvent event = e.event();
+        UUID attemptId = e.attemptId();
+        Instant at = e.at();
         switch (event.getChangeCase()) {
             case FLASH_STARTED -> attempt(c, attemptId, "layout_name = ?, layout_sha256 = ?, flash_started_at = ?",
                     emptyToNull(event.getFlashStarted().getLayoutName()),
@@ -277,7 +441,7 @@ public class BoardEventService {
             case MAC_VERIFIED -> {
                 MacAddress mac = MacAddress.parse(event.getMacVerified().getMac());
                 attempt(c, attemptId, "mac = ?, mac_verified_at = ?", mac.toString(), at);
-                pool.markFused(serial, mac, rig.id, rig.name, at);
+                pool.markFused(e.serial(), mac, rig.id, rig.name, at);
             }
             case DONE -> end(c, attemptId, at, "DONE", null, null, List.of(), ended);
             case FAILED -> end(c, attemptId, at, "FAILED",
@@ -289,18 +453,7 @@ public class BoardEventService {
                     event.getInterrupted().getProgrammerOutputTailList(), ended);
             case REMOVED -> attempt(c, attemptId, "removed_at = ?", at);
             default -> {
-                // Detection, progress, OTP reads and waiting only move the state, done above.
-            }
-        }
-        return null;
-    }
-
-    private static String attemptOwner(Connection c, UUID attemptId) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(
-                "SELECT serial || '@' || rig_id FROM flash_attempt WHERE attempt_id = ?")) {
-            Jdbc.bind(ps, attemptId);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? rs.getString(1) : null;
+                // Detection, progress, OTP reads and waiting only move the state, written with the rows above.
             }
         }
     }

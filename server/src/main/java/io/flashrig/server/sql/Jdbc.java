@@ -7,9 +7,15 @@ import java.sql.Statement;
 import java.sql.Timestamp;
 import java.sql.Types;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 
 /** Plain JDBC for the statements JPA cannot express (ON CONFLICT, advisory locks, RETURNING). */
 public final class Jdbc {
+
+    /** Below the protocol's limit of 32 767 parameters per statement. */
+    private static final int MAX_PARAMETERS = 30_000;
 
     private Jdbc() {
     }
@@ -20,6 +26,28 @@ public final class Jdbc {
             bind(ps, params);
             return ps.executeUpdate();
         }
+    }
+
+    /**
+     * The placeholders of a multi-row {@code VALUES} list: {@code rows} groups of {@code columns}, e.g.
+     * {@code (?, ?), (?, ?)}.
+     */
+    public static String rows(int rows, int columns) {
+        String row = "(" + String.join(", ", Collections.nCopies(columns, "?")) + ")";
+        return String.join(", ", Collections.nCopies(rows, row));
+    }
+
+    /**
+     * {@code rows} cut into runs that one statement of {@code columns} parameters per row can take: the wire protocol
+     * counts a statement's parameters in 16 bits.
+     */
+    public static <T> List<List<T>> chunks(List<T> rows, int columns) {
+        int size = Math.max(1, MAX_PARAMETERS / columns);
+        List<List<T>> chunks = new ArrayList<>();
+        for (int from = 0; from < rows.size(); from += size) {
+            chunks.add(rows.subList(from, Math.min(rows.size(), from + size)));
+        }
+        return chunks;
     }
 
     /**
