@@ -212,7 +212,6 @@ public final class EventQueue implements AutoCloseable {
                     } catch (IOException e) {
                         throw new SyncFailed(e);
                     }
-                    syncFailed = false;
                     return;
                 }
                 target = lastSequence;
@@ -317,7 +316,10 @@ public final class EventQueue implements AutoCloseable {
         }
     }
 
-    /** Rewrites the log with only the unacknowledged events, replacing it atomically. */
+    /**
+     * Rewrites the log with only the unacknowledged events, replacing it atomically; called holding {@link #syncing}
+     * and the queue's lock.
+     */
     private void rewrite() throws IOException {
         Path fresh = dir.resolve("events.log.new");
         try (FileChannel out = FileChannel.open(fresh, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
@@ -335,6 +337,7 @@ public final class EventQueue implements AutoCloseable {
         replaced.close();
         // Every pending event, synced or not before, was just written and synced anew.
         durableSequence = lastSequence;
+        syncFailed = false;
         notifyAll();
     }
 

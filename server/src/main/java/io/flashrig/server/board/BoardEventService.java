@@ -30,6 +30,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -268,8 +269,10 @@ public class BoardEventService {
             throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("""
                 SELECT event_id, rig_id, queue_id, sequence, rejected_reason FROM board_event
-                 WHERE event_id = ? OR (rig_id = ? AND queue_id = ? AND sequence = ?)""")) {
-            Jdbc.bind(ps, eventId, rigId, queueId, sequence);
+                 WHERE event_id = ? OR (rig_id = ? AND queue_id = ? AND sequence = ?)
+                 ORDER BY (rig_id = ? AND queue_id = ? AND sequence = ?) DESC LIMIT 1""")) {
+            // The position's own row first: a later event of the same request may already hold this event's id.
+            Jdbc.bind(ps, eventId, rigId, queueId, sequence, rigId, queueId, sequence);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 boolean samePosition = rs.getLong(2) == rigId && queueId.equals(rs.getObject(3))
@@ -312,7 +315,9 @@ public class BoardEventService {
         if (events.isEmpty()) {
             return refused;
         }
-        Map<UUID, String> owners = attemptOwners(c, events);
+        Map<UUID, String> owners = new HashMap<>();
+        Map<UUID, Instant> started = new HashMap<>();
+        attemptOwners(c, events, owners, started);
         String rigSuffix = "@" + rig.id;
         Map<String, BoardRow> boards = new TreeMap<>();
         Map<UUID, AttemptRow> attempts = new TreeMap<>();
@@ -321,9 +326,7 @@ public class BoardEventService {
             String expectedOwner = e.serial().value() + rigSuffix;
             String owner = owners.putIfAbsent(e.attemptId(), expectedOwner);
             if (owner != null && !owner.equals(expectedOwner)) {
-                String problem = "attempt_id " + e.attemptId() + " already belongs to another board or rig (" + owner + ").";
-                refused.put(e.event().getSequence(), problem);
-                Jdbc.update(c, "UPDATE board_event SET rejected_reason = ? WHERE event_id = ?", problem, e.eventId());
+                refuse(c, e, "attempt_id " + e.attemptId() + " already belongs to another board or rig (" + owner + ").", refused);
                 continue;
             }
             accepted.add(e);
@@ -349,27 +352,43 @@ public class BoardEventService {
             return refused;
         }
         writeBoards(c, rig, boards);
-        writeAttempts(c, rig, attempts);
+        Set<UUID> written = writeAttempts(c, rig, attempts);
         for (Applicable e : accepted) {
-            applyChange(c, rig, e, ended);
+            if (!written.contains(e.attemptId())) {
+                // Another rig's request created the attempt after the owners were read, and kept it.
+                refuse(c, e, "attempt_id " + e.attemptId() + " already belongs to another board or rig.", refused);
+                continue;
+            }
+            // The attempt's start as applying the events one by one would have seen it at this event.
+            Instant start = started.merge(e.attemptId(), e.at(), (a, b) -> a.isBefore(b) ? a : b);
+            applyChange(c, rig, e, start, ended);
         }
         return refused;
     }
 
-    /** Who each attempt of {@code events} belongs to ({@code serial@rig id}), for those the database holds. */
-    private static Map<UUID, String> attemptOwners(Connection c, List<Applicable> events) throws SQLException {
-        Map<UUID, String> owners = new HashMap<>();
+    private static void refuse(Connection c, Applicable e, String problem, Map<Long, String> refused) throws SQLException {
+        refused.put(e.event().getSequence(), problem);
+        Jdbc.update(c, "UPDATE board_event SET rejected_reason = ? WHERE event_id = ?", problem, e.eventId());
+    }
+
+    /**
+     * Fills in who each attempt of {@code events} that the database holds belongs to ({@code serial@rig id}) and when it
+     * started.
+     */
+    private static void attemptOwners(Connection c, List<Applicable> events, Map<UUID, String> owners,
+            Map<UUID, Instant> started) throws SQLException {
         String[] ids = events.stream().map(e -> e.attemptId().toString()).distinct().toArray(String[]::new);
-        try (PreparedStatement ps = c.prepareStatement(
-                "SELECT attempt_id, serial || '@' || rig_id FROM flash_attempt WHERE attempt_id = ANY(?::uuid[])")) {
+        try (PreparedStatement ps = c.prepareStatement("SELECT attempt_id, serial || '@' || rig_id, started_at"
+                + " FROM flash_attempt WHERE attempt_id = ANY(?::uuid[])")) {
             Jdbc.bind(ps, (Object) ids);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    owners.put(rs.getObject(1, UUID.class), rs.getString(2));
+                    UUID id = rs.getObject(1, UUID.class);
+                    owners.put(id, rs.getString(2));
+                    started.put(id, rs.getTimestamp(3).toInstant());
                 }
             }
         }
-        return owners;
     }
 
     private static void writeBoards(Connection c, Rig rig, Map<String, BoardRow> boards) throws SQLException {
@@ -396,7 +415,9 @@ public class BoardEventService {
                 params.toArray());
     }
 
-    private static void writeAttempts(Connection c, Rig rig, Map<UUID, AttemptRow> attempts) throws SQLException {
+    /** Writes the attempts' rows; returns the attempts written (not those another board or rig holds). */
+    private static Set<UUID> writeAttempts(Connection c, Rig rig, Map<UUID, AttemptRow> attempts) throws SQLException {
+        Set<UUID> written = new HashSet<>();
         for (List<Map.Entry<UUID, AttemptRow>> chunk : Jdbc.chunks(List.copyOf(attempts.entrySet()), 9)) {
             List<Object> params = new ArrayList<>();
             for (Map.Entry<UUID, AttemptRow> a : chunk) {
@@ -406,12 +427,14 @@ public class BoardEventService {
                 params.add(row.slotLabel);
                 params.addAll(List.of(Jdbc.Null.orInteger(row.powerUpOrder), row.latest.state(), row.startedAt, row.lastEventAt));
             }
-            writeAttemptRows(c, chunk.size(), params);
+            writeAttemptRows(c, chunk.size(), params, written);
         }
+        return written;
     }
 
-    private static void writeAttemptRows(Connection c, int rows, List<Object> params) throws SQLException {
-        Jdbc.update(c, """
+    private static void writeAttemptRows(Connection c, int rows, List<Object> params, Set<UUID> written)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
                 INSERT INTO flash_attempt (attempt_id, serial, rig_id, port_path, slot_label, power_up_order, state,
                                            started_at, last_event_at)
                 VALUES %s
@@ -422,12 +445,20 @@ public class BoardEventService {
                     started_at = LEAST(flash_attempt.started_at, EXCLUDED.started_at),
                     port_path = COALESCE(flash_attempt.port_path, EXCLUDED.port_path),
                     slot_label = COALESCE(flash_attempt.slot_label, EXCLUDED.slot_label),
-                    power_up_order = COALESCE(flash_attempt.power_up_order, EXCLUDED.power_up_order)"""
-                .formatted(Jdbc.rows(rows, 9)), params.toArray());
+                    power_up_order = COALESCE(flash_attempt.power_up_order, EXCLUDED.power_up_order)
+                WHERE flash_attempt.serial = EXCLUDED.serial AND flash_attempt.rig_id = EXCLUDED.rig_id
+                RETURNING attempt_id""".formatted(Jdbc.rows(rows, 9)))) {
+            Jdbc.bind(ps, params.toArray());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    written.add(rs.getObject(1, UUID.class));
+                }
+            }
+        }
     }
 
     /** What an event changes beyond its board's and attempt's state: the data its change carries. */
-    private void applyChange(Connection c, Rig rig, Applicable e, List<Ended> ended) throws SQLException {
+    private void applyChange(Connection c, Rig rig, Applicable e, Instant start, List<Ended> ended) throws SQLException {
         io.flashrig.proto.rig.v1.BoardEvent event = e.event();
         UUID attemptId = e.attemptId();
         Instant at = e.at();
@@ -443,11 +474,11 @@ public class BoardEventService {
                 attempt(c, attemptId, "mac = ?, mac_verified_at = ?", mac.toString(), at);
                 pool.markFused(e.serial(), mac, rig.id, rig.name, at);
             }
-            case DONE -> end(c, attemptId, at, "DONE", null, null, List.of(), ended);
-            case FAILED -> end(c, attemptId, at, "FAILED",
+            case DONE -> end(c, attemptId, start, at, "DONE", null, null, List.of(), ended);
+            case FAILED -> end(c, attemptId, start, at, "FAILED",
                     event.getFailed().getReason().name().replaceFirst("^FAILURE_REASON_", ""),
                     event.getFailed().getMessage(), event.getFailed().getProgrammerOutputTailList(), ended);
-            case INTERRUPTED -> end(c, attemptId, at, "INTERRUPTED", null,
+            case INTERRUPTED -> end(c, attemptId, start, at, "INTERRUPTED", null,
                     "Unplugged while " + event.getInterrupted().getInterruptedInState().name()
                             .replaceFirst("^" + STATE_PREFIX, ""),
                     event.getInterrupted().getProgrammerOutputTailList(), ended);
@@ -458,8 +489,8 @@ public class BoardEventService {
         }
     }
 
-    private void end(Connection c, UUID attemptId, Instant at, String outcome, String failureCode, String message,
-            List<String> outputTail, List<Ended> ended) throws SQLException {
+    private void end(Connection c, UUID attemptId, Instant start, Instant at, String outcome, String failureCode,
+            String message, List<String> outputTail, List<Ended> ended) throws SQLException {
         List<String> tail = outputTail.subList(Math.max(0, outputTail.size() - OUTPUT_TAIL_LINES), outputTail.size());
         // An attempt ends once; a second end event (e.g. FAILED after DONE) keeps the first outcome.
         int changed = Jdbc.update(c, """
@@ -468,13 +499,7 @@ public class BoardEventService {
                  WHERE attempt_id = ? AND outcome IS NULL""", at, outcome, failureCode, emptyToNull(message),
                 tail.isEmpty() ? null : String.join("\n", tail), attemptId);
         if (changed == 1) {
-            try (PreparedStatement ps = c.prepareStatement("SELECT started_at FROM flash_attempt WHERE attempt_id = ?")) {
-                Jdbc.bind(ps, attemptId);
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    ended.add(new Ended(outcome, Duration.between(rs.getTimestamp(1).toInstant(), at)));
-                }
-            }
+            ended.add(new Ended(outcome, Duration.between(start, at)));
         }
     }
 
@@ -511,8 +536,12 @@ public class BoardEventService {
                 && t.getNanos() < 1_000_000_000;
     }
 
+    /**
+     * In the database's precision (microseconds), so that events the database would see as simultaneous are compared
+     * as such here too.
+     */
     private static Instant instant(Timestamp t) {
-        return Instant.ofEpochSecond(t.getSeconds(), t.getNanos());
+        return Instant.ofEpochSecond(t.getSeconds(), t.getNanos()).plusNanos(500).truncatedTo(ChronoUnit.MICROS);
     }
 
     private static String emptyToNull(String text) {

@@ -126,8 +126,8 @@ class BoardEventBatchTest {
     }
 
     /**
-     * Board X: detected before its slot is known, a progress event whose clock went back, two events at the same
-     * moment (the later one wins). Board Y: failed and removed. Board W reuses board Z's attempt id (refused), an event
+     * Board X: detected before its slot is known, a progress event whose clock went back, two events in the same
+     * microsecond (the later one wins). Board Y: failed and removed. Board W reuses board Z's attempt id (refused), an event
      * repeats an earlier one's id (refused), and one event is malformed (recorded, refused).
      */
     private static List<BoardEvent> scenario(Map<String, String> serials, Map<String, String> attempts) {
@@ -154,9 +154,12 @@ class BoardEventBatchTest {
                 .setDetected(BoardDetected.newBuilder().setUsbProductId(0xDF11)));
         events.add(event(serials.get("Y"), attempts.get("Y"), 7, FlashJobState.FLASH_JOB_STATE_REMOVED)
                 .setRemoved(BoardRemoved.newBuilder().setFinalState(FlashJobState.FLASH_JOB_STATE_FAILED)));
+        // The same microsecond, as the database keeps it; the later event has the smaller nanoseconds.
         events.add(event(serials.get("X"), attempts.get("X"), 40, FlashJobState.FLASH_JOB_STATE_FLASHED).setSlot(x)
+                .setOccurredAt(Timestamp.newBuilder().setSeconds(T.getEpochSecond() + 40).setNanos(400))
                 .setFlashed(BoardFlashed.newBuilder()));
         events.add(event(serials.get("X"), attempts.get("X"), 40, FlashJobState.FLASH_JOB_STATE_FUSING).setSlot(x)
+                .setOccurredAt(Timestamp.newBuilder().setSeconds(T.getEpochSecond() + 40).setNanos(100))
                 .setOtpRead(OtpRead.newBuilder().setBlank(true)));
         events.add(event(serials.get("X"), attempts.get("X"), 50, FlashJobState.FLASH_JOB_STATE_FLASHING).setSlot(x)
                 .setEventId(events.get(2).getEventId()).setFlashProgress(FlashProgress.newBuilder().setPartitionPercent(90)));
