@@ -99,7 +99,8 @@ class RigAgainstSimulatorTest {
     void aReenumeratingBoardIsFlashedOnce() throws Exception {
         String s = serial(0x21);
         try (SimulatedRig rig = rig(8, Duration.ofMinutes(5))) {
-            hub.plug(SimulatedBoard.normal(s, "1-2").withBehaviour(Behaviour.REENUMERATE).withTimes(4000, 2500));
+            // Off the bus long enough for a listing (a programmer process) to see the gap on a busy machine.
+            hub.plug(SimulatedBoard.normal(s, "1-2").withBehaviour(Behaviour.REENUMERATE).withTimes(4000, 10_000));
             Awaits.until(() -> rig.ended(s), "the board ends");
             assertTrue(rig.reached(s, FLASH_JOB_STATE_DONE), () -> rig.last(s).toString());
             assertTrue(rig.watched.stream().anyMatch(e -> e instanceof BoardWatcherEvent.Detached d && d.board().serial().equals(s)),
@@ -129,7 +130,8 @@ class RigAgainstSimulatorTest {
     @Test
     void aHungProgrammerIsKilledByTheTimeout() throws Exception {
         String s = serial(0x41);
-        try (SimulatedRig rig = rig(8, Duration.ofSeconds(6))) {
+        // The timeout counts from the programmer's start, a JVM start here: enough for it to print before it hangs.
+        try (SimulatedRig rig = rig(8, Duration.ofSeconds(15))) {
             hub.plug(SimulatedBoard.normal(s, "1-4").withBehaviour(Behaviour.HANG));
             Awaits.until(() -> rig.reached(s, FLASH_JOB_STATE_FAILED), "the hung flash fails");
             assertEquals(FailureReason.FAILURE_REASON_TIMEOUT, rig.last(s).getFailed().getReason());

@@ -106,8 +106,9 @@ class EventQueueTest {
             Future<Long> first = jobs.submit(() -> queue.append(event("a")));
             await(syncStarted);
             Future<Long> second = jobs.submit(() -> queue.append(event("b")));
+            Awaits.until(() -> queue.lastSequence() == 2, "a second event written while the first sync hangs");
             Future<Long> third = jobs.submit(() -> queue.append(event("c")));
-            Awaits.until(() -> queue.lastSequence() == 3, "the later events written while the first sync hangs");
+            Awaits.until(() -> queue.lastSequence() == 3, "a third event written while the first sync hangs");
             assertEquals(List.of(), queue.after(0, 10), "nothing is offered for sending before it is durable");
             releaseSync.countDown();
             assertEquals(List.of(1L, 2L, 3L), List.of(first.get(10, TimeUnit.SECONDS), second.get(10, TimeUnit.SECONDS),

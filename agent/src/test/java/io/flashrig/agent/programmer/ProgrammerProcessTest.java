@@ -41,7 +41,7 @@ class ProgrammerProcessTest {
         // The child sleeps in the background, the way a hung tool may wait inside a helper process.
         ProgrammerRun run = new ProgrammerProcess(Map.of("PID_FILE", pidFile.toString())).run(
                 List.of("sh", "-c", "sleep 600 & echo $! > \"$PID_FILE\"; echo started; wait"),
-                Duration.ofSeconds(2), "never", dir.resolve("log.txt"), lines::add);
+                Duration.ofSeconds(5), "never", dir.resolve("log.txt"), lines::add);
         assertTrue(run.timedOut());
         assertFalse(run.succeeded());
         assertTrue(run.failureMessage().contains("was killed"), run.failureMessage());
@@ -100,7 +100,7 @@ class ProgrammerProcessTest {
     @Test
     void aTimeoutStopsTheReadingEvenWhenAnOrphanThatIsNoDescendantHoldsTheOutput() throws Exception {
         // The subshell exits at once: its background sleep is re-parented and no longer a descendant to be killed.
-        LeftBehind run = runLeavingAChild("(sleep 600 & echo $! > \"$LEFT_BEHIND\"); echo started; sleep 600", Duration.ofSeconds(1));
+        LeftBehind run = runLeavingAChild("(sleep 600 & echo $! > \"$LEFT_BEHIND\"); echo started; sleep 600", Duration.ofSeconds(5));
         assertTrue(run.run().timedOut());
         assertEquals(List.of("started"), run.lines());
     }

@@ -134,6 +134,11 @@ public class BoardService {
         return new ExportSlot(exports);
     }
 
+    /** Whether every export place is free; an export gives its place back just after its transaction has ended. */
+    boolean noExportRunning() {
+        return exports.availablePermits() == Math.max(0, maxExports);
+    }
+
     /** A running export's place; closing it gives the place back, once however often it is closed. */
     public static final class ExportSlot implements AutoCloseable {
         private final Semaphore exports;

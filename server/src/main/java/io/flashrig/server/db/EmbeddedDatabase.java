@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 
@@ -38,6 +39,8 @@ public final class EmbeddedDatabase implements AutoCloseable {
             EmbeddedPostgres postgres = EmbeddedPostgres.builder()
                     .setDataDirectory(dataDir.toAbsolutePath())
                     .setCleanDataDirectory(false)
+                    // The library gives up after 10 s; a first start (initdb) on a busy small machine can take longer.
+                    .setPGStartupWait(Duration.ofSeconds(60))
                     .start();
             return new EmbeddedDatabase(postgres, dataDir.toAbsolutePath());
         } catch (IOException e) {

@@ -30,6 +30,7 @@ import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpVersion;
+import jakarta.inject.Inject;
 import java.net.Socket;
 import java.net.URL;
 import java.sql.SQLException;
@@ -64,8 +65,12 @@ class BoardExportStallTest {
     @TestHTTPResource("/")
     URL server;
 
+    @Inject
+    BoardService boards;
+
     @BeforeEach
-    void aFactorysWorthOfBoards() throws SQLException {
+    void aFactorysWorthOfBoards() throws Exception {
+        awaitTrue(boards::noExportRunning, "the exports of the test before have given their places back");
         CsvExports.createBoards();
     }
 
@@ -87,7 +92,8 @@ class BoardExportStallTest {
                 String tail = tailOf(frozen.getInputStream());
                 assertFalse(tail.endsWith("\r\n0\r\n\r\n"), "the frozen client got a complete body: ..." + tail);
             }
-            // Its place is back: two exports run side by side again.
+            // Its place is back (given back just after its transaction ended): two exports run side by side again.
+            awaitTrue(boards::noExportRunning, "the cut-off export gives its place back");
             try (Socket first = startExport(server, "rig=" + RIG); Socket second = startExport(server, "rig=" + RIG)) {
                 assertThat(readAtLeast(first.getInputStream(), 64 * 1024), startsWith("HTTP/1.1 200"));
                 assertThat(readAtLeast(second.getInputStream(), 64 * 1024), startsWith("HTTP/1.1 200"));

@@ -62,7 +62,8 @@ class BoardExportTest {
     BoardService boards;
 
     @BeforeEach
-    void aFactorysWorthOfBoards() throws SQLException {
+    void aFactorysWorthOfBoards() throws Exception {
+        awaitTrue(boards::noExportRunning, "the exports of the test before have given their places back");
         createBoards();
     }
 

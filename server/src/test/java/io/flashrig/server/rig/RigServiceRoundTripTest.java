@@ -73,7 +73,8 @@ class RigServiceRoundTripTest {
                 ack = stream.send(RigClient.batch(session, after.toArray(BoardEvent[]::new)));
                 assertEquals(7, ack.getCommittedThroughSequence());
 
-                // While the stream is open, the rig counts as connected.
+                // While the stream is open, the rig counts as connected (it sent something within two heartbeats).
+                assertEquals(7, stream.send(RigClient.batch(session)).getCommittedThroughSequence());
                 asAdmin().get("/api/v1/rigs/rig-roundtrip").then().statusCode(200)
                         .body("connected", equalTo(true)).body("agentVersion", equalTo("0.1.0"));
             }
