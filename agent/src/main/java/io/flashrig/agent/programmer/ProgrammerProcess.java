@@ -69,8 +69,9 @@ public final class ProgrammerProcess {
     /**
      * How long the reader may take to hand on the rest of the output once the relay is gone. The rest is finite then
      * (what the pipe holds), so only a listener that is held up keeps the reader busy, e.g. a job transition waiting
-     * behind the other jobs' events for the CPU and the disk, which can take seconds. The verdict is in the last lines, so the run
-     * waits for them; only a listener stuck for this long ends the run without them, as a failure that says so.
+     * behind the other jobs' events for the CPU and the disk, which can take seconds. The verdict is in the last lines,
+     * so the run waits for them; only a listener stuck for this long ends the run without them, as a failure that says
+     * so.
      */
     static final Duration DRAIN = Duration.ofSeconds(60);
 

@@ -8,6 +8,7 @@ import io.flashrig.proto.rig.v1.BoardEvent.ChangeCase;
 import io.flashrig.proto.rig.v1.ErrorReason;
 import io.flashrig.proto.rig.v1.FlashJobState;
 import io.flashrig.proto.rig.v1.RejectedEvent;
+import io.flashrig.proto.rig.v1.Slot;
 import io.flashrig.proto.rig.v1.StreamBoardEventsRequest;
 import io.flashrig.proto.rig.v1.StreamBoardEventsResponse;
 import io.flashrig.server.FlashRigConfig;
@@ -62,30 +63,69 @@ public class BoardEventService {
     private record Ended(String outcome, Duration duration) {
     }
 
-    /** One event of a request: its id (made up for a malformed one) and why it cannot be applied (null: it can). */
-    private record Incoming(io.flashrig.proto.rig.v1.BoardEvent event, UUID eventId, String malformation) {
+    /** Columns written per row: board_event, board, flash_attempt. */
+    private static final int EVENT_COLUMNS = 11;
+    private static final int BOARD_COLUMNS = 6;
+    private static final int ATTEMPT_COLUMNS = 9;
+
+    /**
+     * One event of a request: its id (made up for a malformed one), and either why it cannot be applied or its parsed
+     * fields.
+     */
+    private record Incoming(io.flashrig.proto.rig.v1.BoardEvent event, UUID eventId, String malformation,
+            Applicable parsed) {
+
+        static Incoming of(long rigId, UUID queueId, io.flashrig.proto.rig.v1.BoardEvent event) {
+            String problem = BoardEventService.malformation(event);
+            if (problem != null) {
+                return new Incoming(event, UUID.nameUUIDFromBytes((rigId + "/" + queueId + "/" + event.getSequence())
+                        .getBytes(StandardCharsets.UTF_8)), problem, null);
+            }
+            UUID eventId = UUID.fromString(event.getEventId());
+            return new Incoming(event, eventId, null, new Applicable(event, eventId, BoardSerial.parse(event.getSerial()),
+                    UUID.fromString(event.getAttemptId()), instant(event.getOccurredAt()),
+                    event.getState().name().substring(STATE_PREFIX.length())));
+        }
     }
 
-    /** A well-formed event stored by this request, ready to be applied. */
+    /** A well-formed event, ready to be applied once stored. */
     private record Applicable(io.flashrig.proto.rig.v1.BoardEvent event, UUID eventId, BoardSerial serial, UUID attemptId,
             Instant at, String state) {
     }
 
-    /** The board row a request's events leave: first and last seen, and the state of its latest event. */
-    private static final class BoardRow {
-        Instant firstSeen;
-        Instant lastSeen;
+    /**
+     * What a request's events leave in one row: the earliest and latest time, and the latest event (ties go to the later
+     * one, as when each event was applied after the one before it).
+     */
+    private static class Span {
+        Instant first;
+        Instant last;
         Applicable latest;
+
+        void take(Applicable e) {
+            if (latest == null || !e.at().isBefore(last)) {
+                latest = e;
+                last = e.at();
+            }
+            first = first == null || e.at().isBefore(first) ? e.at() : first;
+        }
     }
 
-    /** The flash attempt row a request's events leave: its earliest and latest event, and the first slot seen. */
-    private static final class AttemptRow {
-        Instant startedAt;
-        Instant lastEventAt;
-        Applicable latest;
+    /** A flash attempt's row: its span, and the first slot seen. */
+    private static final class AttemptRow extends Span {
         String portPath;
         String slotLabel;
         Integer powerUpOrder;
+
+        @Override
+        void take(Applicable e) {
+            super.take(e);
+            Slot slot = e.event().getSlot();
+            portPath = portPath != null ? portPath : emptyToNull(slot.getPortPath());
+            slotLabel = slotLabel != null ? slotLabel : emptyToNull(slot.getLabel());
+            powerUpOrder = powerUpOrder != null || slot.getPowerUpOrder() == 0 ? powerUpOrder
+                    : Integer.valueOf(slot.getPowerUpOrder());
+        }
     }
 
     private final EntityManager em;
@@ -113,14 +153,8 @@ public class BoardEventService {
         List<RejectedEvent> rejected = new ArrayList<>();
         List<Ended> ended = new ArrayList<>();
         long committed = em.unwrap(Session.class).doReturningWork(c -> {
-            List<Incoming> incoming = new ArrayList<>();
-            for (io.flashrig.proto.rig.v1.BoardEvent event : request.getEventsList()) {
-                String problem = malformation(event);
-                UUID eventId = problem == null ? UUID.fromString(event.getEventId())
-                        : UUID.nameUUIDFromBytes((rigId + "/" + queueId + "/" + event.getSequence())
-                                .getBytes(StandardCharsets.UTF_8));
-                incoming.add(new Incoming(event, eventId, problem));
-            }
+            List<Incoming> incoming = request.getEventsList().stream()
+                    .map(event -> Incoming.of(rigId, queueId, event)).toList();
             Set<Long> stored = store(c, rig, queueId, incoming, now);
             Map<Long, String> problems = new HashMap<>();
             List<Applicable> applicable = new ArrayList<>();
@@ -131,7 +165,7 @@ public class BoardEventService {
                 } else if (in.malformation() != null) {
                     problems.put(sequence, in.malformation());
                 } else {
-                    applicable.add(applicable(in));
+                    applicable.add(in.parsed());
                 }
             }
             problems.putAll(applyEvents(c, rig, applicable, ended));
@@ -219,7 +253,7 @@ public class BoardEventService {
     private static Set<Long> store(Connection c, Rig rig, UUID queueId, List<Incoming> incoming, Instant now)
             throws SQLException {
         Set<Long> stored = new HashSet<>();
-        for (List<Incoming> chunk : Jdbc.chunks(incoming, 11)) {
+        for (List<Incoming> chunk : Jdbc.chunks(incoming, EVENT_COLUMNS)) {
             storeChunk(c, rig, queueId, chunk, now, stored);
         }
         return stored;
@@ -230,11 +264,11 @@ public class BoardEventService {
         List<Object> params = new ArrayList<>();
         for (Incoming in : incoming) {
             io.flashrig.proto.rig.v1.BoardEvent event = in.event();
-            boolean wellFormed = in.malformation() == null;
+            Applicable parsed = in.parsed();
             params.addAll(List.of(in.eventId(), rig.id, queueId, event.getSequence(),
-                    wellFormed ? BoardSerial.parse(event.getSerial()).value() : clip(event.getSerial()),
+                    parsed != null ? parsed.serial().value() : clip(event.getSerial()),
                     clip(event.getAttemptId()), event.getChangeCase().name(),
-                    Jdbc.Null.orInstant(wellFormed ? instant(event.getOccurredAt()) : null), now, event.toByteArray()));
+                    Jdbc.Null.orInstant(parsed != null ? parsed.at() : null), now, event.toByteArray()));
             params.add(in.malformation());
         }
         // An event whose id or queue position is taken (a replay, or another event in this very request) is left out.
@@ -243,7 +277,7 @@ public class BoardEventService {
                                          received_at, payload, rejected_reason)
                 VALUES %s
                 ON CONFLICT DO NOTHING
-                RETURNING sequence""".formatted(Jdbc.rows(incoming.size(), 11)))) {
+                RETURNING sequence""".formatted(Jdbc.rows(incoming.size(), EVENT_COLUMNS)))) {
             Jdbc.bind(ps, params.toArray());
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -251,13 +285,6 @@ public class BoardEventService {
                 }
             }
         }
-    }
-
-    private static Applicable applicable(Incoming in) {
-        io.flashrig.proto.rig.v1.BoardEvent event = in.event();
-        return new Applicable(event, in.eventId(), BoardSerial.parse(event.getSerial()),
-                UUID.fromString(event.getAttemptId()), instant(event.getOccurredAt()),
-                event.getState().name().substring(STATE_PREFIX.length()));
     }
 
     /**
@@ -319,7 +346,7 @@ public class BoardEventService {
         Map<UUID, Instant> started = new HashMap<>();
         attemptOwners(c, events, owners, started);
         String rigSuffix = "@" + rig.id;
-        Map<String, BoardRow> boards = new TreeMap<>();
+        Map<String, Span> boards = new TreeMap<>();
         Map<UUID, AttemptRow> attempts = new TreeMap<>();
         List<Applicable> accepted = new ArrayList<>();
         for (Applicable e : events) {
@@ -330,23 +357,8 @@ public class BoardEventService {
                 continue;
             }
             accepted.add(e);
-            // Ties go to the later event, as when each event was applied after the one before it.
-            BoardRow board = boards.computeIfAbsent(e.serial().value(), serial -> new BoardRow());
-            if (board.latest == null || !e.at().isBefore(board.lastSeen)) {
-                board.latest = e;
-                board.lastSeen = e.at();
-            }
-            board.firstSeen = board.firstSeen == null || e.at().isBefore(board.firstSeen) ? e.at() : board.firstSeen;
-            AttemptRow attempt = attempts.computeIfAbsent(e.attemptId(), id -> new AttemptRow());
-            if (attempt.latest == null || !e.at().isBefore(attempt.lastEventAt)) {
-                attempt.latest = e;
-                attempt.lastEventAt = e.at();
-            }
-            attempt.startedAt = attempt.startedAt == null || e.at().isBefore(attempt.startedAt) ? e.at() : attempt.startedAt;
-            attempt.portPath = attempt.portPath != null ? attempt.portPath : emptyToNull(e.event().getSlot().getPortPath());
-            attempt.slotLabel = attempt.slotLabel != null ? attempt.slotLabel : emptyToNull(e.event().getSlot().getLabel());
-            int order = e.event().getSlot().getPowerUpOrder();
-            attempt.powerUpOrder = attempt.powerUpOrder != null || order == 0 ? attempt.powerUpOrder : Integer.valueOf(order);
+            boards.computeIfAbsent(e.serial().value(), serial -> new Span()).take(e);
+            attempts.computeIfAbsent(e.attemptId(), id -> new AttemptRow()).take(e);
         }
         if (accepted.isEmpty()) {
             return refused;
@@ -391,11 +403,11 @@ public class BoardEventService {
         }
     }
 
-    private static void writeBoards(Connection c, Rig rig, Map<String, BoardRow> boards) throws SQLException {
-        for (List<Map.Entry<String, BoardRow>> chunk : Jdbc.chunks(List.copyOf(boards.entrySet()), 6)) {
+    private static void writeBoards(Connection c, Rig rig, Map<String, Span> boards) throws SQLException {
+        for (List<Map.Entry<String, Span>> chunk : Jdbc.chunks(List.copyOf(boards.entrySet()), BOARD_COLUMNS)) {
             List<Object> params = new ArrayList<>();
-            chunk.forEach(b -> params.addAll(List.of(b.getKey(), b.getValue().latest.state(), b.getValue().firstSeen,
-                    b.getValue().lastSeen, rig.id, b.getValue().latest.attemptId())));
+            chunk.forEach(b -> params.addAll(List.of(b.getKey(), b.getValue().latest.state(), b.getValue().first,
+                    b.getValue().last, rig.id, b.getValue().latest.attemptId())));
             writeBoardRows(c, chunk.size(), params);
         }
     }
@@ -411,21 +423,21 @@ public class BoardEventService {
                                        THEN EXCLUDED.last_rig_id ELSE board.last_rig_id END,
                     last_attempt_id = CASE WHEN EXCLUDED.last_seen >= board.last_seen
                                            THEN EXCLUDED.last_attempt_id ELSE board.last_attempt_id END,
-                    last_seen = GREATEST(board.last_seen, EXCLUDED.last_seen)""".formatted(Jdbc.rows(rows, 6)),
+                    last_seen = GREATEST(board.last_seen, EXCLUDED.last_seen)""".formatted(Jdbc.rows(rows, BOARD_COLUMNS)),
                 params.toArray());
     }
 
     /** Writes the attempts' rows; returns the attempts written (not those another board or rig holds). */
     private static Set<UUID> writeAttempts(Connection c, Rig rig, Map<UUID, AttemptRow> attempts) throws SQLException {
         Set<UUID> written = new HashSet<>();
-        for (List<Map.Entry<UUID, AttemptRow>> chunk : Jdbc.chunks(List.copyOf(attempts.entrySet()), 9)) {
+        for (List<Map.Entry<UUID, AttemptRow>> chunk : Jdbc.chunks(List.copyOf(attempts.entrySet()), ATTEMPT_COLUMNS)) {
             List<Object> params = new ArrayList<>();
             for (Map.Entry<UUID, AttemptRow> a : chunk) {
                 AttemptRow row = a.getValue();
                 params.addAll(List.of(a.getKey(), row.latest.serial().value(), rig.id));
                 params.add(row.portPath);
                 params.add(row.slotLabel);
-                params.addAll(List.of(Jdbc.Null.orInteger(row.powerUpOrder), row.latest.state(), row.startedAt, row.lastEventAt));
+                params.addAll(List.of(Jdbc.Null.orInteger(row.powerUpOrder), row.latest.state(), row.first, row.last));
             }
             writeAttemptRows(c, chunk.size(), params, written);
         }
@@ -447,7 +459,7 @@ public class BoardEventService {
                     slot_label = COALESCE(flash_attempt.slot_label, EXCLUDED.slot_label),
                     power_up_order = COALESCE(flash_attempt.power_up_order, EXCLUDED.power_up_order)
                 WHERE flash_attempt.serial = EXCLUDED.serial AND flash_attempt.rig_id = EXCLUDED.rig_id
-                RETURNING attempt_id""".formatted(Jdbc.rows(rows, 9)))) {
+                RETURNING attempt_id""".formatted(Jdbc.rows(rows, ATTEMPT_COLUMNS)))) {
             Jdbc.bind(ps, params.toArray());
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {

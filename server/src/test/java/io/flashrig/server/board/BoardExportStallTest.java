@@ -70,8 +70,7 @@ class BoardExportStallTest {
 
     @BeforeEach
     void aFactorysWorthOfBoards() throws Exception {
-        awaitTrue(boards::noExportRunning, "the exports of the test before have given their places back");
-        CsvExports.createBoards();
+        CsvExports.freshBoards(boards);
     }
 
     @AfterAll

@@ -5,7 +5,6 @@ import static io.flashrig.server.board.CsvExports.EXPORT_SESSIONS;
 import static io.flashrig.server.board.CsvExports.OPEN_EXPORTS;
 import static io.flashrig.server.board.CsvExports.RIG;
 import static io.flashrig.server.board.CsvExports.awaitTrue;
-import static io.flashrig.server.board.CsvExports.createBoards;
 import static io.flashrig.server.board.CsvExports.csv;
 import static io.flashrig.server.board.CsvExports.expectedLine;
 import static io.flashrig.server.board.CsvExports.exportWhenThereIsRoom;
@@ -63,8 +62,7 @@ class BoardExportTest {
 
     @BeforeEach
     void aFactorysWorthOfBoards() throws Exception {
-        awaitTrue(boards::noExportRunning, "the exports of the test before have given their places back");
-        createBoards();
+        CsvExports.freshBoards(boards);
     }
 
     @AfterAll

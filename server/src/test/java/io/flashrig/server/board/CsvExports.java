@@ -38,7 +38,7 @@ final class CsvExports {
     }
 
     /** A hundred thousand boards of one rig, made once for every test of a class. */
-    static void createBoards() throws SQLException {
+    private static void createBoards() throws SQLException {
         if (TestApi.count("SELECT count(*) FROM rig WHERE name = ?", RIG) > 0) {
             return;
         }
@@ -187,6 +187,15 @@ final class CsvExports {
     }
 
     /** Waits for something another thread or process does; only the failure message mentions time. */
+    /**
+     * Before each export test: waits until the exports of the test before have given their places back (just after
+     * their transactions ended), then lays out the boards.
+     */
+    static void freshBoards(BoardService boards) throws Exception {
+        awaitTrue(boards::noExportRunning, "the exports of the test before have given their places back");
+        createBoards();
+    }
+
     static void awaitTrue(BooleanSupplier condition, String what) throws InterruptedException {
         awaitTrue(condition, what, Duration.ofSeconds(30));
     }
