@@ -294,6 +294,9 @@ function renderRigs() {
     return el("div", { class: "card" + (on ? "" : " disconnected"), "data-rig": name },
       el("div", { class: "rig-title" }, el("h2", {}, name),
         el("span", { class: "pill " + (on ? "on" : "off") }, on ? "connected" : "disconnected"),
+        rig.rejectedEvents ? el("span", { class: "pill warn", "data-rejected": rig.rejectedEvents,
+          title: "Last: " + (rig.lastRejection || "") }, `${rig.rejectedEvents} event${rig.rejectedEvents === 1 ? "" : "s"} refused`)
+          : "",
         el("span", { class: "muted" }, [rig.hostname, rig.agentVersion && "agent " + rig.agentVersion, rig.layoutName]
           .filter(Boolean).join(" · "))),
       el("table", {}, el("tr", {}, ...["Slot", "Order", "Serial", "State", "Progress", "MAC", "Elapsed", "Result"]

@@ -2,8 +2,10 @@ package io.flashrig.server.board;
 
 import com.google.protobuf.Timestamp;
 import io.flashrig.contract.BoardSerial;
+import io.flashrig.contract.EventText;
 import io.flashrig.contract.InvalidValueException;
 import io.flashrig.contract.MacAddress;
+import io.flashrig.contract.Quoted;
 import io.flashrig.proto.rig.v1.BoardEvent.ChangeCase;
 import io.flashrig.proto.rig.v1.ErrorReason;
 import io.flashrig.proto.rig.v1.FlashJobState;
@@ -17,6 +19,7 @@ import io.flashrig.server.error.DomainException;
 import io.flashrig.server.pool.PoolService;
 import io.flashrig.server.rig.Rig;
 import io.flashrig.server.sql.Jdbc;
+import io.flashrig.server.sql.Savepoint;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.LockModeType;
@@ -56,11 +59,16 @@ import org.hibernate.Session;
 public class BoardEventService {
 
     private static final String STATE_PREFIX = "FLASH_JOB_STATE_";
-    private static final int OUTPUT_TAIL_LINES = 20;
+    /** Most characters kept of an id that is not one (a malformed event's serial, attempt or event id). */
+    private static final int MAX_ID = 100;
     private static final long MIN_SECONDS = -62_135_596_800L;
     private static final long MAX_SECONDS = 253_402_300_799L;
 
     private record Ended(String outcome, Duration duration) {
+    }
+
+    /** What a request's event that the database already holds is: a replay (its recorded problem, if any) or a conflict. */
+    private record Replay(String problem, boolean conflict) {
     }
 
     /** Columns written per row: board_event, board, flash_attempt. */
@@ -75,7 +83,8 @@ public class BoardEventService {
     private record Incoming(io.flashrig.proto.rig.v1.BoardEvent event, UUID eventId, String malformation,
             Applicable parsed) {
 
-        static Incoming of(long rigId, UUID queueId, io.flashrig.proto.rig.v1.BoardEvent event) {
+        static Incoming of(long rigId, UUID queueId, io.flashrig.proto.rig.v1.BoardEvent received) {
+            io.flashrig.proto.rig.v1.BoardEvent event = EventCleaning.clean(received);
             String problem = BoardEventService.malformation(event);
             if (problem != null) {
                 return new Incoming(event, UUID.nameUUIDFromBytes((rigId + "/" + queueId + "/" + event.getSequence())
@@ -143,45 +152,123 @@ public class BoardEventService {
         this.config = config;
     }
 
+    /**
+     * Applies one stream request in one transaction and answers after commit. Every event is decided alone: one that is
+     * malformed, or that the database refuses, is recorded as rejected and listed, and the rest of the request is
+     * committed, so that one bad event never holds up a rig's others.
+     */
     @Transactional
     public StreamBoardEventsResponse apply(long rigId, StreamBoardEventsRequest request) {
         // Rig row first, as OpenSession does, so that the two never wait on each other in opposite order.
-        Rig rig = Rig.findById(rigId, LockModeType.PESSIMISTIC_WRITE);
-        UUID queueId = requireCurrentSession(rig, request.getSessionId());
+        Rig locked = Rig.findById(rigId, LockModeType.PESSIMISTIC_WRITE);
+        UUID queueId = requireCurrentSession(locked, request.getSessionId());
         checkOrder(request);
         Instant now = Instant.now();
+        List<Incoming> incoming = request.getEventsList().stream()
+                .map(event -> Incoming.of(rigId, queueId, event)).toList();
+        Session session = em.unwrap(Session.class);
+        Written written = session.doReturningWork(c -> Savepoint.attempt(c, () -> write(c, locked, queueId, incoming, now)))
+                .result();
+        Rig rig = locked;
+        if (written == null) {
+            // The database refused something the checks let through. Undone to the savepoint: find which event, alone.
+            // The persistence context may still hold what the savepoint undid, so it starts afresh.
+            em.clear();
+            written = session.doReturningWork(c -> writeOneByOne(c, locked, queueId, incoming, now));
+            rig = Rig.findById(rigId, LockModeType.PESSIMISTIC_WRITE);
+        }
+        long committed = session.doReturningWork(c -> advanceQueue(c, rigId, queueId, request));
         List<RejectedEvent> rejected = new ArrayList<>();
-        List<Ended> ended = new ArrayList<>();
-        long committed = em.unwrap(Session.class).doReturningWork(c -> {
-            List<Incoming> incoming = request.getEventsList().stream()
-                    .map(event -> Incoming.of(rigId, queueId, event)).toList();
-            Set<Long> stored = store(c, rig, queueId, incoming, now);
-            Map<Long, String> problems = new HashMap<>();
-            List<Applicable> applicable = new ArrayList<>();
-            for (Incoming in : incoming) {
-                long sequence = in.event().getSequence();
-                if (!stored.contains(sequence)) {
-                    problems.put(sequence, replayVerdict(c, rigId, queueId, in.eventId(), sequence));
-                } else if (in.malformation() != null) {
-                    problems.put(sequence, in.malformation());
-                } else {
-                    applicable.add(in.parsed());
-                }
+        for (io.flashrig.proto.rig.v1.BoardEvent event : request.getEventsList()) {
+            String problem = written.problems.get(event.getSequence());
+            if (problem != null) {
+                rejected.add(RejectedEvent.newBuilder().setEventId(EventText.clean(event.getEventId(), MAX_ID))
+                        .setSequence(event.getSequence()).setMessage(problem).build());
             }
-            problems.putAll(applyEvents(c, rig, applicable, ended));
-            for (io.flashrig.proto.rig.v1.BoardEvent event : request.getEventsList()) {
-                String problem = problems.get(event.getSequence());
-                if (problem != null) {
-                    rejected.add(RejectedEvent.newBuilder().setEventId(event.getEventId())
-                            .setSequence(event.getSequence()).setMessage(problem).build());
-                }
-            }
-            return advanceQueue(c, rigId, queueId, request);
-        });
+        }
         rig.lastSeen = now;
-        afterCommit(() -> ended.forEach(e -> metrics.attemptEnded(e.outcome(), e.duration())));
+        if (written.newlyRejected > 0) {
+            rig.rejectedEvents += written.newlyRejected;
+            rig.lastRejectedAt = now;
+            rig.lastRejection = written.lastRejection;
+        }
+        List<Ended> ended = written.ended;
+        int newlyRejected = written.newlyRejected;
+        String rigName = rig.name;
+        afterCommit(() -> {
+            ended.forEach(e -> metrics.attemptEnded(e.outcome(), e.duration()));
+            metrics.eventsRejected(rigName, newlyRejected);
+        });
         return StreamBoardEventsResponse.newBuilder().setCommittedThroughSequence(committed)
                 .addAllRejected(rejected).build();
+    }
+
+    /** What writing some events left: why some were refused (by sequence), the attempts that ended, new refusals. */
+    private static final class Written {
+        final Map<Long, String> problems = new HashMap<>();
+        final List<Ended> ended = new ArrayList<>();
+        int newlyRejected;
+        String lastRejection;
+
+        void rejectedNow(long sequence, String problem) {
+            problems.put(sequence, problem);
+            newlyRejected++;
+            lastRejection = problem;
+        }
+
+        void add(Written other) {
+            problems.putAll(other.problems);
+            ended.addAll(other.ended);
+            newlyRejected += other.newlyRejected;
+            lastRejection = other.lastRejection != null ? other.lastRejection : lastRejection;
+        }
+    }
+
+    /** Stores the events that are new and applies the well-formed ones, set-based. */
+    private Written write(Connection c, Rig rig, UUID queueId, List<Incoming> incoming, Instant now)
+            throws SQLException {
+        Written written = new Written();
+        Set<Long> stored = store(c, rig, queueId, incoming, now);
+        List<Applicable> applicable = new ArrayList<>();
+        for (Incoming in : incoming) {
+            long sequence = in.event().getSequence();
+            if (!stored.contains(sequence)) {
+                Replay replay = replayVerdict(c, rig.id, queueId, in.eventId(), sequence);
+                if (replay.conflict()) {
+                    written.rejectedNow(sequence, replay.problem());
+                } else if (replay.problem() != null) {
+                    written.problems.put(sequence, replay.problem());
+                }
+            } else if (in.malformation() != null) {
+                written.rejectedNow(sequence, in.malformation());
+            } else {
+                applicable.add(in.parsed());
+            }
+        }
+        applyEvents(c, rig, applicable, written);
+        return written;
+    }
+
+    /**
+     * Writes the events one at a time, each under its own savepoint; an event the database refuses even alone is
+     * recorded as rejected with the database's reason, and the others are written as usual.
+     */
+    private Written writeOneByOne(Connection c, Rig rig, UUID queueId, List<Incoming> incoming, Instant now)
+            throws SQLException {
+        Written all = new Written();
+        for (Incoming in : incoming) {
+            Savepoint.Attempt<Written> one = Savepoint.attempt(c, () -> write(c, rig, queueId, List.of(in), now));
+            if (one.result() == null) {
+                String problem = EventText.clean("The database refused this event (SQLState " + one.refusal().getSQLState()
+                        + "): " + one.refusal().getMessage(), EventText.MESSAGE);
+                Incoming refused = new Incoming(in.event(), in.eventId(), problem, in.parsed());
+                // Recorded without its board or attempt changes; if even that is refused, the request fails as a whole.
+                all.add(write(c, rig, queueId, List.of(refused), now));
+            } else {
+                all.add(one.result());
+            }
+        }
+        return all;
     }
 
     private static UUID requireCurrentSession(Rig rig, String sessionId) {
@@ -211,10 +298,10 @@ public class BoardEventService {
     /** Why a single event cannot be applied, or null when it is well-formed. */
     private static String malformation(io.flashrig.proto.rig.v1.BoardEvent event) {
         if (!Uuids.parse(event.getEventId()).isPresent()) {
-            return "event_id must be a UUID, not '" + event.getEventId() + "'.";
+            return "event_id must be a UUID, not '" + Quoted.of(event.getEventId()) + "'.";
         }
         if (!Uuids.parse(event.getAttemptId()).isPresent()) {
-            return "attempt_id must be a UUID, not '" + event.getAttemptId() + "'.";
+            return "attempt_id must be a UUID, not '" + Quoted.of(event.getAttemptId()) + "'.";
         }
         if (!event.hasOccurredAt() || !validTimestamp(event.getOccurredAt())) {
             return "occurred_at is missing or not a valid time.";
@@ -266,8 +353,8 @@ public class BoardEventService {
             io.flashrig.proto.rig.v1.BoardEvent event = in.event();
             Applicable parsed = in.parsed();
             params.addAll(List.of(in.eventId(), rig.id, queueId, event.getSequence(),
-                    parsed != null ? parsed.serial().value() : clip(event.getSerial()),
-                    clip(event.getAttemptId()), event.getChangeCase().name(),
+                    parsed != null ? parsed.serial().value() : EventText.clean(event.getSerial(), MAX_ID),
+                    EventText.clean(event.getAttemptId(), MAX_ID), event.getChangeCase().name(),
                     Jdbc.Null.orInstant(parsed != null ? parsed.at() : null), now, event.toByteArray()));
             params.add(in.malformation());
         }
@@ -288,11 +375,11 @@ public class BoardEventService {
     }
 
     /**
-     * For an event the database already holds (by id or by queue position): null for a replay of an applied event,
-     * the recorded reason for a replay of a rejected one, and a refusal when id and position belong to different
-     * events (an agent reusing a sequence or an event id), which is listed as rejected and never stored twice.
+     * For an event the database already holds (by id or by queue position): no problem for a replay of an applied
+     * event, the recorded reason for a replay of a rejected one, and a conflict when id and position belong to
+     * different events (an agent reusing a sequence or an event id), which is listed as rejected and never stored twice.
      */
-    private static String replayVerdict(Connection c, long rigId, UUID queueId, UUID eventId, long sequence)
+    private static Replay replayVerdict(Connection c, long rigId, UUID queueId, UUID eventId, long sequence)
             throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("""
                 SELECT event_id, rig_id, queue_id, sequence, rejected_reason FROM board_event
@@ -305,12 +392,13 @@ public class BoardEventService {
                 boolean samePosition = rs.getLong(2) == rigId && queueId.equals(rs.getObject(3))
                         && rs.getLong(4) == sequence;
                 if (eventId.equals(rs.getObject(1)) && samePosition) {
-                    return rs.getString(5);
+                    return new Replay(rs.getString(5), false);
                 }
-                return samePosition
+                return new Replay(samePosition
                         ? "Sequence " + sequence + " of this queue already holds event " + rs.getObject(1)
                                 + "; this event was not stored. Sequences must never be reused."
-                        : "Event id " + eventId + " was already used for another event; this event was not stored.";
+                        : "Event id " + eventId + " was already used for another event; this event was not stored.",
+                        true);
             }
         }
     }
@@ -333,14 +421,13 @@ public class BoardEventService {
     }
 
     /**
-     * Applies the events this request stored, in order, to their boards and flash attempts; returns, by sequence, why
-     * some could not be applied (an attempt id already belonging to another board or rig), and records it with them.
+     * Applies the events this request stored, in order, to their boards and flash attempts; those that cannot be applied
+     * (an attempt id already belonging to another board or rig) are recorded as rejected, with why.
      */
-    private Map<Long, String> applyEvents(Connection c, Rig rig, List<Applicable> events, List<Ended> ended)
+    private void applyEvents(Connection c, Rig rig, List<Applicable> events, Written written)
             throws SQLException {
-        Map<Long, String> refused = new HashMap<>();
         if (events.isEmpty()) {
-            return refused;
+            return;
         }
         Map<UUID, String> owners = new HashMap<>();
         Map<UUID, Instant> started = new HashMap<>();
@@ -353,7 +440,8 @@ public class BoardEventService {
             String expectedOwner = e.serial().value() + rigSuffix;
             String owner = owners.putIfAbsent(e.attemptId(), expectedOwner);
             if (owner != null && !owner.equals(expectedOwner)) {
-                refuse(c, e, "attempt_id " + e.attemptId() + " already belongs to another board or rig (" + owner + ").", refused);
+                refuse(c, e, "attempt_id " + e.attemptId() + " already belongs to another board or rig (" + owner + ").",
+                        written);
                 continue;
             }
             accepted.add(e);
@@ -361,25 +449,24 @@ public class BoardEventService {
             attempts.computeIfAbsent(e.attemptId(), id -> new AttemptRow()).take(e);
         }
         if (accepted.isEmpty()) {
-            return refused;
+            return;
         }
         writeBoards(c, rig, boards);
-        Set<UUID> written = writeAttempts(c, rig, attempts);
+        Set<UUID> attemptsWritten = writeAttempts(c, rig, attempts);
         for (Applicable e : accepted) {
-            if (!written.contains(e.attemptId())) {
+            if (!attemptsWritten.contains(e.attemptId())) {
                 // Another rig's request created the attempt after the owners were read, and kept it.
-                refuse(c, e, "attempt_id " + e.attemptId() + " already belongs to another board or rig.", refused);
+                refuse(c, e, "attempt_id " + e.attemptId() + " already belongs to another board or rig.", written);
                 continue;
             }
             // The attempt's start as applying the events one by one would have seen it at this event.
             Instant start = started.merge(e.attemptId(), e.at(), (a, b) -> a.isBefore(b) ? a : b);
-            applyChange(c, rig, e, start, ended);
+            applyChange(c, rig, e, start, written.ended);
         }
-        return refused;
     }
 
-    private static void refuse(Connection c, Applicable e, String problem, Map<Long, String> refused) throws SQLException {
-        refused.put(e.event().getSequence(), problem);
+    private static void refuse(Connection c, Applicable e, String problem, Written written) throws SQLException {
+        written.rejectedNow(e.event().getSequence(), problem);
         Jdbc.update(c, "UPDATE board_event SET rejected_reason = ? WHERE event_id = ?", problem, e.eventId());
     }
 
@@ -503,7 +590,8 @@ public class BoardEventService {
 
     private void end(Connection c, UUID attemptId, Instant start, Instant at, String outcome, String failureCode,
             String message, List<String> outputTail, List<Ended> ended) throws SQLException {
-        List<String> tail = outputTail.subList(Math.max(0, outputTail.size() - OUTPUT_TAIL_LINES), outputTail.size());
+        // Cleaned on arrival, so at most EventText.OUTPUT_TAIL_LINES short lines.
+        List<String> tail = outputTail;
         // An attempt ends once; a second end event (e.g. FAILED after DONE) keeps the first outcome.
         int changed = Jdbc.update(c, """
                 UPDATE flash_attempt SET ended_at = ?, outcome = ?, failure_code = ?, message = ?,
@@ -558,9 +646,5 @@ public class BoardEventService {
 
     private static String emptyToNull(String text) {
         return text == null || text.isEmpty() ? null : text;
-    }
-
-    private static String clip(String text) {
-        return text.length() > 100 ? text.substring(0, 100) : text;
     }
 }

@@ -6,7 +6,10 @@ import io.micrometer.core.instrument.Timer;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 
-/** Boards flashed by outcome and how long an attempt took, recorded once its end is committed. */
+/**
+ * Boards flashed by outcome and how long an attempt took, recorded once its end is committed; board events rejected
+ * instead of applied, by rig.
+ */
 @ApplicationScoped
 public class BoardMetrics {
 
@@ -23,5 +26,13 @@ public class BoardMetrics {
                 .tag("outcome", outcome).publishPercentileHistogram()
                 .minimumExpectedValue(Duration.ofSeconds(1)).maximumExpectedValue(Duration.ofMinutes(30))
                 .register(registry).record(duration.isNegative() ? Duration.ZERO : duration);
+    }
+
+    void eventsRejected(String rig, int count) {
+        if (count > 0) {
+            Counter.builder("flashrig.board.events.rejected")
+                    .description("Board events recorded as rejected (malformed, or refused by the database), by rig")
+                    .tag("rig", rig).register(registry).increment(count);
+        }
     }
 }

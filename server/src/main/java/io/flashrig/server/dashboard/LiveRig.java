@@ -3,8 +3,11 @@ package io.flashrig.server.dashboard;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import java.time.Instant;
 
-/** A rig as the live view shows it. {@code connected} is the server's view when it was read; see {@code lastSeen}. */
+/**
+ * A rig as the live view shows it. {@code connected} is the server's view when it was read; see {@code lastSeen}.
+ * {@code rejectedEvents} counts its board events recorded as rejected, {@code lastRejection} says why the last was.
+ */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record LiveRig(String name, boolean connected, Instant lastSeen, String hostname, String agentVersion,
-        String layoutName) {
+        String layoutName, long rejectedEvents, String lastRejection) {
 }

@@ -67,6 +67,18 @@ public class Rig extends PanacheEntityBase {
     @Column(name = "last_seen")
     public Instant lastSeen;
 
+    /** Board events of this rig the server recorded as rejected instead of applying them, ever. */
+    @Column(name = "rejected_events", nullable = false)
+    public long rejectedEvents;
+
+    /** When the last of them was rejected. */
+    @Column(name = "last_rejected_at")
+    public Instant lastRejectedAt;
+
+    /** Why the last of them was rejected. */
+    @Column(name = "last_rejection")
+    public String lastRejection;
+
     /** When its event stream last ended; the rig is not connected unless it was seen since. */
     @Column(name = "stream_closed_at")
     public Instant streamClosedAt;

@@ -2,6 +2,7 @@ package io.flashrig.server.rig;
 
 import com.google.protobuf.Duration;
 import com.google.protobuf.Timestamp;
+import io.flashrig.contract.EventText;
 import io.flashrig.contract.Quoted;
 import io.flashrig.proto.rig.v1.ErrorReason;
 import io.flashrig.proto.rig.v1.OpenSessionRequest;
@@ -16,6 +17,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.LockModeType;
 import jakarta.transaction.Transactional;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -37,24 +39,30 @@ public class RigRegistry {
     public record RigToken(String name, String token) {
     }
 
-    /** A rig as the API shows it. */
+    /**
+     * A rig as the API shows it; {@code rejectedEvents} counts the board events it sent that were recorded as rejected
+     * instead of applied (see its events, or the agent's refused-events file), the last with when and why.
+     */
     public record RigView(String name, Instant createdAt, boolean revoked, Instant revokedAt, boolean connected,
             Instant lastSeen, String agentVersion, String programmerVersion, String hostname, String layoutName,
-            String layoutSha256, Integer slotCount, Boolean fuseEnabled) {
+            String layoutSha256, Integer slotCount, Boolean fuseEnabled, long rejectedEvents, Instant lastRejectedAt,
+            String lastRejection) {
     }
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
     private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
-    private static final int MAX_TEXT = 256;
 
     private final FlashRigConfig config;
     private final AuditLog audit;
     private final EntityManager em;
+    private final int maxRequestBytes;
 
-    RigRegistry(FlashRigConfig config, AuditLog audit, EntityManager em) {
+    RigRegistry(FlashRigConfig config, AuditLog audit, EntityManager em,
+            @ConfigProperty(name = "quarkus.grpc.server.max-inbound-message-size") int maxRequestBytes) {
         this.config = config;
         this.audit = audit;
         this.em = em;
+        this.maxRequestBytes = maxRequestBytes;
     }
 
     /**
@@ -136,21 +144,18 @@ public class RigRegistry {
     @Transactional
     public OpenSessionResponse openSession(long rigId, OpenSessionRequest request) {
         UUID queueId = parseQueueId(request.getQueueId());
-        checkText("agent_version", request.getAgentVersion());
-        checkText("programmer_version", request.getProgrammerVersion());
-        checkText("layout_name", request.getLayoutName());
-        checkText("hostname", request.getHostname());
         if (!request.getLayoutSha256().isEmpty() && !SHA256.matcher(request.getLayoutSha256()).matches()) {
             throw invalidRequest("layout_sha256", "layout_sha256 must be 64 lower-case hex characters.");
         }
         Rig rig = Rig.findById(rigId, LockModeType.PESSIMISTIC_WRITE);
         Instant now = Instant.now();
-        rig.agentVersion = request.getAgentVersion();
-        rig.programmerVersion = request.getProgrammerVersion();
-        rig.layoutName = request.getLayoutName();
+        // What a rig says about itself is shown to people: cleaned and clipped, never a reason to refuse its session.
+        rig.agentVersion = EventText.clean(request.getAgentVersion(), EventText.NAME);
+        rig.programmerVersion = EventText.clean(request.getProgrammerVersion(), EventText.NAME);
+        rig.layoutName = EventText.clean(request.getLayoutName(), EventText.LAYOUT_NAME);
         rig.layoutSha256 = request.getLayoutSha256();
         rig.slotCount = request.getSlotCount();
-        rig.hostname = request.getHostname();
+        rig.hostname = EventText.clean(request.getHostname(), EventText.NAME);
         rig.fuseEnabled = request.getFuseEnabled();
         rig.sessionId = UUID.randomUUID();
         rig.queueId = queueId;
@@ -166,6 +171,7 @@ public class RigRegistry {
                 .setSessionId(rig.sessionId.toString())
                 .setCommittedThroughSequence(committed.longValue())
                 .setMaxEventsPerRequest(config.maxEventsPerRequest())
+                .setMaxRequestBytes(maxRequestBytes)
                 .setHeartbeatInterval(Duration.newBuilder().setSeconds(config.heartbeatInterval().toSeconds())
                         .setNanos(config.heartbeatInterval().toNanosPart()))
                 .setServerTime(Timestamp.newBuilder().setSeconds(now.getEpochSecond()).setNanos(now.getNano()))
@@ -229,18 +235,13 @@ public class RigRegistry {
     private RigView view(Rig r, Instant now) {
         return new RigView(r.name, r.createdAt, r.revokedAt != null, r.revokedAt,
                 r.connected(now, config.heartbeatInterval()), r.lastSeen, r.agentVersion, r.programmerVersion,
-                r.hostname, r.layoutName, r.layoutSha256, r.slotCount, r.fuseEnabled);
+                r.hostname, r.layoutName, r.layoutSha256, r.slotCount, r.fuseEnabled, r.rejectedEvents,
+                r.lastRejectedAt, r.lastRejection);
     }
 
     private static UUID parseQueueId(String queueId) {
         return Uuids.parse(queueId).orElseThrow(() -> invalidRequest("queue_id",
                 "queue_id must be the UUID of the agent's event queue, not '" + Quoted.of(queueId) + "'."));
-    }
-
-    private static void checkText(String field, String value) {
-        if (value.length() > MAX_TEXT) {
-            throw invalidRequest(field, field + " is longer than " + MAX_TEXT + " characters.");
-        }
     }
 
     private static DomainException invalidRequest(String field, String message) {

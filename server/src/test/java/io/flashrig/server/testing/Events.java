@@ -33,6 +33,10 @@ public final class Events {
         return attemptId;
     }
 
+    public String serial() {
+        return serial;
+    }
+
     private BoardEvent.Builder next(FlashJobState state) {
         sequence++;
         Instant at = start.plusSeconds(sequence * 10);
