@@ -16,6 +16,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import java.io.File;
 import java.net.URL;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -23,7 +24,9 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -98,6 +101,11 @@ class DashboardBrowserTest {
             wait.until(ExpectedConditions.textToBePresentInElementLocated(row, "failed"));
             wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("failures"), serial));
 
+            // An event the server had to reject is counted on the rig's header, for an engineer to look into.
+            rig.malformed("1-1.5");
+            wait.until(ExpectedConditions.textToBePresentInElementLocated(
+                    By.cssSelector("[data-rig='rig-browser'] .rig-title"), "1 event refused"));
+
             // A MAC found on a board it does not belong to: the alert appears above everything, without reload.
             macConflict(rig, "003C0047343051153638B002", "003C0047343051153638B003");
             wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("alerts"), "003C0047343051153638B003"));
@@ -105,6 +113,10 @@ class DashboardBrowserTest {
         }
         assertEquals(Boolean.TRUE, ((JavascriptExecutor) browser).executeScript("return window.notReloaded;"));
         wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("[data-rig='rig-browser']")));
+        // For a person to look at (the build keeps it): what the test saw at its end.
+        browser.manage().window().setSize(new Dimension(1280, 1000));
+        Files.write(Path.of("target", "dashboard-browser-test.png"),
+                browser.findElement(By.cssSelector("[data-rig='rig-browser']")).getScreenshotAs(OutputType.BYTES));
     }
 
     @Test

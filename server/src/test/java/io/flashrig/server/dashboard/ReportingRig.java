@@ -77,6 +77,12 @@ final class ReportingRig implements AutoCloseable {
                         .setMessage(message).setFailedInState(FlashJobState.FLASH_JOB_STATE_FLASHING)).build());
     }
 
+    /** An event the server cannot apply (its serial is no board's): recorded as rejected and counted on the rig. */
+    void malformed(String port) throws InterruptedException {
+        send(event("not-a-serial", UUID.randomUUID().toString(), port, FlashJobState.FLASH_JOB_STATE_DETECTED)
+                .setDetected(BoardDetected.newBuilder()).build());
+    }
+
     private BoardEvent.Builder event(String serial, String attempt, String port, FlashJobState state) {
         Instant now = Instant.now();
         return BoardEvent.newBuilder().setEventId(UUID.randomUUID().toString()).setSequence(++sequence)
