@@ -19,6 +19,13 @@ public interface FlashRigConfig {
     @WithDefault("15s")
     Duration heartbeatInterval();
 
+    /**
+     * How far ahead of the server's clock a rig may stamp a board event and still be believed; a later stamp (a rig
+     * clock running fast) counts as the time the server received the event, and its attempt is marked rig clock off.
+     */
+    @WithDefault("2m")
+    Duration maxRigClockAhead();
+
     /** Largest number of board events accepted in one StreamBoardEventsRequest. */
     @WithDefault("100")
     int maxEventsPerRequest();

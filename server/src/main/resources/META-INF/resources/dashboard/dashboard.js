@@ -267,6 +267,12 @@ function connected(rig) {
   return rig.connected && Date.now() + view.clockSkewMs - seen < 2000 * view.heartbeatSeconds;
 }
 
+function aheadText(seconds) {
+  if (seconds < 120) return `${seconds} s`;
+  if (seconds < 7200) return `${Math.round(seconds / 60)} min`;
+  return `${Math.round(seconds / 3600)} h`;
+}
+
 function elapsed(board) {
   const from = Date.parse(board.startedAt);
   const to = board.endedAt ? Date.parse(board.endedAt) : Date.now() + view.clockSkewMs;
@@ -297,6 +303,9 @@ function renderRigs() {
         rig.rejectedEvents ? el("span", { class: "pill warn", "data-rejected": rig.rejectedEvents,
           title: "Last: " + (rig.lastRejection || "") }, `${rig.rejectedEvents} event${rig.rejectedEvents === 1 ? "" : "s"} refused`)
           : "",
+        rig.clockAheadSeconds ? el("span", { class: "pill warn", "data-clock-ahead": rig.clockAheadSeconds,
+          title: "The rig's clock runs ahead of the server's: its events count from when the server received them." },
+          `clock ${aheadText(rig.clockAheadSeconds)} ahead`) : "",
         el("span", { class: "muted" }, [rig.hostname, rig.agentVersion && "agent " + rig.agentVersion, rig.layoutName]
           .filter(Boolean).join(" · "))),
       el("table", {}, el("tr", {}, ...["Slot", "Order", "Serial", "State", "Progress", "MAC", "Elapsed", "Result"]

@@ -74,7 +74,7 @@ public class BoardEventService {
     /** Columns written per row: board_event, board, flash_attempt. */
     private static final int EVENT_COLUMNS = 11;
     private static final int BOARD_COLUMNS = 6;
-    private static final int ATTEMPT_COLUMNS = 9;
+    private static final int ATTEMPT_COLUMNS = 10;
 
     /**
      * One event of a request: its id (made up for a malformed one), and either why it cannot be applied or its parsed
@@ -83,7 +83,12 @@ public class BoardEventService {
     private record Incoming(io.flashrig.proto.rig.v1.BoardEvent event, UUID eventId, String malformation,
             Applicable parsed) {
 
-        static Incoming of(long rigId, UUID queueId, io.flashrig.proto.rig.v1.BoardEvent received) {
+        /**
+         * @param now      when the server received it
+         * @param maxAhead how far past {@code now} a rig's clock may stamp an event and still be believed
+         */
+        static Incoming of(long rigId, UUID queueId, io.flashrig.proto.rig.v1.BoardEvent received, Instant now,
+                Duration maxAhead) {
             io.flashrig.proto.rig.v1.BoardEvent event = EventCleaning.clean(received);
             String problem = BoardEventService.malformation(event);
             if (problem != null) {
@@ -91,15 +96,26 @@ public class BoardEventService {
                         .getBytes(StandardCharsets.UTF_8)), problem, null);
             }
             UUID eventId = UUID.fromString(event.getEventId());
+            Instant stamped = instant(event.getOccurredAt());
+            // A stamp from the future is a rig clock running fast: believed, it would rank this event above later
+            // real ones (a board's failed re-flash hidden behind an earlier DONE). It counts as received instead.
+            Instant at = stamped.isAfter(now.plus(maxAhead)) ? now : stamped;
             return new Incoming(event, eventId, null, new Applicable(event, eventId, BoardSerial.parse(event.getSerial()),
-                    UUID.fromString(event.getAttemptId()), instant(event.getOccurredAt()),
+                    UUID.fromString(event.getAttemptId()), at, stamped,
                     event.getState().name().substring(STATE_PREFIX.length())));
         }
     }
 
-    /** A well-formed event, ready to be applied once stored. */
+    /**
+     * A well-formed event, ready to be applied once stored: {@code at} is when it counts as having happened, its rig's
+     * stamp unless that lay too far ahead of the server's clock.
+     */
     private record Applicable(io.flashrig.proto.rig.v1.BoardEvent event, UUID eventId, BoardSerial serial, UUID attemptId,
-            Instant at, String state) {
+            Instant at, Instant stamped, String state) {
+
+        boolean rigClockAhead() {
+            return stamped.isAfter(at);
+        }
     }
 
     /**
@@ -125,10 +141,12 @@ public class BoardEventService {
         String portPath;
         String slotLabel;
         Integer powerUpOrder;
+        boolean rigClockOff;
 
         @Override
         void take(Applicable e) {
             super.take(e);
+            rigClockOff |= e.rigClockAhead();
             Slot slot = e.event().getSlot();
             portPath = portPath != null ? portPath : emptyToNull(slot.getPortPath());
             slotLabel = slotLabel != null ? slotLabel : emptyToNull(slot.getLabel());
@@ -163,9 +181,9 @@ public class BoardEventService {
         Rig locked = Rig.findById(rigId, LockModeType.PESSIMISTIC_WRITE);
         UUID queueId = requireCurrentSession(locked, request.getSessionId());
         checkOrder(request);
-        Instant now = Instant.now();
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
         List<Incoming> incoming = request.getEventsList().stream()
-                .map(event -> Incoming.of(rigId, queueId, event)).toList();
+                .map(event -> Incoming.of(rigId, queueId, event, now, config.maxRigClockAhead())).toList();
         Session session = em.unwrap(Session.class);
         Written written = session.doReturningWork(c -> Savepoint.attempt(c, () -> write(c, locked, queueId, incoming, now)))
                 .result();
@@ -187,6 +205,7 @@ public class BoardEventService {
             }
         }
         rig.lastSeen = now;
+        clockCheck(rig, incoming, now);
         if (written.newlyRejected > 0) {
             rig.rejectedEvents += written.newlyRejected;
             rig.lastRejectedAt = now;
@@ -201,6 +220,18 @@ public class BoardEventService {
         });
         return StreamBoardEventsResponse.newBuilder().setCommittedThroughSequence(committed)
                 .addAllRejected(rejected).build();
+    }
+
+    /**
+     * How far ahead of the server's clock the rig's clock ran, as its latest request shows: set while its stamps lie
+     * beyond the allowed skew, cleared by a request whose stamps do not.
+     */
+    private void clockCheck(Rig rig, List<Incoming> incoming, Instant now) {
+        Duration ahead = incoming.stream().filter(in -> in.parsed() != null)
+                .map(in -> Duration.between(now, in.parsed().stamped())).max(Duration::compareTo).orElse(null);
+        if (ahead != null) {
+            rig.clockAheadSeconds = ahead.compareTo(config.maxRigClockAhead()) > 0 ? ahead.toSeconds() : null;
+        }
     }
 
     /** What writing some events left: why some were refused (by sequence), the attempts that ended, new refusals. */
@@ -524,7 +555,8 @@ public class BoardEventService {
                 params.addAll(List.of(a.getKey(), row.latest.serial().value(), rig.id));
                 params.add(row.portPath);
                 params.add(row.slotLabel);
-                params.addAll(List.of(Jdbc.Null.orInteger(row.powerUpOrder), row.latest.state(), row.first, row.last));
+                params.addAll(List.of(Jdbc.Null.orInteger(row.powerUpOrder), row.latest.state(), row.first, row.last,
+                        row.rigClockOff));
             }
             writeAttemptRows(c, chunk.size(), params, written);
         }
@@ -535,7 +567,7 @@ public class BoardEventService {
             throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("""
                 INSERT INTO flash_attempt (attempt_id, serial, rig_id, port_path, slot_label, power_up_order, state,
-                                           started_at, last_event_at)
+                                           started_at, last_event_at, rig_clock_off)
                 VALUES %s
                 ON CONFLICT (attempt_id) DO UPDATE SET
                     state = CASE WHEN EXCLUDED.last_event_at >= flash_attempt.last_event_at
@@ -544,7 +576,8 @@ public class BoardEventService {
                     started_at = LEAST(flash_attempt.started_at, EXCLUDED.started_at),
                     port_path = COALESCE(flash_attempt.port_path, EXCLUDED.port_path),
                     slot_label = COALESCE(flash_attempt.slot_label, EXCLUDED.slot_label),
-                    power_up_order = COALESCE(flash_attempt.power_up_order, EXCLUDED.power_up_order)
+                    power_up_order = COALESCE(flash_attempt.power_up_order, EXCLUDED.power_up_order),
+                    rig_clock_off = flash_attempt.rig_clock_off OR EXCLUDED.rig_clock_off
                 WHERE flash_attempt.serial = EXCLUDED.serial AND flash_attempt.rig_id = EXCLUDED.rig_id
                 RETURNING attempt_id""".formatted(Jdbc.rows(rows, ATTEMPT_COLUMNS)))) {
             Jdbc.bind(ps, params.toArray());

@@ -48,10 +48,14 @@ public class BoardService {
     public record Phases(Long waitMillis, Long flashMillis, Long fuseMillis, Long totalMillis) {
     }
 
-    /** One flash attempt of a board. */
+    /**
+     * One flash attempt of a board; {@code rigClockOff} when its rig's clock ran ahead, so that its times are when the
+     * server received its events.
+     */
     public record AttemptView(String attemptId, String rig, String portPath, String slotLabel, Integer powerUpOrder,
             String layoutName, String layoutSha256, String state, Instant startedAt, Instant endedAt, String outcome,
-            String failureCode, String message, List<String> programmerOutputTail, String mac, Phases phases) {
+            String failureCode, String message, List<String> programmerOutputTail, String mac, Phases phases,
+            boolean rigClockOff) {
     }
 
     /** Everything known about one board. */
@@ -254,7 +258,7 @@ public class BoardService {
         List<String> tail = f.programmerOutputTail == null ? List.of() : List.of(f.programmerOutputTail.split("\n"));
         return new AttemptView(f.attemptId.toString(), rig, f.portPath, f.slotLabel, f.powerUpOrder, f.layoutName,
                 f.layoutSha256, f.state, f.startedAt, f.endedAt, f.outcome, f.failureCode, f.message, tail, f.mac,
-                phases);
+                phases, f.rigClockOff);
     }
 
     private static Long millis(Instant from, Instant to) {

@@ -75,4 +75,8 @@ public class FlashAttempt extends PanacheEntityBase {
     public String programmerOutputTail;
 
     public String mac;
+
+    /** Some of its events were stamped too far ahead of the server's clock and count as received instead. */
+    @Column(name = "rig_clock_off", nullable = false)
+    public boolean rigClockOff;
 }

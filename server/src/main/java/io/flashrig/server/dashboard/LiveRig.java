@@ -5,9 +5,10 @@ import java.time.Instant;
 
 /**
  * A rig as the live view shows it. {@code connected} is the server's view when it was read; see {@code lastSeen}.
- * {@code rejectedEvents} counts its board events recorded as rejected, {@code lastRejection} says why the last was.
+ * {@code rejectedEvents} counts its board events recorded as rejected, {@code lastRejection} says why the last was;
+ * {@code clockAheadSeconds} is set while its clock runs ahead of the server's beyond the allowed skew.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record LiveRig(String name, boolean connected, Instant lastSeen, String hostname, String agentVersion,
-        String layoutName, long rejectedEvents, String lastRejection) {
+        String layoutName, long rejectedEvents, String lastRejection, Long clockAheadSeconds) {
 }

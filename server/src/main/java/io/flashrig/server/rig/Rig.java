@@ -79,6 +79,10 @@ public class Rig extends PanacheEntityBase {
     @Column(name = "last_rejection")
     public String lastRejection;
 
+    /** How far its clock ran ahead of the server's, beyond the allowed skew, in its latest events; null when not. */
+    @Column(name = "clock_ahead_seconds")
+    public Long clockAheadSeconds;
+
     /** When its event stream last ended; the rig is not connected unless it was seen since. */
     @Column(name = "stream_closed_at")
     public Instant streamClosedAt;

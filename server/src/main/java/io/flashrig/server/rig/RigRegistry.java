@@ -41,12 +41,14 @@ public class RigRegistry {
 
     /**
      * A rig as the API shows it; {@code rejectedEvents} counts the board events it sent that were recorded as rejected
-     * instead of applied (see its events, or the agent's refused-events file), the last with when and why.
+     * instead of applied (see its events, or the agent's refused-events file), the last with when and why;
+     * {@code clockAheadSeconds} how far its clock ran ahead of the server's in its latest events, when beyond the
+     * allowed skew.
      */
     public record RigView(String name, Instant createdAt, boolean revoked, Instant revokedAt, boolean connected,
             Instant lastSeen, String agentVersion, String programmerVersion, String hostname, String layoutName,
             String layoutSha256, Integer slotCount, Boolean fuseEnabled, long rejectedEvents, Instant lastRejectedAt,
-            String lastRejection) {
+            String lastRejection, Long clockAheadSeconds) {
     }
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
@@ -236,7 +238,7 @@ public class RigRegistry {
         return new RigView(r.name, r.createdAt, r.revokedAt != null, r.revokedAt,
                 r.connected(now, config.heartbeatInterval()), r.lastSeen, r.agentVersion, r.programmerVersion,
                 r.hostname, r.layoutName, r.layoutSha256, r.slotCount, r.fuseEnabled, r.rejectedEvents,
-                r.lastRejectedAt, r.lastRejection);
+                r.lastRejectedAt, r.lastRejection, r.clockAheadSeconds);
     }
 
     private static UUID parseQueueId(String queueId) {

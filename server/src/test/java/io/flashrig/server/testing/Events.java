@@ -21,12 +21,18 @@ public final class Events {
 
     private final String serial;
     private final String attemptId = UUID.randomUUID().toString();
-    private final Instant start = Instant.parse("2026-11-27T08:00:00Z");
+    private final Instant start;
     private long sequence;
 
     public Events(String serial, long firstSequence) {
+        this(serial, firstSequence, Instant.parse("2026-11-27T08:00:00Z"));
+    }
+
+    /** Events stamped from {@code start} on, ten seconds apart, as a rig whose clock reads {@code start} would. */
+    public Events(String serial, long firstSequence, Instant start) {
         this.serial = serial;
         this.sequence = firstSequence - 1;
+        this.start = start;
     }
 
     public String attemptId() {
