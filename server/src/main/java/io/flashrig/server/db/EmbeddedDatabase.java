@@ -220,7 +220,9 @@ public final class EmbeddedDatabase implements AutoCloseable {
                         + " needs its password file " + file + ", which is missing; restore it from a backup of the "
                         + "data folder.");
             }
-            String password = HexFormat.of().formatHex(new SecureRandom().generateSeed(24));
+            byte[] secret = new byte[24];
+            new SecureRandom().nextBytes(secret);
+            String password = HexFormat.of().formatHex(secret);
             Path partial = file.resolveSibling(file.getFileName() + ".new");
             Files.deleteIfExists(partial);
             Files.createFile(partial, PosixFilePermissions.asFileAttribute(OWNER_ONLY_FILE));
