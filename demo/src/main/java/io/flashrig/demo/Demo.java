@@ -89,6 +89,7 @@ public final class Demo {
                 + shown(runDir.resolve("data")) + ", log in " + shown(runDir.resolve("server.log")) + ") ...");
         Child server = Child.start("server", List.of(java(), "-jar", serverJar.toString()),
                 Map.of("QUARKUS_HTTP_PORT", Integer.toString(port),
+                        "FLASHRIG_EMBEDDED_DATABASE", "true",
                         "FLASHRIG_DATA_DIR", runDir.resolve("data").toString(),
                         "FLASHRIG_ADMIN_TOKEN", adminToken),
                 runDir.resolve("server.log"));

@@ -42,6 +42,13 @@ class DemoIT {
         // The board that arrived with a MAC in OTP keeps it: the server adopts it from the range.
         assertTrue(printed.matches("(?s).*MAC already in OTP +\\p{XDigit}{24} DONE +04:D9:21:00:10:F0.*"), printed);
         assertTrue(printed.contains("Dashboard:  http://localhost:"), printed);
+
+        // The demo asks for the embedded database; the server says which database it runs on and that it was new.
+        String serverLog = read(ROOT.resolve("demo/target/demo-it/server.log"));
+        assertTrue(serverLog.contains("FlashRig is using its EMBEDDED PostgreSQL (FLASHRIG_EMBEDDED_DATABASE=true)"),
+                serverLog);
+        assertTrue(serverLog.matches("(?s).*Database: jdbc:postgresql://localhost:\\d+/postgres\\S* as user 'postgres'; "
+                + "0 MACs already assigned.*"), serverLog);
     }
 
     private static String read(Path file) throws IOException {

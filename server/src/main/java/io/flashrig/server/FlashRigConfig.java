@@ -12,6 +12,13 @@ public interface FlashRigConfig {
     /** Token of the first admin (env FLASHRIG_ADMIN_TOKEN); with it an admin issues every other token. */
     Optional<String> adminToken();
 
+    /**
+     * Run the embedded PostgreSQL (env FLASHRIG_EMBEDDED_DATABASE); without it and without a datasource URL the server
+     * refuses to start, and with both too. Read by FlashRigServer before Quarkus starts.
+     */
+    @WithDefault("false")
+    boolean embeddedDatabase();
+
     /** Folder of the embedded PostgreSQL (env FLASHRIG_DATA_DIR); read by FlashRigServer before Quarkus starts. */
     Optional<String> dataDir();
 

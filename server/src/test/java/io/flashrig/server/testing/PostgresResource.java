@@ -8,7 +8,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
-/** A real PostgreSQL for {@code @QuarkusTest}s: the server's own embedded database in a fresh folder. */
+/**
+ * A real PostgreSQL for {@code @QuarkusTest}s: the server's own embedded database in a fresh folder, with the test-only
+ * fast settings (fsync and synchronous commit off).
+ */
 public class PostgresResource implements QuarkusTestResourceLifecycleManager {
 
     private EmbeddedDatabase database;
@@ -16,7 +19,7 @@ public class PostgresResource implements QuarkusTestResourceLifecycleManager {
     @Override
     public Map<String, String> start() {
         try {
-            database = EmbeddedDatabase.start(Files.createTempDirectory("flashrig-test-db"));
+            database = EmbeddedDatabase.startForTests(Files.createTempDirectory("flashrig-test-db"));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -69,6 +69,7 @@ public final class TestApi {
         PGSimpleDataSource dataSource = new PGSimpleDataSource();
         dataSource.setUrl(ConfigProvider.getConfig().getValue("quarkus.datasource.jdbc.url", String.class));
         dataSource.setUser(ConfigProvider.getConfig().getValue("quarkus.datasource.username", String.class));
+        dataSource.setPassword(ConfigProvider.getConfig().getValue("quarkus.datasource.password", String.class));
         return dataSource;
     }
 
