@@ -102,15 +102,33 @@ public final class RefusedEvents {
                 out.write(bytes);
             }
             out.force(true);
-        }
-        if (created) {
-            DurableFiles.syncDirectory(file.toAbsolutePath().getParent());
+            if (created) {
+                DurableFiles.syncDirectory(file.toAbsolutePath().getParent());
+            }
+        } catch (IOException e) {
+            // A torn line may be left behind; the next record starts on a fresh one.
+            torn = endsTorn();
+            throw new IOException("cannot record refused board event " + event.getSequence() + " in " + file + ": " + e, e);
         }
         torn = false;
         recorded.add(event.getEventId());
         LOG.warnf("board event %d (%s of board %s, attempt %s) is refused (%s): %s; it is kept in %s and will not be sent again",
                 event.getSequence(), event.getChangeCase(), serial, event.getAttemptId(),
                 by == RefusedBy.SERVER ? "rejected by the server" : "isolated by the agent", reason, file);
+    }
+
+    /** True when the file ends in part of a line. */
+    private boolean endsTorn() {
+        if (!Files.isRegularFile(file)) {
+            return false;
+        }
+        try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ)) {
+            ByteBuffer last = ByteBuffer.allocate(1);
+            return in.size() > 0 && in.read(last, in.size() - 1) == 1 && last.get(0) != '\n';
+        } catch (IOException e) {
+            // Unreadable now: a line break too many costs nothing, a line glued to a torn one would be misread.
+            return true;
+        }
     }
 
     public Path file() {

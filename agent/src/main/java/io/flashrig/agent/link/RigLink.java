@@ -67,6 +67,15 @@ public final class RigLink implements AutoCloseable {
     private final AtomicReference<Status> status = new AtomicReference<>(new Status(false, "", "connecting"));
     private volatile boolean closed;
 
+    /**
+     * Events the server rejected whose record failed (a full or failing disk). Recorded before anything more is
+     * acknowledged, also the next session's committed sequence, which would otherwise delete them without a trace.
+     */
+    private final Deque<Rejection> unrecorded = new ArrayDeque<>();
+
+    private record Rejection(BoardEvent event, String why) {
+    }
+
     // Touched by the link's thread only.
     /** The events among which the one the server refuses lies, oldest first; empty unless isolating. */
     private List<BoardEvent> suspects = List.of();
@@ -124,10 +133,10 @@ public final class RigLink implements AutoCloseable {
         Duration backoff = backoffMin;
         boolean reopened = false;
         while (!closed) {
-            Duration pause;
             try {
                 OpenSessionResponse session = channel.blocking().withDeadlineAfter(CALL_DEADLINE.toMillis(), TimeUnit.MILLISECONDS)
                         .openSession(hello);
+                recordRejections(List.of());
                 queue.acknowledge(session.getCommittedThroughSequence());
                 if (!status.get().connected()) {
                     LOG.infof("connected to %s as rig %s; %d events to deliver", channel.address(), session.getRigName(), queue.size());
@@ -148,10 +157,9 @@ public final class RigLink implements AutoCloseable {
                 RpcErrors.StreamRemedy remedy = e.status == null ? RpcErrors.StreamRemedy.OUTAGE : RpcErrors.onEventStream(e.status);
                 if (remedy == RpcErrors.StreamRemedy.REOPEN) {
                     // At once, unless the fresh session was not known either: then the server is confused, not the rig.
-                    pause = reopened ? backoffMin : Duration.ZERO;
-                    reopened = true;
                     LOG.infof("server %s: %s; opening a new session", channel.address(), e.getMessage());
-                    sleep(pause);
+                    sleep(reopened ? backoffMin : Duration.ZERO);
+                    reopened = true;
                     continue;
                 }
                 reopened = false;
@@ -162,7 +170,7 @@ public final class RigLink implements AutoCloseable {
                         continue;
                     }
                 } catch (IOException io) {
-                    problem("cannot record a refused event: " + io.getMessage());
+                    problem(io.getMessage());
                     sleep(backoff);
                     backoff = Durations.doubled(backoff, backoffMax);
                     continue;
@@ -267,13 +275,12 @@ public final class RigLink implements AutoCloseable {
                         }
                         try {
                             // Recorded before the acknowledgement deletes them from the queue.
-                            for (RejectedEvent rejected : response.getRejectedList()) {
-                                refused.record(carriedOrId(carried, rejected), RefusedEvents.RefusedBy.SERVER, rejected.getMessage());
-                            }
+                            recordRejections(response.getRejectedList().stream()
+                                    .map(rejected -> new Rejection(carriedOrId(carried, rejected), rejected.getMessage())).toList());
                             queue.acknowledge(response.getCommittedThroughSequence());
                             answered.set(true);
                         } catch (IOException e) {
-                            broken.compareAndSet(null, new StreamBroken("cannot record the server's answer: " + e.getMessage(), null,
+                            broken.compareAndSet(null, new StreamBroken(e.getMessage(), null,
                                     List.of(), answered.get()));
                         }
                         queue.wake();
@@ -337,6 +344,17 @@ public final class RigLink implements AutoCloseable {
             ClientCallStreamObserver<StreamBoardEventsRequest> c = call.get();
             if (c != null) {
                 c.cancel("the agent closes the session", null);
+            }
+        }
+    }
+
+    /** Records what the server rejected, and what it rejected earlier but could not be recorded then. */
+    private void recordRejections(List<Rejection> rejections) throws IOException {
+        synchronized (unrecorded) {
+            unrecorded.addAll(rejections);
+            for (Rejection next = unrecorded.peekFirst(); next != null; next = unrecorded.peekFirst()) {
+                refused.record(next.event(), RefusedEvents.RefusedBy.SERVER, next.why());
+                unrecorded.removeFirst();
             }
         }
     }

@@ -179,6 +179,27 @@ class RigLinkTest {
     }
 
     @Test
+    void aRejectionThatCannotBeRecordedKeepsTheEventQueuedUntilItCanBe() throws Exception {
+        TestRigServer server = new TestRigServer().rejectEvents(e -> e.getWaitingForMac().getMessage().equals("event 1")).start();
+        EventQueue queue = queueOf(3);
+        Path blocked = dir.resolve(RefusedEvents.FILE);
+        try (RigLink link = link(server, queue)) {
+            // A folder where the file should be: every record fails, as on a failing disk.
+            Files.createDirectory(blocked);
+            link.start();
+            Awaits.until(() -> server.rejected().equals(List.of(2L)), "the server rejects the event");
+            Awaits.until(() -> link.status().problem().contains("cannot record"), "the failure is reported");
+            assertTrue(queue.acknowledged() < 2, "the rejected event stays queued while it cannot be recorded: " + queue.acknowledged());
+            Files.delete(blocked);
+            Awaits.until(() -> queue.size() == 0, "recorded and acknowledged once the disk takes it");
+        }
+        List<String> refused = refusedLines();
+        assertEquals(1, refused.size(), refused.toString());
+        assertTrue(refused.get(0).contains("\tsequence=2\t") && refused.get(0).contains("refused-by=server"), refused.get(0));
+        server.stop();
+    }
+
+    @Test
     void batchesStayWithinTheServersStatedBytesAndAnEventTooLargeAloneIsShortened() throws Exception {
         int limit = 16_384;
         TestRigServer server = new TestRigServer().limitRequestsTo(limit).start();
