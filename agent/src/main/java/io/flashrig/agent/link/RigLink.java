@@ -43,7 +43,10 @@ public final class RigLink implements AutoCloseable {
     private static final Duration DEFAULT_HEARTBEAT = Duration.ofSeconds(30);
     /** The largest request a server that does not state its limit surely accepts: the Vert.x gRPC server's default. */
     static final int DEFAULT_MAX_REQUEST_BYTES = 262_144;
-    /** Kept free below the server's limit, for the request's own fields and any rounding in what the server counts. */
+    /**
+     * Kept free below the server's limit (at most an eighth of it), for the request's own fields and any rounding in
+     * what the server counts.
+     */
     static final int REQUEST_MARGIN = 1_024;
     /**
      * Unexpected server failures (INTERNAL, UNKNOWN) in a row on a request starting with the same event, after which
@@ -251,7 +254,8 @@ public final class RigLink implements AutoCloseable {
     private void stream(OpenSessionResponse session) throws InterruptedException, IOException, StreamBroken {
         int maxEvents = session.getMaxEventsPerRequest() > 0 ? session.getMaxEventsPerRequest() : 100;
         int maxBytes = session.getMaxRequestBytes() > 0 ? session.getMaxRequestBytes() : DEFAULT_MAX_REQUEST_BYTES;
-        int budget = maxBytes - REQUEST_MARGIN - CodedOutputStream.computeStringSize(1, session.getSessionId());
+        // A server stating a tiny limit would otherwise leave no room at all below the margin.
+        int budget = maxBytes - Math.min(REQUEST_MARGIN, maxBytes / 8) - CodedOutputStream.computeStringSize(1, session.getSessionId());
         Duration asked = Duration.ofSeconds(session.getHeartbeatInterval().getSeconds(),
                 session.getHeartbeatInterval().getNanos());
         Duration heartbeat = session.hasHeartbeatInterval() && !asked.isZero() && !asked.isNegative() ? asked : DEFAULT_HEARTBEAT;
