@@ -2,6 +2,7 @@ package io.flashrig.agent.cli;
 
 import io.flashrig.agent.config.AgentConfig;
 import io.flashrig.agent.link.EventQueue;
+import io.flashrig.agent.link.RefusedEvents;
 import io.flashrig.agent.link.RigChannel;
 import io.flashrig.agent.link.RpcErrors;
 import io.flashrig.agent.link.ServerAddress;
@@ -42,7 +43,7 @@ public class DoctorCommand implements Callable<Integer> {
         try {
             r = common.resolve(config);
             dir = CommonOptions.stateDir(r);
-            ok("state directory " + dir.root());
+            ok("state directory " + dir.root() + refusedEvents(dir));
         } catch (ExitCodes.Failure f) {
             System.out.println("FAIL " + f.getMessage());
             return f.exitCode();
@@ -106,6 +107,16 @@ public class DoctorCommand implements Callable<Integer> {
             fail(ExitCodes.SERVER, "server " + address + ": " + (RpcErrors.tokenRefused(e) ? "token refused: " : "") + RpcErrors.describe(e));
         } catch (java.io.IOException e) {
             fail(ExitCodes.STATE_DIR, "the event queue cannot be opened: " + e.getMessage());
+        }
+    }
+
+    /** The refused events an engineer should look at, if any. */
+    private static String refusedEvents(StateDir dir) {
+        try {
+            RefusedEvents refused = RefusedEvents.in(dir.queue());
+            return refused.count() == 0 ? "" : "; " + refused.count() + " board event(s) refused by the server, kept in " + refused.file();
+        } catch (java.io.IOException e) {
+            return "; the refused events cannot be read: " + e.getMessage();
         }
     }
 

@@ -110,9 +110,14 @@ public class RunCommand implements Callable<Integer> {
             return ExitCodes.INTERNAL;
         }
         RigChannel channel = new RigChannel(address, token);
-        RigLink link = new RigLink(channel, queue, OpenSessionRequest.newBuilder().setAgentVersion(AgentVersion.current())
-                .setProgrammerVersion(programmerVersion).setLayoutName(layout.name()).setLayoutSha256(layout.sha256())
-                .setSlotCount(slots.size()).setHostname(hostname()).setFuseEnabled(fuse).build(), Duration.ofSeconds(1), Duration.ofSeconds(30));
+        RigLink link;
+        try {
+            link = new RigLink(channel, queue, OpenSessionRequest.newBuilder().setAgentVersion(AgentVersion.current())
+                    .setProgrammerVersion(programmerVersion).setLayoutName(layout.name()).setLayoutSha256(layout.sha256())
+                    .setSlotCount(slots.size()).setHostname(hostname()).setFuseEnabled(fuse).build(), Duration.ofSeconds(1), Duration.ofSeconds(30));
+        } catch (IOException e) {
+            throw new ExitCodes.Failure(ExitCodes.STATE_DIR, "the refused events in " + stateDir.queue() + " cannot be read: " + e.getMessage());
+        }
         BoardWatcher watcher = Watchers.open(r.watch(), programmer, r.pollInterval(), System.err);
         JobSettings settings = new JobSettings(layout, fuse, parallelism, r.reenumerationGrace(), Duration.ofSeconds(2), Duration.ofSeconds(30),
                 slots, watcher::awaitLookAfter);

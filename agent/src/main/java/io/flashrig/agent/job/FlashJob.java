@@ -36,7 +36,7 @@ import java.util.function.Consumer;
 /**
  * One board's flash attempt as a state machine: detected → flashing → flashed → fusing (↔ waiting for MAC) → done,
  * or failed / interrupted, then removed when the board leaves. Every change goes through {@link #transition}, which
- * refuses what the diagram does not allow and emits exactly one {@link BoardEvent} per change.
+ * refuses what the diagram does not allow and emits exactly one {@link BoardEvent} per change, its free text cleaned.
  *
  * <p>It also knows whether the board is on the bus and whether a programmer runs for it, because a board that leaves
  * the bus while its programmer runs is re-enumerating, not unplugged.
@@ -131,6 +131,7 @@ public final class FlashJob {
                 .setSlot(slot)
                 .setState(to);
         change.accept(builder);
+        EventCleaner.clean(builder);
         FlashJobState belongsTo = CHANGE_STATE.get(builder.getChangeCase());
         if (belongsTo != to) {
             throw new IllegalTransitionException("board " + serial + ": a " + builder.getChangeCase() + " change cannot make the job " + name(to));

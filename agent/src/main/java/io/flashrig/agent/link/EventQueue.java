@@ -317,6 +317,23 @@ public final class EventQueue implements AutoCloseable {
     }
 
     /**
+     * Drops the oldest queued event, {@code sequence}, which the server will never commit and which has been recorded
+     * as refused. It counts as acknowledged from now on, also after a restart: a server whose committed sequence is
+     * lower (it never saw this event committed) does not bring it back, because an acknowledgement never goes down.
+     *
+     * @return false, dropping nothing, when {@code sequence} is not the oldest queued event
+     */
+    public boolean skipRefused(long sequence) throws IOException {
+        synchronized (this) {
+            if (pending.isEmpty() || pending.peekFirst().getSequence() != sequence) {
+                return false;
+            }
+        }
+        acknowledge(sequence);
+        return true;
+    }
+
+    /**
      * Rewrites the log with only the unacknowledged events, replacing it atomically; called holding {@link #syncing}
      * and the queue's lock.
      */
@@ -339,6 +356,11 @@ public final class EventQueue implements AutoCloseable {
         durableSequence = lastSequence;
         syncFailed = false;
         notifyAll();
+    }
+
+    /** The queue's folder, where what belongs to its sequence numbers is kept. */
+    public Path dir() {
+        return dir;
     }
 
     public String queueId() {

@@ -52,6 +52,38 @@ public final class RpcErrors {
         return reason.isEmpty() ? text : text + " (" + reason + ")";
     }
 
+    /**
+     * What the event stream does after a failure, by status: the one place that decides whether retrying can help.
+     */
+    public enum StreamRemedy {
+        /** The server or the network is away (or overloaded): send the same again after the exponential backoff. */
+        OUTAGE,
+        /** The token is refused: nothing gets through until an admin fixes it; retry with backoff and say so. */
+        TOKEN,
+        /** The session is no longer the rig's current one: open a new session at once and resend. */
+        REOPEN,
+        /** The server refuses what the request carries: resending it unchanged would be refused again, so isolate. */
+        REFUSED,
+        /**
+         * The server failed unexpectedly (a bug): retried with backoff like an outage, but when it keeps failing on the
+         * same events it counts as refused, so that one event a server cannot digest does not stop a rig for good.
+         */
+        SERVER_FAULT
+    }
+
+    /** How the event stream treats {@code t}. */
+    public static StreamRemedy onEventStream(Throwable t) {
+        return switch (code(t)) {
+            case UNAUTHENTICATED, PERMISSION_DENIED -> StreamRemedy.TOKEN;
+            case FAILED_PRECONDITION -> "UNKNOWN_SESSION".equals(reason(t)) ? StreamRemedy.REOPEN : StreamRemedy.REFUSED;
+            // RESOURCE_EXHAUSTED: gRPC's own message-size refusal; OUT_OF_RANGE and UNIMPLEMENTED cannot change either.
+            case INVALID_ARGUMENT, RESOURCE_EXHAUSTED, OUT_OF_RANGE, UNIMPLEMENTED -> StreamRemedy.REFUSED;
+            case INTERNAL, UNKNOWN, DATA_LOSS -> StreamRemedy.SERVER_FAULT;
+            // UNAVAILABLE, DEADLINE_EXCEEDED, CANCELLED, ABORTED and the rest: the next try may well pass.
+            default -> StreamRemedy.OUTAGE;
+        };
+    }
+
     /** True when a token problem, not the network, stands in the way. */
     public static boolean tokenRefused(StatusRuntimeException e) {
         Status.Code code = code(e);

@@ -1,5 +1,6 @@
 package io.flashrig.agent.programmer;
 
+import io.flashrig.contract.EventText;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -10,13 +11,21 @@ import java.util.function.Consumer;
 /**
  * Splits the programmer's output into lines on {@code \n} and on {@code \r}: the tool redraws its progress bar with bare
  * carriage returns, and each redraw must be seen as it happens. Empty lines carry nothing and are skipped.
+ *
+ * <p>Lines are handed on cleaned ({@link EventText}): the tool and a glitching USB link can print NUL bytes and escape
+ * sequences, which must neither hide an {@code Error:} line from the verdict nor travel on into events and the
+ * operator's screen. The log copy keeps every raw byte.
  */
 public final class LineSplitter {
 
-    /** A line longer than this is cut: the programmer never prints one, and a runaway stream must not fill memory. */
+    /**
+     * A line longer than this is cut, ending in {@link EventText#CLIPPED}: the programmer never prints one, and a runaway
+     * line of megabytes must not fill memory (only its start is kept; the log has the rest).
+     */
     static final int MAX_LINE = 4096;
 
     private final ByteArrayOutputStream current = new ByteArrayOutputStream();
+    private boolean cut;
     private final Consumer<String> lines;
 
     public LineSplitter(Consumer<String> lines) {
@@ -44,6 +53,8 @@ public final class LineSplitter {
                 emit();
             } else if (current.size() < MAX_LINE) {
                 current.write(b);
+            } else {
+                cut = true;
             }
         }
     }
@@ -55,8 +66,9 @@ public final class LineSplitter {
 
     private void emit() {
         if (current.size() > 0) {
-            String line = current.toString(StandardCharsets.UTF_8);
+            String line = EventText.clean(current.toString(StandardCharsets.UTF_8), MAX_LINE) + (cut ? EventText.CLIPPED : "");
             current.reset();
+            cut = false;
             if (!line.isBlank()) {
                 lines.accept(line);
             }

@@ -2,6 +2,7 @@ package io.flashrig.agent.ui;
 
 import io.flashrig.agent.job.FlashJob;
 import io.flashrig.agent.programmer.Durations;
+import io.flashrig.contract.EventText;
 import io.flashrig.proto.rig.v1.BoardEvent;
 import io.flashrig.proto.rig.v1.FlashJobState;
 import java.io.PrintStream;
@@ -98,7 +99,8 @@ final class TableOutput implements OperatorOutput {
         if (messages.size() == MESSAGES) {
             messages.removeFirst();
         }
-        messages.addLast(message.length() > MESSAGE_WIDTH ? message.substring(0, MESSAGE_WIDTH - 1) + "…" : message);
+        // Log records carry whatever reached them (a server's error text, a path): nothing may move the cursor.
+        messages.addLast(EventText.clean(message, MESSAGE_WIDTH));
         scheduleRedraw();
     }
 
@@ -148,7 +150,7 @@ final class TableOutput implements OperatorOutput {
             String colour = !ansi ? "" : r.state() == FlashJobState.FLASH_JOB_STATE_DONE ? GREEN
                     : r.state() == FlashJobState.FLASH_JOB_STATE_FAILED ? RED : "";
             String elapsed = Durations.format(Duration.between(r.since(), r.ended() == null ? now : r.ended()));
-            String result = r.result().length() > 60 ? r.result().substring(0, 57) + "..." : r.result();
+            String result = EventText.clean(r.result(), 60);
             sb.append(colour).append(String.format("%-5s %5d  %-24s  %-16s %4d  %-17s %7s  %s", r.slot(), r.order(), r.serial(),
                     FlashJob.name(r.state()), r.progress(), r.mac(), elapsed, result)).append(colour.isEmpty() ? "" : RESET)
                     .append(System.lineSeparator());

@@ -13,6 +13,7 @@ import io.flashrig.proto.rig.v1.OpenSessionRequest;
 import io.flashrig.proto.rig.v1.OpenSessionResponse;
 import io.flashrig.proto.rig.v1.OtpMacVerdict;
 import io.flashrig.proto.rig.v1.ReportOtpMacRequest;
+import io.flashrig.proto.rig.v1.RejectedEvent;
 import io.flashrig.proto.rig.v1.ReportOtpMacResponse;
 import io.flashrig.proto.rig.v1.RigServiceGrpc;
 import io.flashrig.proto.rig.v1.StreamBoardEventsRequest;
@@ -40,6 +41,10 @@ import java.util.UUID;
  * A RigService that behaves like the real server where the agent can tell: checks the bearer token, assigns MACs
  * idempotently by serial from a range, judges reported OTP MACs, stores each event id once and acknowledges the highest
  * committed sequence per queue. Its state outlives {@link #stop()}, as a database would, so it can be restarted.
+ *
+ * <p>It can also misbehave the ways a rig must survive: refuse every request that carries a poisoned event (an older
+ * server that refuses a request whole), reject single events in its answer, and refuse requests above a byte limit it
+ * states, as gRPC's message limit does.
  */
 public final class TestRigServer extends RigServiceGrpc.RigServiceImplBase {
 
@@ -54,6 +59,14 @@ public final class TestRigServer extends RigServiceGrpc.RigServiceImplBase {
     private final Map<String, String> queueBySession = new HashMap<>();
     private final Map<String, String> writeIdBySerial = new HashMap<>();
     private final Map<String, Integer> claims = new HashMap<>();
+    private final List<List<Long>> requests = new ArrayList<>();
+    private final List<Long> skipped = new ArrayList<>();
+    private final List<Long> rejectedSequences = new ArrayList<>();
+    private java.util.function.Predicate<BoardEvent> poisoned = e -> false;
+    private Status.Code poisonedCode = Status.Code.INVALID_ARGUMENT;
+    private java.util.function.Predicate<BoardEvent> rejecting = e -> false;
+    private int maxRequestBytes;
+    private int largestRequest;
     private long nextMac = 1;
     private int port;
     private Server server;
@@ -84,6 +97,50 @@ public final class TestRigServer extends RigServiceGrpc.RigServiceImplBase {
 
     public synchronized String url() {
         return "http://127.0.0.1:" + port;
+    }
+
+    /** Refuses, whole, every request that carries an event {@code poison} matches. */
+    public synchronized TestRigServer refuseRequestsWith(java.util.function.Predicate<BoardEvent> poison) {
+        return failRequestsWith(Status.Code.INVALID_ARGUMENT, poison);
+    }
+
+    /** Fails with {@code code} every request that carries an event {@code poison} matches, as a server bug would. */
+    public synchronized TestRigServer failRequestsWith(Status.Code code, java.util.function.Predicate<BoardEvent> poison) {
+        this.poisoned = poison;
+        this.poisonedCode = code;
+        return this;
+    }
+
+    /** Commits as rejected, and lists in its answer, every event {@code reject} matches; the rest is stored. */
+    public synchronized TestRigServer rejectEvents(java.util.function.Predicate<BoardEvent> reject) {
+        this.rejecting = reject;
+        return this;
+    }
+
+    /** States {@code bytes} as its largest request and refuses larger ones with RESOURCE_EXHAUSTED. */
+    public synchronized TestRigServer limitRequestsTo(int bytes) {
+        this.maxRequestBytes = bytes;
+        return this;
+    }
+
+    /** The sequences of every request received, refused ones included, in arrival order. */
+    public synchronized List<List<Long>> requests() {
+        return new ArrayList<>(requests);
+    }
+
+    /** Sequences the agent skipped (recorded as refused on its side). */
+    public synchronized List<Long> skipped() {
+        return new ArrayList<>(skipped);
+    }
+
+    /** Sequences committed as rejected. */
+    public synchronized List<Long> rejected() {
+        return new ArrayList<>(rejectedSequences);
+    }
+
+    /** The largest request received, in serialized bytes. */
+    public synchronized int largestRequest() {
+        return largestRequest;
     }
 
     /** Every distinct event stored, in arrival order. */
@@ -127,41 +184,69 @@ public final class TestRigServer extends RigServiceGrpc.RigServiceImplBase {
         queueBySession.put(session, request.getQueueId());
         response.onNext(OpenSessionResponse.newBuilder().setRigName("rig-a").setSessionId(session)
                 .setCommittedThroughSequence(committedByQueue.getOrDefault(request.getQueueId(), 0L))
-                .setMaxEventsPerRequest(5).build());
+                .setMaxEventsPerRequest(5).setMaxRequestBytes(maxRequestBytes).build());
         response.onCompleted();
     }
 
     @Override
     public StreamObserver<StreamBoardEventsRequest> streamBoardEvents(StreamObserver<StreamBoardEventsResponse> response) {
         return new StreamObserver<>() {
+            /** Failed by this server: like the real one, it takes nothing more from this stream. */
+            private boolean ended;
+
             @Override
             public void onNext(StreamBoardEventsRequest request) {
-                long committed;
+                StreamBoardEventsResponse.Builder answer = StreamBoardEventsResponse.newBuilder();
                 synchronized (TestRigServer.this) {
+                    if (ended) {
+                        return;
+                    }
+                    ended = true;
+                    requests.add(request.getEventsList().stream().map(BoardEvent::getSequence).toList());
+                    largestRequest = Math.max(largestRequest, request.getSerializedSize());
                     String queue = queueBySession.get(request.getSessionId());
                     if (queue == null) {
-                        response.onError(Status.FAILED_PRECONDITION.withDescription("unknown session").asRuntimeException());
+                        response.onError(error(Status.Code.FAILED_PRECONDITION, "UNKNOWN_SESSION", "unknown session"));
+                        return;
+                    }
+                    if (maxRequestBytes > 0 && request.getSerializedSize() > maxRequestBytes) {
+                        response.onError(Status.RESOURCE_EXHAUSTED.withDescription("gRPC message exceeds maximum size "
+                                + maxRequestBytes + ": " + request.getSerializedSize()).asRuntimeException());
                         return;
                     }
                     if (request.getEventsCount() > 5) {
-                        response.onError(Status.INVALID_ARGUMENT.withDescription("too many events").asRuntimeException());
+                        response.onError(error(Status.Code.INVALID_ARGUMENT, "INVALID_REQUEST", "too many events"));
                         return;
                     }
-                    committed = committedByQueue.getOrDefault(queue, 0L);
+                    if (request.getEventsList().stream().anyMatch(poisoned)) {
+                        response.onError(poisonedCode == Status.Code.INVALID_ARGUMENT
+                                ? error(poisonedCode, "INVALID_REQUEST", "a value the database cannot store")
+                                : Status.fromCode(poisonedCode).withDescription("the server failed unexpectedly").asRuntimeException());
+                        return;
+                    }
+                    long committed = committedByQueue.getOrDefault(queue, 0L);
                     for (BoardEvent e : request.getEventsList()) {
                         if (e.getSequence() <= committed) {
                             continue;
                         }
-                        if (e.getSequence() != committed + 1) {
-                            response.onError(Status.INVALID_ARGUMENT.withDescription("gap before " + e.getSequence()).asRuntimeException());
-                            return;
+                        // The contract lets the agent skip only what it recorded as refused; the tests check which.
+                        for (long gap = committed + 1; gap < e.getSequence(); gap++) {
+                            skipped.add(gap);
                         }
-                        eventsById.putIfAbsent(e.getEventId(), e);
+                        if (rejecting.test(e)) {
+                            rejectedSequences.add(e.getSequence());
+                            answer.addRejected(RejectedEvent.newBuilder().setEventId(e.getEventId()).setSequence(e.getSequence())
+                                    .setMessage("rejected: a value the database cannot store"));
+                        } else {
+                            eventsById.putIfAbsent(e.getEventId(), e);
+                        }
                         committed = e.getSequence();
                     }
                     committedByQueue.put(queue, committed);
+                    answer.setCommittedThroughSequence(committed);
+                    ended = false;
                 }
-                response.onNext(StreamBoardEventsResponse.newBuilder().setCommittedThroughSequence(committed).build());
+                response.onNext(answer.build());
             }
 
             @Override

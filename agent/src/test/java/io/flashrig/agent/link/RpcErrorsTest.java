@@ -1,0 +1,34 @@
+package io.flashrig.agent.link;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.google.protobuf.Any;
+import com.google.rpc.ErrorInfo;
+import io.flashrig.agent.link.RpcErrors.StreamRemedy;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.protobuf.StatusProto;
+import org.junit.jupiter.api.Test;
+
+class RpcErrorsTest {
+
+    private static StatusRuntimeException withReason(Status.Code code, String reason) {
+        return StatusProto.toStatusRuntimeException(com.google.rpc.Status.newBuilder().setCode(code.value()).setMessage("m")
+                .addDetails(Any.pack(ErrorInfo.newBuilder().setDomain("flashrig.io").setReason(reason).build())).build());
+    }
+
+    @Test
+    void onlyWhatRetryingCanGetPastIsRetriedAsItIs() {
+        assertEquals(StreamRemedy.OUTAGE, RpcErrors.onEventStream(Status.UNAVAILABLE.asRuntimeException()));
+        assertEquals(StreamRemedy.OUTAGE, RpcErrors.onEventStream(Status.DEADLINE_EXCEEDED.asRuntimeException()));
+        assertEquals(StreamRemedy.OUTAGE, RpcErrors.onEventStream(Status.CANCELLED.asRuntimeException()));
+        assertEquals(StreamRemedy.TOKEN, RpcErrors.onEventStream(Status.UNAUTHENTICATED.asRuntimeException()));
+        assertEquals(StreamRemedy.TOKEN, RpcErrors.onEventStream(Status.PERMISSION_DENIED.asRuntimeException()));
+        assertEquals(StreamRemedy.REOPEN, RpcErrors.onEventStream(withReason(Status.Code.FAILED_PRECONDITION, "UNKNOWN_SESSION")));
+        assertEquals(StreamRemedy.REFUSED, RpcErrors.onEventStream(Status.FAILED_PRECONDITION.asRuntimeException()));
+        assertEquals(StreamRemedy.REFUSED, RpcErrors.onEventStream(withReason(Status.Code.INVALID_ARGUMENT, "INVALID_REQUEST")));
+        assertEquals(StreamRemedy.REFUSED, RpcErrors.onEventStream(Status.RESOURCE_EXHAUSTED.asRuntimeException()));
+        assertEquals(StreamRemedy.SERVER_FAULT, RpcErrors.onEventStream(Status.INTERNAL.asRuntimeException()));
+        assertEquals(StreamRemedy.SERVER_FAULT, RpcErrors.onEventStream(Status.UNKNOWN.asRuntimeException()));
+    }
+}
