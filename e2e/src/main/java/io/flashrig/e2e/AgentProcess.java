@@ -23,6 +23,7 @@ public final class AgentProcess implements AutoCloseable {
     private final Process process;
     private final Path log;
     private final List<JsonNode> events = new CopyOnWriteArrayList<>();
+    private final List<String> linesWithControls = new CopyOnWriteArrayList<>();
     private final Thread reader;
 
     private AgentProcess(Process process, Path log) {
@@ -84,6 +85,9 @@ public final class AgentProcess implements AutoCloseable {
     private void readEvents() {
         try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
             for (String line = in.readLine(); line != null; line = in.readLine()) {
+                if (line.chars().anyMatch(AgentProcess::isControl)) {
+                    linesWithControls.add(line);
+                }
                 if (line.startsWith("{")) {
                     try {
                         events.add(Admin.JSON.readTree(line));
@@ -95,6 +99,19 @@ public final class AgentProcess implements AutoCloseable {
         } catch (IOException e) {
             // The process ended.
         }
+    }
+
+    /**
+     * Lines of its standard output (the operator's screen, or the factory system reading JSON) that hold a raw control
+     * character: a NUL, an ESC starting a terminal sequence, any C0 or C1 control but a tab.
+     */
+    public List<String> linesWithControls() {
+        return List.copyOf(linesWithControls);
+    }
+
+    /** Whether {@code c} is a control character that has no business in text for people: all but the tab. */
+    public static boolean isControl(int c) {
+        return c != '\t' && Character.isISOControl(c);
     }
 
     /** Every board event printed so far, in order. */
