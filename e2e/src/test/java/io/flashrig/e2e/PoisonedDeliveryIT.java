@@ -92,9 +92,20 @@ class PoisonedDeliveryIT {
         if (node.isTextual()) {
             String text = node.asText();
             assertTrue(text.chars().noneMatch(AgentProcess::isControl),
-                    () -> where + " holds a control character: " + text.substring(0, Math.min(200, text.length()))
-                            .replaceAll("\\p{Cntrl}", "<ctl>"));
+                    () -> where + " holds a control character: " + shown(text));
         }
         node.elements().forEachRemaining(child -> assertNoControlsIn(child, where));
+    }
+
+    private static void assertNoLines(List<String> lines, String what) {
+        assertTrue(lines.isEmpty(), () -> lines.size() + " lines " + what + ", the first: " + shown(lines.get(0)));
+    }
+
+    /** The start of a text with its control characters as escapes, so that a failure report stays readable. */
+    private static String shown(String text) {
+        StringBuilder shown = new StringBuilder();
+        text.chars().limit(300).forEach(c -> shown.append(AgentProcess.isControl(c)
+                ? String.format(Locale.ROOT, "\\u%04x", c) : String.valueOf((char) c)));
+        return shown + (text.length() > 300 ? "…" : "");
     }
 }
