@@ -50,7 +50,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * FlashRig's benchmarks: {@code java -jar bench/target/flashrig-bench.jar all|parallel|assign|fanin|footprint}, run
+ * FlashRig's benchmarks: {@code java -jar bench/target/flashrig-bench.jar all|parallel|assign|fanin|footprint|delivery}, run
  * from the repository root after packaging server, agent and simulator. Every figure is printed next to a baseline
  * measured in the same run, with the machine and the date. See docs/benchmarks.md.
  */
@@ -63,8 +63,8 @@ public final class Bench {
 
     public static void main(String[] args) throws Exception {
         String what = args.length == 0 ? "all" : args[0];
-        if (!List.of("all", "parallel", "assign", "fanin", "footprint").contains(what)) {
-            System.err.println("usage: flashrig-bench all|parallel|assign|fanin|footprint");
+        if (!List.of("all", "parallel", "assign", "fanin", "footprint", "delivery").contains(what)) {
+            System.err.println("usage: flashrig-bench all|parallel|assign|fanin|footprint|delivery");
             System.exit(2);
         }
         if (System.getProperty("flashrig.work") == null) {
@@ -78,10 +78,12 @@ public final class Bench {
                 assign();
                 fanIn();
                 footprint();
+                DeliveryBench.run();
             }
             case "parallel" -> parallel();
             case "assign" -> assign();
             case "fanin" -> fanIn();
+            case "delivery" -> DeliveryBench.run();
             default -> footprint();
         }
         System.out.printf(Locale.ROOT, "%nbenchmarks finished in %.0f s%n", (System.nanoTime() - start) / 1e9);

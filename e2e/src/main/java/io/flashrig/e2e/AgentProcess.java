@@ -16,13 +16,15 @@ import java.util.function.Predicate;
 
 /**
  * The packaged agent ({@code flashrig-agent-runner.jar run --output json --watch cli}) run as a real process against
- * the simulated hub; every board event it prints is kept, in order, for the scenario to check.
+ * the simulated hub; every board event it prints is kept, in order, for the scenario to check, and every line it
+ * prints, JSON or (with {@code --output plain}) for people.
  */
 public final class AgentProcess implements AutoCloseable {
 
     private final Process process;
     private final Path log;
     private final List<JsonNode> events = new CopyOnWriteArrayList<>();
+    private final List<String> lines = new CopyOnWriteArrayList<>();
     private final Thread reader;
 
     private AgentProcess(Process process, Path log) {
@@ -35,26 +37,34 @@ public final class AgentProcess implements AutoCloseable {
 
     /** How to run an agent: which server and rig, which hub, which programmer, and extra options. */
     public record Settings(String serverUrl, String token, Path hub, Path stateDir, Path programmer, int parallel,
-                           List<String> extraOptions) {
+                           List<String> extraOptions, String output) {
 
-        /** An agent of {@code serverUrl} with the simulated programmer, 16 programmers at once. */
+        /** An agent of {@code serverUrl} with the simulated programmer, 16 programmers at once, printing JSON events. */
         public static Settings of(String serverUrl, String token, Path hub, Path stateDir) {
-            return new Settings(serverUrl, token, hub, stateDir, Workspace.programmer(), 16, List.of());
+            return new Settings(serverUrl, token, hub, stateDir, Workspace.programmer(), 16, List.of(), "json");
         }
 
         /** The same with another programmer (e.g. a wrapper around the simulator). */
         public Settings withProgrammer(Path newProgrammer) {
-            return new Settings(serverUrl, token, hub, stateDir, newProgrammer, parallel, extraOptions);
+            return new Settings(serverUrl, token, hub, stateDir, newProgrammer, parallel, extraOptions, output);
         }
 
         /** The same on another simulated hub (another rig's). */
         public Settings withHub(Path newHub) {
-            return new Settings(serverUrl, token, newHub, stateDir, programmer, parallel, extraOptions);
+            return new Settings(serverUrl, token, newHub, stateDir, programmer, parallel, extraOptions, output);
         }
 
         /** The same with extra {@code run} options, e.g. {@code --flash-timeout=3s}. */
         public Settings withOptions(String... options) {
-            return new Settings(serverUrl, token, hub, stateDir, programmer, parallel, List.of(options));
+            return new Settings(serverUrl, token, hub, stateDir, programmer, parallel, List.of(options), output);
+        }
+
+        /**
+         * The same printing {@code plain} lines for people (what an operator's terminal shows) instead of JSON; such
+         * an agent's {@link #events()} stay empty.
+         */
+        public Settings withOutput(String newOutput) {
+            return new Settings(serverUrl, token, hub, stateDir, programmer, parallel, extraOptions, newOutput);
         }
     }
 
@@ -63,7 +73,7 @@ public final class AgentProcess implements AutoCloseable {
         List<String> command = new ArrayList<>(List.of(Workspace.java(), "-Xmx256m", "-jar", Workspace.agentJar().toString(),
                 "run", "--server", s.serverUrl(), "--layout", Workspace.layout().toString(),
                 "--programmer", s.programmer().toString(), "--programmer-env", "FLASHRIG_SIM_HUB=" + s.hub(),
-                "--watch", "cli", "--state-dir", s.stateDir().toString(), "--output", "json",
+                "--watch", "cli", "--state-dir", s.stateDir().toString(), "--output", s.output(),
                 "--parallel", Integer.toString(s.parallel())));
         command.addAll(s.extraOptions());
         Path log = s.stateDir().resolveSibling(name + ".log");
@@ -84,6 +94,7 @@ public final class AgentProcess implements AutoCloseable {
     private void readEvents() {
         try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
             for (String line = in.readLine(); line != null; line = in.readLine()) {
+                lines.add(line);
                 if (line.startsWith("{")) {
                     try {
                         events.add(Admin.JSON.readTree(line));
@@ -95,6 +106,24 @@ public final class AgentProcess implements AutoCloseable {
         } catch (IOException e) {
             // The process ended.
         }
+    }
+
+    /**
+     * Lines of its standard output (the operator's screen, or the factory system reading JSON) that hold a raw control
+     * character: a NUL, an ESC starting a terminal sequence, any C0 or C1 control but a tab.
+     */
+    public List<String> linesWithControls() {
+        return lines.stream().filter(line -> line.chars().anyMatch(AgentProcess::isControl)).toList();
+    }
+
+    /** Whether a line of its standard output matches {@code test}: for agents that print for people, not JSON. */
+    public boolean printedLine(Predicate<String> test) {
+        return lines.stream().anyMatch(test);
+    }
+
+    /** Whether {@code c} is a control character that has no business in text for people: all but the tab. */
+    public static boolean isControl(int c) {
+        return c != '\t' && Character.isISOControl(c);
     }
 
     /** Every board event printed so far, in order. */

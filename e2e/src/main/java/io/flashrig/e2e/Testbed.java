@@ -115,11 +115,16 @@ public final class Testbed implements AutoCloseable {
     public List<String> plug(int count, long flashMillis) {
         List<String> serials = new ArrayList<>();
         for (int i = 0; i < count; i++) {
-            String serial = newSerial();
-            hub.plug(SimulatedBoard.normal(serial, "1-1." + (i + 1)).withTimes(flashMillis, 300));
-            serials.add(serial);
+            serials.add(plug("1-1." + (i + 1), board -> board.withTimes(flashMillis, 300)));
         }
         return serials;
+    }
+
+    /** Plugs one board with a new serial into {@code port}, a blank normal board changed by {@code shape}; returns its serial. */
+    public String plug(String port, UnaryOperator<SimulatedBoard> shape) {
+        String serial = newSerial();
+        hub.plug(shape.apply(SimulatedBoard.normal(serial, port)));
+        return serial;
     }
 
     /** Stops every agent, server and the database. */

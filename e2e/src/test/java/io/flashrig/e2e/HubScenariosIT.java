@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.flashrig.simulator.Behaviour;
-import io.flashrig.simulator.SimulatedBoard;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -61,9 +60,7 @@ class HubScenariosIT {
     }
 
     private static String plug(Testbed bed, String port, Behaviour behaviour, long flashMillis) {
-        String serial = bed.newSerial();
-        bed.hub().plug(SimulatedBoard.normal(serial, port).withBehaviour(behaviour).withTimes(flashMillis, 300));
-        return serial;
+        return bed.plug(port, board -> board.withBehaviour(behaviour).withTimes(flashMillis, 300));
     }
 
     private static JsonNode attempt(Admin admin, String serial) {

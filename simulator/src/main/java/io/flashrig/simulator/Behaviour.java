@@ -15,6 +15,13 @@ public enum Behaviour {
     FAIL,
     /** Every partition downloads, then {@code Error: TSV flashing service failed} and yet exit status 0. */
     EXIT_ZERO_WITH_ERROR,
+    /**
+     * The first partition downloads, then the run prints what a troubled shop floor gives: raw NUL and other control
+     * bytes, colour, cursor moves and window titles, bytes that are not UTF-8, {@link SimulatedBoard#noiseLines()} lines
+     * of about 5 KB and one {@code Error:} line of about 20 KB, then {@code Error: Start operation failed ...}, exit
+     * status 1. Megabytes in all: a board that poisons every event and queue that carries its words unchecked.
+     */
+    NOISY_FAIL,
     /** A few progress redraws into the first partition, then the programmer blocks until it is killed. */
     HANG
 }

@@ -27,10 +27,11 @@ import java.util.regex.Pattern;
  * @param otp          the OTP words by word number; a word not in the map is blank (see {@link #otp(int)})
  * @param bricked      whether an OTP word was ever programmed when it was no longer blank: the one-write rule was
  *                     broken, so a real board might be lost (its word is corrupted when the values differed)
+ * @param noiseLines   how many garbled lines a noisy failure prints (see {@link SimulatedBoard#noiseLines()})
  */
 public record BoardState(String serial, String portPath, String productId, Behaviour behaviour, long flashMillis,
                          long reenumMillis, long offBusUntil, Stage stage, int usbAddress,
-                         SortedMap<Integer, OtpWord> otp, boolean bricked) {
+                         SortedMap<Integer, OtpWord> otp, boolean bricked, int noiseLines) {
 
     /** The OTP words of an STM32MP15: 0 to 95. */
     public static final int OTP_WORDS = 96;
@@ -53,7 +54,8 @@ public record BoardState(String serial, String portPath, String productId, Behav
         otp.put(MAC_WORD_LOW, OtpWord.burnt(board.otp57()));
         otp.put(MAC_WORD_HIGH, OtpWord.burnt(board.otp58()));
         return new BoardState(board.serial(), board.portPath(), board.productId(), board.behaviour(),
-                board.flashMillis(), board.reenumMillis(), 0, Stage.ROM, usbAddress, otp, false);
+                board.flashMillis(), board.reenumMillis(), 0, Stage.ROM, usbAddress, otp, false,
+                board.noiseLines());
     }
 
     /** Whether the board is on the bus now: not in the middle of a re-enumeration gap. */
@@ -123,7 +125,7 @@ public record BoardState(String serial, String portPath, String productId, Behav
 
     private BoardState withBus(long newOffBusUntil, Stage newStage, int newUsbAddress) {
         return new BoardState(serial, portPath, productId, behaviour, flashMillis, reenumMillis, newOffBusUntil,
-                newStage, newUsbAddress, otp, bricked);
+                newStage, newUsbAddress, otp, bricked, noiseLines);
     }
 
     /** This board after one word was programmed; programming a word that is no longer blank bricks the board. */
@@ -132,7 +134,7 @@ public record BoardState(String serial, String portPath, String productId, Behav
         SortedMap<Integer, OtpWord> words = new TreeMap<>(otp);
         words.put(word, before.programmed(value, lock));
         return new BoardState(serial, portPath, productId, behaviour, flashMillis, reenumMillis, offBusUntil, stage,
-                usbAddress, words, bricked || !before.blank());
+                usbAddress, words, bricked || !before.blank(), noiseLines);
     }
 
     /**
@@ -152,6 +154,7 @@ public record BoardState(String serial, String portPath, String productId, Behav
         properties.setProperty("stage", stage.name());
         properties.setProperty("usbAddress", Integer.toString(usbAddress));
         properties.setProperty("bricked", Boolean.toString(bricked));
+        properties.setProperty("noiseLines", Integer.toString(noiseLines));
         SortedMap<Integer, OtpWord> words = new TreeMap<>(otp);
         words.putIfAbsent(MAC_WORD_LOW, OtpWord.BLANK);
         words.putIfAbsent(MAC_WORD_HIGH, OtpWord.BLANK);
@@ -188,7 +191,9 @@ public record BoardState(String serial, String portPath, String productId, Behav
                 Stage.valueOf(required(properties, "stage")),
                 Integer.parseInt(required(properties, "usbAddress")),
                 otp,
-                Boolean.parseBoolean(required(properties, "bricked")));
+                Boolean.parseBoolean(required(properties, "bricked")),
+                // Hub files written before noisy boards existed have none.
+                Integer.parseInt(properties.getProperty("noiseLines", "0")));
     }
 
     private static String required(Properties properties, String key) {

@@ -28,11 +28,19 @@ final class Console {
 
     /** One line, starting on a new line if a progress bar was being redrawn. */
     void line(String text) {
-        if (inRedraw) {
-            out.print('\n');
-            inRedraw = false;
-        }
+        leaveRedraw();
         out.print(text);
+        out.print('\n');
+        out.flush();
+    }
+
+    /**
+     * One line of raw bytes, which need not be UTF-8 nor printable: the real tool passes on whatever the board or the
+     * USB stack hands it.
+     */
+    void rawLine(byte[] bytes) {
+        leaveRedraw();
+        out.write(bytes, 0, bytes.length);
         out.print('\n');
         out.flush();
     }
@@ -43,5 +51,12 @@ final class Console {
         out.print(text);
         out.flush();
         inRedraw = true;
+    }
+
+    private void leaveRedraw() {
+        if (inRedraw) {
+            out.print('\n');
+            inRedraw = false;
+        }
     }
 }

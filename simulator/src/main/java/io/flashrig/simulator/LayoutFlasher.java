@@ -36,7 +36,10 @@ final class LayoutFlasher {
             console.line("RUNNING Program ...");
             console.line("  PartID:      :" + partition.hexId());
             console.line("");
-            if (behaviour == Behaviour.FAIL) {
+            if (behaviour == Behaviour.NOISY_FAIL) {
+                ShopFloorNoise.print(console, board.noiseLines(), partition.hexId());
+            }
+            if (behaviour == Behaviour.FAIL || behaviour == Behaviour.NOISY_FAIL) {
                 throw new ToolError("Error: Start operation failed at partition " + partition.hexId());
             }
             console.line("Start operation done successfully at partition " + partition.hexId());

@@ -17,9 +17,14 @@ import java.util.regex.Pattern;
  * @param reenumMillis how long the board stays off the bus when it re-enumerates
  * @param otp57        OTP word 57 (MAC bytes 0-3) as burnt before plugging; {@code 0} is blank
  * @param otp58        OTP word 58 (MAC bytes 4-5 in bits 15:0) as burnt before plugging; {@code 0} is blank
+ * @param noiseLines   how many long garbled lines a {@link Behaviour#NOISY_FAIL} board prints before its error line
+ *                     (about 5 KB each); other behaviours ignore it
  */
 public record SimulatedBoard(String serial, String portPath, String productId, Behaviour behaviour, long flashMillis,
-                             long reenumMillis, long otp57, long otp58) {
+                             long reenumMillis, long otp57, long otp58, int noiseLines) {
+
+    /** A noisy board's lines by default: about 2 MB of output, as a bad USB link or a chatty tool version gives. */
+    public static final int DEFAULT_NOISE_LINES = 400;
 
     /** The product ID of the ROM bootloader and of U-Boot's gadget built with ST's board code. */
     public static final String DFU_PRODUCT_ID = "df11";
@@ -45,6 +50,9 @@ public record SimulatedBoard(String serial, String portPath, String productId, B
         if (!DFU_PRODUCT_ID.equals(productId) && !GADGET_PRODUCT_ID.equals(productId)) {
             throw new IllegalArgumentException("product ID must be df11 or 5720: " + productId);
         }
+        if (noiseLines < 0) {
+            throw new IllegalArgumentException("noise lines must not be negative: " + noiseLines);
+        }
         if (flashMillis < 0 || reenumMillis < 0) {
             throw new IllegalArgumentException("times must not be negative: flash " + flashMillis
                     + " ms, re-enumeration " + reenumMillis + " ms");
@@ -60,23 +68,29 @@ public record SimulatedBoard(String serial, String portPath, String productId, B
 
     /** A blank board that flashes without trouble in 1.5 s and would stay off the bus for 0.6 s when re-enumerating. */
     public static SimulatedBoard normal(String serial, String portPath) {
-        return new SimulatedBoard(serial, portPath, DFU_PRODUCT_ID, Behaviour.NORMAL, 1500, 600, 0, 0);
+        return new SimulatedBoard(serial, portPath, DFU_PRODUCT_ID, Behaviour.NORMAL, 1500, 600, 0, 0,
+                DEFAULT_NOISE_LINES);
     }
 
     /** This board, flashing the given way. */
     public SimulatedBoard withBehaviour(Behaviour newBehaviour) {
-        return new SimulatedBoard(serial, portPath, productId, newBehaviour, flashMillis, reenumMillis, otp57, otp58);
+        return new SimulatedBoard(serial, portPath, productId, newBehaviour, flashMillis, reenumMillis, otp57, otp58, noiseLines);
     }
 
     /** This board with another flash duration and re-enumeration gap. */
     public SimulatedBoard withTimes(long newFlashMillis, long newReenumMillis) {
         return new SimulatedBoard(serial, portPath, productId, behaviour, newFlashMillis, newReenumMillis, otp57,
-                otp58);
+                otp58, noiseLines);
     }
 
     /** This board with U-Boot's gadget on another product ID ({@code df11} or {@code 5720}). */
     public SimulatedBoard withProductId(String newProductId) {
-        return new SimulatedBoard(serial, portPath, newProductId, behaviour, flashMillis, reenumMillis, otp57, otp58);
+        return new SimulatedBoard(serial, portPath, newProductId, behaviour, flashMillis, reenumMillis, otp57, otp58, noiseLines);
+    }
+
+    /** This board printing {@code lines} garbled lines of about 5 KB when it fails noisily. */
+    public SimulatedBoard withNoiseLines(int lines) {
+        return new SimulatedBoard(serial, portPath, productId, behaviour, flashMillis, reenumMillis, otp57, otp58, lines);
     }
 
     /**
@@ -94,6 +108,7 @@ public record SimulatedBoard(String serial, String portPath, String productId, B
             word57 |= ((bytes >>> (8 * (5 - i))) & 0xFF) << (8 * i);
         }
         long word58 = ((bytes >>> 8) & 0xFF) | ((bytes & 0xFF) << 8);
-        return new SimulatedBoard(serial, portPath, productId, behaviour, flashMillis, reenumMillis, word57, word58);
+        return new SimulatedBoard(serial, portPath, productId, behaviour, flashMillis, reenumMillis, word57, word58,
+                noiseLines);
     }
 }

@@ -34,8 +34,11 @@ final class Programmer {
         this.timeScale = timeScale;
     }
 
-    /** One finished run: its exit status and everything it printed. */
-    record Result(int status, String output) {
+    /**
+     * One finished run: its exit status and everything it printed, as text and as the bytes themselves (which need
+     * not be UTF-8).
+     */
+    record Result(int status, String output, byte[] bytes) {
     }
 
     Result run(String... args) {
@@ -47,7 +50,7 @@ final class Programmer {
         ByteArrayOutputStream output = new ByteArrayOutputStream();
         int status = ProgrammerSimulator.run(args, new ByteArrayInputStream(input.getBytes(StandardCharsets.UTF_8)),
                 new PrintStream(output, true, StandardCharsets.UTF_8), environment());
-        return new Result(status, output.toString(StandardCharsets.UTF_8));
+        return new Result(status, output.toString(StandardCharsets.UTF_8), output.toByteArray());
     }
 
     /** A run on its own thread, to act on the hub while it is going on. */
@@ -89,7 +92,7 @@ final class Programmer {
 
         Result finish() throws InterruptedException, ExecutionException, TimeoutException {
             int exit = status.get(PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
-            return new Result(exit, output());
+            return new Result(exit, output(), output.toByteArray());
         }
 
         /** Stops a run that would never end on its own, as killing the process would. */
