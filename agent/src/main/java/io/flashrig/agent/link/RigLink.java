@@ -14,6 +14,7 @@ import io.grpc.stub.ClientResponseObserver;
 import io.grpc.stub.StreamObserver;
 import java.io.IOException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
@@ -84,6 +85,8 @@ public final class RigLink implements AutoCloseable {
     private List<BoardEvent> suspects = List.of();
     /** The first sequence of the request the server last failed on unexpectedly, and how often in a row. */
     private long faultedSequence = -1;
+    /** The clock warning last given, so that a reconnect does not repeat it; null while the clock is right. */
+    private String clockWarning;
     private int faults;
 
     /**
@@ -137,8 +140,10 @@ public final class RigLink implements AutoCloseable {
         boolean reopened = false;
         while (!closed) {
             try {
+                Instant sent = Instant.now();
                 OpenSessionResponse session = channel.blocking().withDeadlineAfter(CALL_DEADLINE.toMillis(), TimeUnit.MILLISECONDS)
                         .openSession(hello);
+                checkClock(sent, Instant.now(), session);
                 recordRejections(List.of());
                 queue.acknowledge(session.getCommittedThroughSequence());
                 if (!status.get().connected()) {
@@ -195,6 +200,18 @@ public final class RigLink implements AutoCloseable {
             }
             backoff = Durations.doubled(backoff, backoffMax);
         }
+    }
+
+    /** Warns once per change when this computer's clock is off from the server's beyond what the server believes. */
+    private void checkClock(Instant sent, Instant received, OpenSessionResponse session) {
+        if (!session.hasServerTime()) {
+            return;
+        }
+        String warning = ClockCheck.warning(ClockCheck.offset(sent, received, session.getServerTime())).orElse(null);
+        if (warning != null && !warning.equals(clockWarning)) {
+            LOG.warn(warning);
+        }
+        clockWarning = warning;
     }
 
     /** False when interrupted: the link is closing. */
