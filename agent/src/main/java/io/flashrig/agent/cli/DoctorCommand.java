@@ -1,6 +1,7 @@
 package io.flashrig.agent.cli;
 
 import io.flashrig.agent.config.AgentConfig;
+import io.flashrig.agent.link.ClockCheck;
 import io.flashrig.agent.link.EventQueue;
 import io.flashrig.agent.link.RefusedEvents;
 import io.flashrig.agent.link.RigChannel;
@@ -9,12 +10,15 @@ import io.flashrig.agent.link.ServerAddress;
 import io.flashrig.agent.programmer.CliProgrammer;
 import io.flashrig.agent.programmer.FlashLayout;
 import io.flashrig.agent.state.StateDir;
+import io.flashrig.agent.state.StateLock;
 import io.flashrig.agent.usb.BoardWatcher;
 import io.flashrig.agent.usb.Usb4javaBoardWatcher;
-import io.flashrig.proto.rig.v1.OpenSessionRequest;
-import io.flashrig.proto.rig.v1.OpenSessionResponse;
+import io.flashrig.proto.rig.v1.CheckRigRequest;
+import io.flashrig.proto.rig.v1.CheckRigResponse;
 import io.grpc.StatusRuntimeException;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
@@ -23,7 +27,9 @@ import picocli.CommandLine.Mixin;
 /** {@code doctor}: checks the rig's set-up, one line per check. */
 @Command(name = "doctor", mixinStandardHelpOptions = true, footer = ExitCodes.FOOTER,
         description = "Checks the set-up: programmer found and its version, layout readable with every binary present, "
-                + "server reachable and token accepted, USB access. Exits with the code of the first failed check.")
+                + "event queue (left alone while an agent runs on the state directory), server reachable and token accepted"
+                + " (read only: a running agent's session is left alone), clock, USB access. Exits with the code of the"
+                + " first failed check.")
 public class DoctorCommand implements Callable<Integer> {
 
     @Mixin
@@ -64,14 +70,14 @@ public class DoctorCommand implements Callable<Integer> {
             Thread.currentThread().interrupt();
             return ExitCodes.INTERNAL;
         }
-        FlashLayout layout = null;
         try {
-            layout = CommonOptions.layout(r);
+            FlashLayout layout = CommonOptions.layout(r);
             ok("layout " + layout.file() + ": " + layout.partitions().size() + " partitions, every binary present, sha256 " + layout.sha256());
         } catch (ExitCodes.Failure f) {
             fail(f.exitCode(), f.getMessage());
         }
-        checkServer(r, dir, layout);
+        checkQueue(dir);
+        checkServer(r);
         try (BoardWatcher usb = new Usb4javaBoardWatcher()) {
             ok("USB hot-plug available; " + usb.present().size() + " board(s) on the bus");
         } catch (BoardWatcher.WatcherException | LinkageError | RuntimeException e) {
@@ -85,7 +91,7 @@ public class DoctorCommand implements Callable<Integer> {
         return firstFailure;
     }
 
-    private void checkServer(CommonOptions.Resolved r, StateDir dir, FlashLayout layout) {
+    private void checkServer(CommonOptions.Resolved r) {
         if (r.server().isEmpty() || r.token().isEmpty()) {
             fail(ExitCodes.USAGE, "server and token: not given (--server URL, FLASHRIG_TOKEN)");
             return;
@@ -97,14 +103,31 @@ public class DoctorCommand implements Callable<Integer> {
             fail(ExitCodes.USAGE, e.getMessage());
             return;
         }
-        try (RigChannel channel = new RigChannel(address, r.token().get()); EventQueue queue = EventQueue.open(dir.queue(), config.queueCapacity())) {
-            OpenSessionResponse session = channel.blocking().withDeadlineAfter(10, TimeUnit.SECONDS).openSession(OpenSessionRequest.newBuilder()
-                    .setAgentVersion(AgentVersion.current()).setQueueId(queue.queueId())
-                    .setLayoutName(layout == null ? "" : layout.name()).setLayoutSha256(layout == null ? "" : layout.sha256())
-                    .setFuseEnabled(!config.noFuse()).build());
-            ok("server " + address + " accepts the token: rig " + session.getRigName() + ", " + queue.size() + " event(s) queued here");
+        try (RigChannel channel = new RigChannel(address, r.token().get())) {
+            // Read only: a doctor run beside a running agent must not replace its session on the server.
+            Instant sent = Instant.now();
+            CheckRigResponse rig = channel.blocking().withDeadlineAfter(10, TimeUnit.SECONDS)
+                    .checkRig(CheckRigRequest.getDefaultInstance());
+            Duration offset = ClockCheck.offset(sent, Instant.now(), rig.getServerTime());
+            ok("server " + address + " accepts the token: rig " + rig.getRigName() + (rig.getConnected()
+                    ? ", connected now" + (rig.getHostname().isEmpty() ? "" : " from " + rig.getHostname()) : ", not connected now"));
+            ClockCheck.warning(offset).ifPresentOrElse(warning -> System.out.println("WARN " + warning),
+                    () -> ok("clock within " + ClockCheck.TOLERANCE.toMinutes() + " min of the server's"));
         } catch (StatusRuntimeException e) {
             fail(ExitCodes.SERVER, "server " + address + ": " + (RpcErrors.tokenRefused(e) ? "token refused: " : "") + RpcErrors.describe(e));
+        }
+    }
+
+    /**
+     * The event queue, read only when no agent runs on the state directory: a running agent owns it, and a second
+     * reader's recovery could cut off the record it is writing.
+     */
+    private void checkQueue(StateDir dir) {
+        try (StateLock lock = StateLock.take(dir); EventQueue queue = EventQueue.open(dir.queue(), config.queueCapacity())) {
+            ok("event queue: " + queue.size() + " event(s) waiting to be delivered");
+        } catch (StateLock.Held held) {
+            ok("an agent" + held.pid().map(pid -> " (PID " + pid + ")").orElse("") + " is running on this state directory;"
+                    + " its event queue is left alone");
         } catch (java.io.IOException e) {
             fail(ExitCodes.STATE_DIR, "the event queue cannot be opened: " + e.getMessage());
         }

@@ -11,6 +11,7 @@ import io.flashrig.agent.link.ServerAddress;
 import io.flashrig.agent.programmer.CliProgrammer;
 import io.flashrig.agent.programmer.FlashLayout;
 import io.flashrig.agent.state.StateDir;
+import io.flashrig.agent.state.StateLock;
 import io.flashrig.agent.ui.OperatorOutput;
 import io.flashrig.agent.usb.BoardWatcher;
 import io.flashrig.agent.usb.Watchers;
@@ -89,6 +90,7 @@ public class RunCommand implements Callable<Integer> {
         FlashLayout layout = CommonOptions.layout(r);
         Path executable = CommonOptions.locateProgrammer(r);
         StateDir stateDir = CommonOptions.stateDir(r);
+        StateLock stateLock = lock(stateDir);
         CliProgrammer programmer = CommonOptions.programmer(r, executable, stateDir);
         OperatorOutput out;
         try {
@@ -145,6 +147,11 @@ public class RunCommand implements Callable<Integer> {
             } catch (IOException e) {
                 // Everything appended was already forced to disk.
             }
+            try {
+                stateLock.close();
+            } catch (IOException e) {
+                // The process ends now, and the operating system lets go of the lock with it.
+            }
             stopped.countDown();
         }, "flashrig-shutdown"));
         link.start();
@@ -188,6 +195,18 @@ public class RunCommand implements Callable<Integer> {
             }
         }
         return byPort;
+    }
+
+    /** This agent's hold on its state directory, for as long as it runs; exit 7 when another agent has it. */
+    private static StateLock lock(StateDir stateDir) throws ExitCodes.Failure {
+        try {
+            return StateLock.take(stateDir);
+        } catch (StateLock.Held held) {
+            throw new ExitCodes.Failure(ExitCodes.STATE_DIR, held.getMessage());
+        } catch (IOException e) {
+            throw new ExitCodes.Failure(ExitCodes.STATE_DIR, "the state directory " + stateDir.root()
+                    + " cannot be locked for this agent: " + e.getMessage());
+        }
     }
 
     private static String hostname() {

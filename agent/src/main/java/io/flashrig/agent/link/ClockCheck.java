@@ -10,10 +10,10 @@ import java.util.Optional;
  * server does not believe a stamp far in its future (it counts such events as received and marks the attempt), so an
  * operator should hear of a wrong clock from the rig itself, in words that say what to do.
  */
-final class ClockCheck {
+public final class ClockCheck {
 
     /** The server's own tolerance for stamps ahead of its clock (FLASHRIG_MAX_RIG_CLOCK_AHEAD's default). */
-    static final Duration TOLERANCE = Duration.ofMinutes(2);
+    public static final Duration TOLERANCE = Duration.ofMinutes(2);
 
     private ClockCheck() {
     }
@@ -22,13 +22,13 @@ final class ClockCheck {
      * How far the rig's clock is from the server's, judged at the middle of the call that brought the server's time;
      * positive when the rig's clock is ahead.
      */
-    static Duration offset(Instant sent, Instant received, Timestamp serverTime) {
+    public static Duration offset(Instant sent, Instant received, Timestamp serverTime) {
         Instant middle = sent.plus(Duration.between(sent, received).dividedBy(2));
         return Duration.between(Instant.ofEpochSecond(serverTime.getSeconds(), serverTime.getNanos()), middle);
     }
 
     /** A warning for the operator when the offset is beyond the tolerance either way; empty when the clock is right. */
-    static Optional<String> warning(Duration offset) {
+    public static Optional<String> warning(Duration offset) {
         if (offset.abs().compareTo(TOLERANCE) <= 0) {
             return Optional.empty();
         }

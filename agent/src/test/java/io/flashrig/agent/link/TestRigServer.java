@@ -51,6 +51,7 @@ public final class TestRigServer extends RigServiceGrpc.RigServiceImplBase {
     private final java.util.Set<String> fused = new java.util.HashSet<>();
 
     public static final String TOKEN = "rig-token-1";
+    private int sessionsOpened;
     private static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
 
     private final Map<String, MacAddress> macBySerial = new HashMap<>();
@@ -178,8 +179,25 @@ public final class TestRigServer extends RigServiceGrpc.RigServiceImplBase {
         return macBySerial.computeIfAbsent(serial, s -> MacAddress.parse(String.format("04d921%06x", nextMac++)));
     }
 
+    /** How many sessions were opened: a doctor beside a running agent must open none. */
+    public synchronized int sessionsOpened() {
+        return sessionsOpened;
+    }
+
+    @Override
+    public synchronized void checkRig(io.flashrig.proto.rig.v1.CheckRigRequest request,
+            StreamObserver<io.flashrig.proto.rig.v1.CheckRigResponse> response) {
+        java.time.Instant now = java.time.Instant.now();
+        response.onNext(io.flashrig.proto.rig.v1.CheckRigResponse.newBuilder().setRigName("rig-a").setConnected(true)
+                .setServerTime(com.google.protobuf.Timestamp.newBuilder().setSeconds(now.getEpochSecond())
+                        .setNanos(now.getNano()))
+                .build());
+        response.onCompleted();
+    }
+
     @Override
     public synchronized void openSession(OpenSessionRequest request, StreamObserver<OpenSessionResponse> response) {
+        sessionsOpened++;
         String session = UUID.randomUUID().toString();
         queueBySession.put(session, request.getQueueId());
         response.onNext(OpenSessionResponse.newBuilder().setRigName("rig-a").setSessionId(session)

@@ -6,6 +6,8 @@ import io.flashrig.contract.MacAddress;
 import io.flashrig.contract.Quoted;
 import io.flashrig.proto.rig.v1.AssignMacRequest;
 import io.flashrig.proto.rig.v1.AssignMacResponse;
+import io.flashrig.proto.rig.v1.CheckRigRequest;
+import io.flashrig.proto.rig.v1.CheckRigResponse;
 import io.flashrig.proto.rig.v1.ClaimMacWriteRequest;
 import io.flashrig.proto.rig.v1.ClaimMacWriteResponse;
 import io.flashrig.proto.rig.v1.ErrorReason;
@@ -126,6 +128,11 @@ public class RigGrpcService implements RigService {
                     .setMac(outcome.mac().toString())
                     .build();
         });
+    }
+
+    @Override
+    public Uni<CheckRigResponse> checkRig(CheckRigRequest request) {
+        return asRig(rig -> rigs.check(rig.rigId()));
     }
 
     /** Authenticates the calling rig and runs the work for it on a worker thread. */

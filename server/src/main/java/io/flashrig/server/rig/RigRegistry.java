@@ -4,6 +4,7 @@ import com.google.protobuf.Duration;
 import com.google.protobuf.Timestamp;
 import io.flashrig.contract.EventText;
 import io.flashrig.contract.Quoted;
+import io.flashrig.proto.rig.v1.CheckRigResponse;
 import io.flashrig.proto.rig.v1.ErrorReason;
 import io.flashrig.proto.rig.v1.OpenSessionRequest;
 import io.flashrig.proto.rig.v1.OpenSessionResponse;
@@ -176,8 +177,26 @@ public class RigRegistry {
                 .setMaxRequestBytes(maxRequestBytes)
                 .setHeartbeatInterval(Duration.newBuilder().setSeconds(config.heartbeatInterval().toSeconds())
                         .setNanos(config.heartbeatInterval().toNanosPart()))
-                .setServerTime(Timestamp.newBuilder().setSeconds(now.getEpochSecond()).setNanos(now.getNano()))
+                .setServerTime(timestamp(now))
                 .build();
+    }
+
+    /** What the server knows of a rig, read only: nothing about its session changes. */
+    @Transactional
+    public CheckRigResponse check(long rigId) {
+        Rig rig = Rig.findById(rigId);
+        Instant now = Instant.now();
+        CheckRigResponse.Builder answer = CheckRigResponse.newBuilder().setRigName(rig.name)
+                .setServerTime(timestamp(now)).setConnected(rig.connected(now, config.heartbeatInterval()))
+                .setHostname(rig.hostname == null ? "" : rig.hostname);
+        if (rig.sessionOpenedAt != null) {
+            answer.setSessionOpenedAt(timestamp(rig.sessionOpenedAt));
+        }
+        return answer.build();
+    }
+
+    private static Timestamp timestamp(Instant at) {
+        return Timestamp.newBuilder().setSeconds(at.getEpochSecond()).setNanos(at.getNano()).build();
     }
 
     /** The rig's event stream ended on this replica: it no longer counts as connected. */
