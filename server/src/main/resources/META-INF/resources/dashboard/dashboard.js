@@ -267,7 +267,18 @@ function connected(rig) {
   return rig.connected && Date.now() + view.clockSkewMs - seen < 2000 * view.heartbeatSeconds;
 }
 
-function aheadText(seconds) {
+// A rig clock more than 2 minutes off the server's (FLASHRIG_MAX_RIG_CLOCK_AHEAD's default): ahead, its events count
+// from when the server received them; behind, their times are off by as much.
+function clockPill(rig) {
+  const skew = rig.clockAheadSeconds || rig.clockSkewSeconds || 0;
+  if (Math.abs(skew) <= 120) return "";
+  return el("span", { class: "pill warn", "data-clock-skew": skew,
+    title: skew > 0 ? "The rig's clock runs ahead of the server's: its events count from when the server received them."
+      : "The rig's clock runs behind the server's: its events' times are off by as much. Set its clock (NTP)." },
+    `clock ${durationText(Math.abs(skew))} ${skew > 0 ? "ahead" : "behind"}`);
+}
+
+function durationText(seconds) {
   if (seconds < 120) return `${seconds} s`;
   if (seconds < 7200) return `${Math.round(seconds / 60)} min`;
   return `${Math.round(seconds / 3600)} h`;
@@ -303,9 +314,7 @@ function renderRigs() {
         rig.rejectedEvents ? el("span", { class: "pill warn", "data-rejected": rig.rejectedEvents,
           title: "Last: " + (rig.lastRejection || "") }, `${rig.rejectedEvents} event${rig.rejectedEvents === 1 ? "" : "s"} refused`)
           : "",
-        rig.clockAheadSeconds ? el("span", { class: "pill warn", "data-clock-ahead": rig.clockAheadSeconds,
-          title: "The rig's clock runs ahead of the server's: its events count from when the server received them." },
-          `clock ${aheadText(rig.clockAheadSeconds)} ahead`) : "",
+        clockPill(rig),
         el("span", { class: "muted" }, [rig.hostname, rig.agentVersion && "agent " + rig.agentVersion, rig.layoutName]
           .filter(Boolean).join(" · "))),
       el("table", {}, el("tr", {}, ...["Slot", "Order", "Serial", "State", "Progress", "MAC", "Elapsed", "Result"]

@@ -1,6 +1,7 @@
 package io.flashrig.agent.link;
 
 import com.google.protobuf.CodedOutputStream;
+import com.google.protobuf.Timestamp;
 import io.flashrig.agent.programmer.Durations;
 import io.flashrig.proto.rig.v1.BoardEvent;
 import io.flashrig.proto.rig.v1.OpenSessionRequest;
@@ -142,7 +143,8 @@ public final class RigLink implements AutoCloseable {
             try {
                 Instant sent = Instant.now();
                 OpenSessionResponse session = channel.blocking().withDeadlineAfter(CALL_DEADLINE.toMillis(), TimeUnit.MILLISECONDS)
-                        .openSession(hello);
+                        .openSession(hello.toBuilder().setAgentTime(Timestamp.newBuilder().setSeconds(sent.getEpochSecond())
+                                .setNanos(sent.getNano())).build());
                 checkClock(sent, Instant.now(), session);
                 recordRejections(List.of());
                 queue.acknowledge(session.getCommittedThroughSequence());

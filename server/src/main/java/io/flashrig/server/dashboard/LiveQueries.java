@@ -186,7 +186,8 @@ public class LiveQueries {
 
     private LiveRig live(Rig rig, Instant now) {
         return new LiveRig(rig.name, rig.connected(now, config.heartbeatInterval()), rig.lastSeen, rig.hostname,
-                rig.agentVersion, rig.layoutName, rig.rejectedEvents, rig.lastRejection, rig.clockAheadSeconds);
+                rig.agentVersion, rig.layoutName, rig.rejectedEvents, rig.lastRejection, rig.clockAheadSeconds,
+                rig.clockSkewSeconds);
     }
 
     private static LiveAlert alert(ResultSet rs) throws SQLException {

@@ -79,6 +79,13 @@ public class Rig extends PanacheEntityBase {
     @Column(name = "last_rejection")
     public String lastRejection;
 
+    /**
+     * How far its computer's clock was from the server's when it last opened a session (positive: ahead); null when
+     * its agent did not say.
+     */
+    @Column(name = "clock_skew_seconds")
+    public Long clockSkewSeconds;
+
     /** How far its clock ran ahead of the server's, beyond the allowed skew, in its latest events; null when not. */
     @Column(name = "clock_ahead_seconds")
     public Long clockAheadSeconds;

@@ -44,12 +44,13 @@ public class RigRegistry {
      * A rig as the API shows it; {@code rejectedEvents} counts the board events it sent that were recorded as rejected
      * instead of applied (see its events, or the agent's refused-events file), the last with when and why;
      * {@code clockAheadSeconds} how far its clock ran ahead of the server's in its latest events, when beyond the
-     * allowed skew.
+     * allowed skew; {@code clockSkewSeconds} how far its computer's clock was off the server's when it last opened a
+     * session (positive: ahead).
      */
     public record RigView(String name, Instant createdAt, boolean revoked, Instant revokedAt, boolean connected,
             Instant lastSeen, String agentVersion, String programmerVersion, String hostname, String layoutName,
             String layoutSha256, Integer slotCount, Boolean fuseEnabled, long rejectedEvents, Instant lastRejectedAt,
-            String lastRejection, Long clockAheadSeconds) {
+            String lastRejection, Long clockAheadSeconds, Long clockSkewSeconds) {
     }
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
@@ -163,6 +164,8 @@ public class RigRegistry {
         rig.sessionId = UUID.randomUUID();
         rig.queueId = queueId;
         rig.sessionOpenedAt = now;
+        rig.clockSkewSeconds = request.hasAgentTime() ? java.time.Duration.between(now, Instant.ofEpochSecond(
+                request.getAgentTime().getSeconds(), request.getAgentTime().getNanos())).toSeconds() : null;
         rig.lastSeen = now;
         Number committed = (Number) em.createNativeQuery("""
                 INSERT INTO event_queue (rig_id, queue_id) VALUES (?1, ?2)
@@ -257,7 +260,7 @@ public class RigRegistry {
         return new RigView(r.name, r.createdAt, r.revokedAt != null, r.revokedAt,
                 r.connected(now, config.heartbeatInterval()), r.lastSeen, r.agentVersion, r.programmerVersion,
                 r.hostname, r.layoutName, r.layoutSha256, r.slotCount, r.fuseEnabled, r.rejectedEvents,
-                r.lastRejectedAt, r.lastRejection, r.clockAheadSeconds);
+                r.lastRejectedAt, r.lastRejection, r.clockAheadSeconds, r.clockSkewSeconds);
     }
 
     private static UUID parseQueueId(String queueId) {

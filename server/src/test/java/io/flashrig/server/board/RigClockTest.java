@@ -88,6 +88,24 @@ class RigClockTest {
         asAdmin().get("/api/v1/rigs/rig-was-away").then().body("clockAheadSeconds", nullValue());
     }
 
+    @Test
+    void aRigSaysItsClockWhenItOpensASessionAndTheServerShowsHowFarOffItIs() {
+        String token = TestApi.registerRig("rig-says-its-clock");
+        for (Duration off : new Duration[] {Duration.ofHours(2), Duration.ofMinutes(-10), Duration.ZERO}) {
+            try (RigClient rig = new RigClient(server, token)) {
+                Instant agentTime = Instant.now().plus(off);
+                rig.rpc().openSession(RigClient.sessionRequest(UUID.randomUUID().toString()).toBuilder()
+                        .setAgentTime(com.google.protobuf.Timestamp.newBuilder().setSeconds(agentTime.getEpochSecond()))
+                        .build());
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            }
+            long skew = asAdmin().get("/api/v1/rigs/rig-says-its-clock").then().statusCode(200).extract().jsonPath()
+                    .getLong("clockSkewSeconds");
+            assertTrue(Math.abs(skew - off.toSeconds()) <= 30, "skew " + skew + " s for a clock off by " + off);
+        }
+    }
+
     private static io.flashrig.proto.rig.v1.BoardEvent renumbered(io.flashrig.proto.rig.v1.BoardEvent event,
             long sequence) {
         return event.toBuilder().setSequence(sequence).build();
