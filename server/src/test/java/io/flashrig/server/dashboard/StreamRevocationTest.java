@@ -2,9 +2,11 @@ package io.flashrig.server.dashboard;
 
 import static io.flashrig.server.testing.TestApi.asAdmin;
 import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import io.flashrig.server.testing.PostgresResource;
+import io.flashrig.server.testing.TestApi;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -48,6 +50,22 @@ class StreamRevocationTest {
         JsonPath admin = issue("night-shift admin", "admin");
         try (LiveSubscriber stream = LiveSubscriber.overHttp1(server, admin.getString("token"))) {
             asAdmin().delete("/api/v1/tokens/" + admin.getLong("id")).then().statusCode(204);
+            stream.awaitEnd(END_WITHIN_SECONDS);
+        }
+    }
+
+    @Test
+    void aRevocationWhileTheLiveFeedIsAwayFromTheDatabaseStillClosesTheStream() throws Exception {
+        JsonPath viewer = issue("viewer revoked during a failover", "viewer");
+        try (LiveSubscriber stream = LiveSubscriber.overHttp1(server, viewer.getString("token"))) {
+            // Cut the live feed's listening connection, as a database failover would. It waits a second before it
+            // connects again, so the revocation below commits while nobody listens: its NOTIFY reaches no replica, and
+            // only the look-up on reconnecting can close the stream. (Were the revocation slower than that second, the
+            // NOTIFY would close it: the test passes then without telling.)
+            assertEquals(1, TestApi.count("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                    + " WHERE pid <> pg_backend_pid() AND (query LIKE 'LISTEN %' OR query LIKE '%FROM api_token WHERE"
+                    + " revoked_at >=%')"), "the live feed's listening connection was not found");
+            asAdmin().delete("/api/v1/tokens/" + viewer.getLong("id")).then().statusCode(204);
             stream.awaitEnd(END_WITHIN_SECONDS);
         }
     }
