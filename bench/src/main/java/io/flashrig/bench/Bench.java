@@ -417,7 +417,7 @@ public final class Bench {
             long t0 = System.nanoTime();
             while (System.nanoTime() - t0 < window.toNanos()) {
                 Await.sleep(Duration.ofSeconds(2));
-                double[] m = metrics(bed.server().baseUrl());
+                double[] m = metrics(bed.server().managementUrl());
                 if (!Double.isNaN(m[0])) {
                     cpuSum += m[0];
                     cpuSamples++;
@@ -452,10 +452,10 @@ public final class Bench {
         }
     }
 
-    /** process_cpu_usage (0-1 of the whole machine) and heap used in bytes from the server's /q/metrics. */
-    private static double[] metrics(String baseUrl) {
+    /** process_cpu_usage (0-1 of the whole machine) and heap used in bytes from /q/metrics on the management port. */
+    private static double[] metrics(String managementUrl) {
         try {
-            String text = HTTP.send(HttpRequest.newBuilder(URI.create(baseUrl + "/q/metrics")).timeout(Duration.ofSeconds(5)).build(),
+            String text = HTTP.send(HttpRequest.newBuilder(URI.create(managementUrl + "/q/metrics")).timeout(Duration.ofSeconds(5)).build(),
                     HttpResponse.BodyHandlers.ofString()).body();
             double cpu = Double.NaN;
             double heap = 0;

@@ -19,18 +19,21 @@ final class AdminApi {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final String base;
+    /** Where health answers: the server's management port, not the API's. */
+    private final String management;
     private final String token;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    AdminApi(String base, String token) {
+    AdminApi(String base, String management, String token) {
         this.base = base;
+        this.management = management;
         this.token = token;
     }
 
     /** Waits until the server says it is ready, or fails if it exits first. */
     void awaitReady(Child server, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        HttpRequest ready = HttpRequest.newBuilder(URI.create(base + "/q/health/ready")).build();
+        HttpRequest ready = HttpRequest.newBuilder(URI.create(management + "/q/health/ready")).build();
         while (System.nanoTime() < deadline) {
             if (!server.alive()) {
                 throw new Demo.DemoFailure("the server stopped while starting; see demo-run/server.log");

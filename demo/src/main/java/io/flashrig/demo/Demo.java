@@ -84,18 +84,24 @@ public final class Demo {
         resetRunDir();
 
         int port = freePort();
+        // Health lives on the management port; a free one, so that the demo runs beside another server on 9000.
+        int managementPort;
+        do {
+            managementPort = freePort();
+        } while (managementPort == port);
         String adminToken = HexFormat.of().formatHex(new SecureRandom().generateSeed(24));
         say("Starting the FlashRig server on http://localhost:" + port + " (embedded PostgreSQL in "
                 + shown(runDir.resolve("data")) + ", log in " + shown(runDir.resolve("server.log")) + ") ...");
         Child server = Child.start("server", List.of(java(), "-jar", serverJar.toString()),
                 Map.of("QUARKUS_HTTP_PORT", Integer.toString(port),
+                        "QUARKUS_MANAGEMENT_PORT", Integer.toString(managementPort),
                         "FLASHRIG_EMBEDDED_DATABASE", "true",
                         "FLASHRIG_DATA_DIR", runDir.resolve("data").toString(),
                         "FLASHRIG_ADMIN_TOKEN", adminToken),
                 runDir.resolve("server.log"));
         Runtime.getRuntime().addShutdownHook(new Thread(server::stop));
 
-        AdminApi api = new AdminApi("http://localhost:" + port, adminToken);
+        AdminApi api = new AdminApi("http://localhost:" + port, "http://localhost:" + managementPort, adminToken);
         api.awaitReady(server, Duration.ofMinutes(3));
         api.createMacRange("04:D9:21:00:10:00", "04:D9:21:00:10:FF", "demo batch");
         String rigToken = api.registerRig(RIG);

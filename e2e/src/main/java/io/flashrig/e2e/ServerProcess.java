@@ -14,7 +14,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-/** The packaged FlashRig server ({@code quarkus-run.jar}) run as a real process on a fixed port and database. */
+/**
+ * The packaged FlashRig server ({@code quarkus-run.jar}) run as a real process on a fixed port and database, with its
+ * management interface (health, metrics) on a fixed port of its own: two replicas on one machine must not both want
+ * the default 9000.
+ */
 public final class ServerProcess implements AutoCloseable {
 
     /** The admin token every scenario's server accepts. */
@@ -24,14 +28,16 @@ public final class ServerProcess implements AutoCloseable {
 
     private final Database database;
     private final int port;
+    private final int managementPort;
     private final Path log;
     private final Map<String, String> extraEnv;
     private Process process;
     private int starts;
 
-    private ServerProcess(Database database, int port, Path log, Map<String, String> extraEnv) {
+    private ServerProcess(Database database, int port, int managementPort, Path log, Map<String, String> extraEnv) {
         this.database = database;
         this.port = port;
+        this.managementPort = managementPort;
         this.log = log;
         this.extraEnv = extraEnv;
     }
@@ -43,12 +49,17 @@ public final class ServerProcess implements AutoCloseable {
 
     /** As {@link #start(Database, Path, String)}, with extra environment (e.g. a heap size in JAVA_TOOL_OPTIONS). */
     public static ServerProcess start(Database database, Path logDir, String name, Map<String, String> extraEnv) {
-        ServerProcess server = new ServerProcess(database, Workspace.freePort(), logDir.resolve(name + ".log"), extraEnv);
+        int port = Workspace.freePort();
+        int managementPort;
+        do {
+            managementPort = Workspace.freePort();
+        } while (managementPort == port);
+        ServerProcess server = new ServerProcess(database, port, managementPort, logDir.resolve(name + ".log"), extraEnv);
         server.startAgain();
         return server;
     }
 
-    /** Starts it (again) on the same port and database, and waits for {@code /q/health/ready} to say UP. */
+    /** Starts it (again) on the same ports and database, and waits for {@code /q/health/ready} to say UP. */
     public synchronized void startAgain() {
         if (process != null && process.isAlive()) {
             throw new IllegalStateException("the server on port " + port + " already runs");
@@ -59,6 +70,7 @@ public final class ServerProcess implements AutoCloseable {
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         Map<String, String> env = builder.environment();
         env.put("QUARKUS_HTTP_PORT", Integer.toString(port));
+        env.put("QUARKUS_MANAGEMENT_PORT", Integer.toString(managementPort));
         env.put("FLASHRIG_ADMIN_TOKEN", ADMIN_TOKEN);
         env.put("QUARKUS_DATASOURCE_JDBC_URL", database.jdbcUrl());
         env.put("QUARKUS_DATASOURCE_USERNAME", database.user());
@@ -81,10 +93,10 @@ public final class ServerProcess implements AutoCloseable {
                 }, this::logTail);
     }
 
-    /** HTTP status of {@code /q/health/ready}: 200 UP, 503 DOWN, -1 when nothing answers. */
+    /** HTTP status of {@code /q/health/ready} on the management port: 200 UP, 503 DOWN, -1 when nothing answers. */
     public int readiness() {
         try {
-            HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl() + "/q/health/ready"))
+            HttpRequest request = HttpRequest.newBuilder(URI.create(managementUrl() + "/q/health/ready"))
                     .timeout(Duration.ofSeconds(3)).GET().build();
             return HTTP.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
         } catch (IOException e) {
@@ -116,6 +128,11 @@ public final class ServerProcess implements AutoCloseable {
     /** {@code http://localhost:<port>}. */
     public String baseUrl() {
         return "http://localhost:" + port;
+    }
+
+    /** {@code http://localhost:<management port>}: health and metrics. */
+    public String managementUrl() {
+        return "http://localhost:" + managementPort;
     }
 
     /** The port of REST and gRPC. */

@@ -60,7 +60,9 @@ class FlashRigServerIT {
     void theEmbeddedSwitchStartsADurablePasswordOnlyDatabaseAndTheServerSaysWhichOne() throws Exception {
         Path dataDir = workingDir.resolve("workshop-data");
         Process server = start(Map.of("FLASHRIG_EMBEDDED_DATABASE", "true", "FLASHRIG_DATA_DIR", dataDir.toString(),
-                "QUARKUS_HTTP_PORT", Integer.toString(freePort())));
+                "QUARKUS_HTTP_PORT", Integer.toString(freePort()),
+                // Not the default 9000: another server on this machine (a test, the demo) may hold it.
+                "QUARKUS_MANAGEMENT_PORT", Integer.toString(freePort())));
         StringBuilder output = new StringBuilder();
         CompletableFuture<Matcher> databaseLine = new CompletableFuture<>();
         Thread reader = new Thread(() -> {

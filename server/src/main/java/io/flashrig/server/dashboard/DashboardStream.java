@@ -49,8 +49,20 @@ final class DashboardStream implements Flow.Subscriber<LiveUpdate> {
         send(LiveUpdate.keepAlive());
     }
 
+    /** Unsubscribes before the stream has opened: the request is answered with an error instead. */
+    void abandon() {
+        subscription.cancel();
+    }
+
     @Override
     public void onNext(LiveUpdate update) {
+        if (update == LiveUpdate.TOKEN_REVOKED) {
+            subscription.cancel();
+            LOG.infof("Closed the live stream of the dashboard at %s: its token was revoked", client);
+            // The dashboard reconnects, as after any lost stream, and is refused (401) with a sentence saying why.
+            sink.close();
+            return;
+        }
         send(update);
     }
 

@@ -7,9 +7,13 @@ import io.smallrye.mutiny.operators.multi.processors.BroadcastProcessor;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.sql.Timestamp;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -22,7 +26,8 @@ import org.postgresql.PGNotification;
 
 /**
  * Pushes every committed board event and rig change to the live view. PostgreSQL notifies at commit (triggers in
- * V10), on whichever replica committed, so every replica's dashboard sees every rig and nothing uncommitted.
+ * V10), on whichever replica committed, so every replica's dashboard sees every rig and nothing uncommitted. Revoked
+ * admin and viewer tokens are announced the same way (V17), so that every replica closes the streams opened with them.
  */
 @ApplicationScoped
 public class LiveFeed {
@@ -32,6 +37,12 @@ public class LiveFeed {
     static final String BOARD_CHANNEL = "flashrig_board_event";
     static final String RIG_CHANNEL = "flashrig_rig";
     static final String ALERT_CHANNEL = "flashrig_mac_alert";
+    static final String TOKEN_CHANNEL = "flashrig_token_revoked";
+    /**
+     * How far before the listening connection was lost a reconnect looks for revoked tokens: revoked_at is stamped by
+     * the clock of the replica that revoked, which may differ a little from this one's.
+     */
+    private static final Duration REVOCATION_CLOCK_SLACK = Duration.ofMinutes(1);
     /** Updates a slow dashboard may fall behind by before its stream is closed; it then reloads a snapshot. */
     private static final int SUBSCRIBER_BUFFER = 2_048;
     /** How long one wait for notifications lasts, so that a shutdown is noticed. */
@@ -41,6 +52,7 @@ public class LiveFeed {
     private static final int MAX_BURST = 500;
 
     private final BroadcastProcessor<LiveUpdate> updates = BroadcastProcessor.create();
+    private final BroadcastProcessor<Long> revocations = BroadcastProcessor.create();
     private final LiveQueries queries;
     private final DataSource dataSource;
     private volatile boolean running;
@@ -64,6 +76,7 @@ public class LiveFeed {
             listener.interrupt();
         }
         updates.onComplete();
+        revocations.onComplete();
     }
 
     /** Every update from now on; the stream fails if its subscriber falls {@value #SUBSCRIBER_BUFFER} behind. */
@@ -71,16 +84,30 @@ public class LiveFeed {
         return updates.onOverflow().buffer(SUBSCRIBER_BUFFER);
     }
 
+    /** The id of every admin or viewer token revoked from now on, on any replica. */
+    public Multi<Long> revocations() {
+        return revocations.onOverflow().buffer(SUBSCRIBER_BUFFER);
+    }
+
     private void listen() {
         Duration backoff = Duration.ofSeconds(1);
+        // Since when revocations went unheard: the listening connection was lost, or (at start) not yet open while
+        // dashboards could already subscribe.
+        Instant lostAt = Instant.now();
         while (running) {
             try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
                 statement.execute("LISTEN " + BOARD_CHANNEL);
                 statement.execute("LISTEN " + RIG_CHANNEL);
                 statement.execute("LISTEN " + ALERT_CHANNEL);
+                statement.execute("LISTEN " + TOKEN_CHANNEL);
                 PGConnection postgres = connection.unwrap(PGConnection.class);
                 backoff = Duration.ofSeconds(1);
                 try {
+                    if (lostAt != null) {
+                        // Listening first, so that a revocation is either looked up here or heard, never neither.
+                        revokedSince(connection, lostAt.minus(REVOCATION_CLOCK_SLACK)).forEach(revocations::onNext);
+                        lostAt = null;
+                    }
                     while (running) {
                         // Blocks on the socket until PostgreSQL sends a notification (or the wait ends): no polling.
                         PGNotification[] notifications = postgres.getNotifications(WAIT_MILLIS);
@@ -95,6 +122,9 @@ public class LiveFeed {
             } catch (SQLException e) {
                 if (!running) {
                     return;
+                }
+                if (lostAt == null) {
+                    lostAt = Instant.now();
                 }
                 LOG.warnf("The live view lost its database connection (%s); retrying in %d s", e.getMessage(),
                         backoff.toSeconds());
@@ -122,6 +152,8 @@ public class LiveFeed {
                     }
                 } else if (RIG_CHANNEL.equals(notification.getName())) {
                     rigs.add(Long.parseLong(notification.getParameter()));
+                } else if (TOKEN_CHANNEL.equals(notification.getName())) {
+                    revocations.onNext(Long.parseLong(notification.getParameter()));
                 } else if (ALERT_CHANNEL.equals(notification.getName())) {
                     queries.alert(Long.parseLong(notification.getParameter()))
                             .ifPresent(a -> updates.onNext(LiveUpdate.of(a)));
@@ -139,6 +171,20 @@ public class LiveFeed {
             } catch (RuntimeException e) {
                 lost(RIG_CHANNEL + "/" + rig, e);
             }
+        }
+    }
+
+    private static List<Long> revokedSince(Connection connection, Instant since) throws SQLException {
+        try (PreparedStatement query = connection.prepareStatement(
+                "SELECT id FROM api_token WHERE revoked_at >= ?")) {
+            query.setTimestamp(1, Timestamp.from(since));
+            List<Long> ids = new ArrayList<>();
+            try (ResultSet rows = query.executeQuery()) {
+                while (rows.next()) {
+                    ids.add(rows.getLong(1));
+                }
+            }
+            return ids;
         }
     }
 

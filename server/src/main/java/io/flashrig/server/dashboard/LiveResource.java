@@ -1,6 +1,8 @@
 package io.flashrig.server.dashboard;
 
 import io.flashrig.server.error.DomainException;
+import io.flashrig.server.security.CurrentCaller;
+import io.flashrig.server.security.TokenService;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Multi;
 import io.vertx.core.http.HttpServerRequest;
@@ -10,6 +12,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
@@ -28,10 +31,14 @@ public class LiveResource {
 
     private final LiveQueries queries;
     private final LiveFeed feed;
+    private final CurrentCaller caller;
+    private final TokenService tokens;
 
-    LiveResource(LiveQueries queries, LiveFeed feed) {
+    LiveResource(LiveQueries queries, LiveFeed feed, CurrentCaller caller, TokenService tokens) {
         this.queries = queries;
         this.feed = feed;
+        this.caller = caller;
+        this.tokens = tokens;
     }
 
     @GET
@@ -55,9 +62,33 @@ public class LiveResource {
         Multi<LiveUpdate> keepAlive = Multi.createFrom().ticks().every(KEEP_ALIVE).onOverflow().drop()
                 .map(tick -> LiveUpdate.keepAlive());
         DashboardStream stream = new DashboardStream(sink, sse, String.valueOf(request.remoteAddress()));
-        Multi.createBy().merging().streams(feed.updates(), keepAlive).subscribe().withSubscriber(stream);
+        Long tokenId = caller.caller().tokenId();
+        Multi.createBy().merging().streams(feed.updates(), keepAlive, revocationOf(tokenId)).subscribe()
+                .withSubscriber(stream);
+        if (tokenId != null) {
+            // Checked again now that the stream listens: a revocation committed since the request's token check was
+            // announced before anyone here listened for it. Refused as the request would be now (401).
+            try {
+                tokens.authenticate(request.getHeader(HttpHeaders.AUTHORIZATION));
+            } catch (RuntimeException refused) {
+                stream.abandon();
+                throw refused;
+            }
+        }
         // Subscribed first, so that nothing committed from now on is missed; sent from only once the head is out.
         stream.open();
+    }
+
+    /**
+     * Ends the stream once the token it was opened with is revoked, on whichever replica: the token was checked only
+     * when the stream opened. The bootstrap admin token (FLASHRIG_ADMIN_TOKEN) cannot be revoked, only changed with a
+     * restart, which ends every stream anyway.
+     */
+    private Multi<LiveUpdate> revocationOf(Long tokenId) {
+        if (tokenId == null) {
+            return Multi.createFrom().empty();
+        }
+        return feed.revocations().filter(tokenId::equals).map(id -> LiveUpdate.TOKEN_REVOKED);
     }
 
     @GET

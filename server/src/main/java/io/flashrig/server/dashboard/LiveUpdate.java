@@ -21,6 +21,12 @@ public record LiveUpdate(String type, LiveBoard board, LiveRig rig, PoolSummary 
         return new LiveUpdate("alert", null, null, null, alert);
     }
 
+    /**
+     * Not sent: tells a dashboard's stream that the token it was opened with has been revoked, so that it ends. Compared
+     * by identity.
+     */
+    static final LiveUpdate TOKEN_REVOKED = new LiveUpdate("token-revoked", null, null, null, null);
+
     /** Keeps idle connections open through proxies that close silent ones. */
     static LiveUpdate keepAlive() {
         return new LiveUpdate("keep-alive", null, null, null, null);

@@ -1,20 +1,20 @@
 package io.flashrig.server.rig;
 
-import io.micrometer.core.instrument.Gauge;
+import io.flashrig.server.metrics.CachedGauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
- * Rigs connected now, read from the database at scrape time (the Prometheus route runs on a worker thread), so that
- * every replica reports the same number.
+ * Rigs connected now, read from the database when scraped (at most every few seconds, see {@link CachedGauge}), so
+ * that every replica reports the same number.
  */
 @Startup
 @ApplicationScoped
 public class RigMetrics {
 
     RigMetrics(MeterRegistry registry, RigRegistry rigs) {
-        Gauge.builder("flashrig.rigs.connected", rigs, RigRegistry::connectedCount)
-                .description("Rigs whose event stream is open").strongReference(true).register(registry);
+        CachedGauge.register(registry, "flashrig.rigs.connected", "Rigs whose event stream is open",
+                rigs::connectedCount);
     }
 }

@@ -12,6 +12,11 @@ public class CurrentCaller {
         this.caller = caller;
     }
 
+    /** The authenticated caller; set for every {@code /api/v1} request that reaches a resource. */
+    public Caller caller() {
+        return caller;
+    }
+
     /** The caller's name for the audit trail. */
     public String name() {
         return caller == null ? "system" : caller.name();

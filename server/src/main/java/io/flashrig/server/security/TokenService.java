@@ -63,11 +63,11 @@ public class TokenService {
         String hash = Tokens.hash(token);
         if (bootstrapHash.isPresent() && MessageDigest.isEqual(bootstrapHash.get().getBytes(StandardCharsets.US_ASCII),
                 hash.getBytes(StandardCharsets.US_ASCII))) {
-            return new Caller(BOOTSTRAP_ADMIN, Role.ADMIN, null);
+            return new Caller(BOOTSTRAP_ADMIN, Role.ADMIN, null, null);
         }
         ApiToken apiToken = ApiToken.find("tokenHash", hash).firstResult();
         if (apiToken != null && apiToken.revokedAt == null) {
-            return new Caller(apiToken.name, apiToken.role, null);
+            return new Caller(apiToken.name, apiToken.role, null, apiToken.id);
         }
         Rig rig = Rig.find("tokenHash", hash).firstResult();
         if (rig != null) {
@@ -76,7 +76,7 @@ public class TokenService {
                         + "' was revoked by an admin. An admin brings the rig back with a new token by registering"
                         + " its name again.", Map.of("rig", rig.name));
             }
-            return new Caller(rig.name, Role.RIG, rig.id);
+            return new Caller(rig.name, Role.RIG, rig.id, null);
         }
         RetiredRigToken retired = RetiredRigToken.findById(hash);
         if (retired != null) {

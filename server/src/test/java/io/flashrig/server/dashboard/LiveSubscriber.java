@@ -16,6 +16,9 @@ import java.net.URL;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -35,19 +38,48 @@ final class LiveSubscriber implements AutoCloseable {
     private final HttpClientResponse response;
     private final BlockingQueue<JsonNode> pushed = new LinkedBlockingQueue<>();
     private final StringBuilder pending = new StringBuilder();
+    /** Completes when the server ends the stream or the connection goes. */
+    private final CompletableFuture<Void> ended = new CompletableFuture<>();
 
     private LiveSubscriber(URL server, HttpVersion version) throws Exception {
+        this(server, version, TestApi.ADMIN_TOKEN);
+    }
+
+    private LiveSubscriber(URL server, HttpVersion version, String token) throws Exception {
         // A small window, as a slow link has: when this client stops reading, the server soon has to wait for it.
         HttpClient http = vertx.createHttpClient(new HttpClientOptions().setProtocolVersion(version)
                 .setHttp2ClearTextUpgrade(false).setReceiveBufferSize(4096)
                 .setDefaultHost(server.getHost()).setDefaultPort(server.getPort()));
         request = await(http.request(HttpMethod.GET, "/api/v1/live/events").toCompletionStage());
-        request.putHeader("Authorization", "Bearer " + TestApi.ADMIN_TOKEN).putHeader("Accept", "text/event-stream");
+        request.putHeader("Authorization", "Bearer " + token).putHeader("Accept", "text/event-stream");
         response = await(request.send().toCompletionStage());
         if (response.statusCode() != 200) {
             throw new AssertionError("live events answered " + response.statusCode());
         }
         response.handler(chunk -> received(chunk.toString()));
+        response.endHandler(end -> ended.complete(null));
+        response.exceptionHandler(ended::completeExceptionally);
+    }
+
+    /** A dashboard signed in with {@code token}. */
+    static LiveSubscriber overHttp1(URL server, String token) throws Exception {
+        return new LiveSubscriber(server, HttpVersion.HTTP_1_1, token);
+    }
+
+    /** Whether the stream has ended, by the server or by a lost connection. */
+    boolean ended() {
+        return ended.isDone();
+    }
+
+    /** Waits, up to {@code seconds}, for the stream to end; fails if it stays open. */
+    void awaitEnd(long seconds) throws InterruptedException {
+        try {
+            ended.get(seconds, TimeUnit.SECONDS);
+        } catch (ExecutionException connectionLost) {
+            // Ended all the same.
+        } catch (TimeoutException e) {
+            throw new AssertionError("The live stream was still open after " + seconds + " s");
+        }
     }
 
     static LiveSubscriber overHttp1(URL server) throws Exception {

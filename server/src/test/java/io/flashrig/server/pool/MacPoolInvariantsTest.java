@@ -40,6 +40,9 @@ class MacPoolInvariantsTest {
     @TestHTTPResource("/")
     URL server;
 
+    @TestHTTPResource(value = "/", management = true)
+    URL management;
+
     private RigClient client;
 
     @BeforeEach
@@ -144,7 +147,7 @@ class MacPoolInvariantsTest {
     }
 
     @Test
-    void anEmptyPoolSaysSoAndTheCountsTellBeforehand() {
+    void anEmptyPoolSaysSoAndTheCountsTellBeforehand() throws Exception {
         long first = TestApi.freshRange(2);
         asAdmin().get("/api/v1/mac-pool").then().statusCode(200).body("available", equalTo(2));
         assign("D00000000000000000000001");
@@ -152,7 +155,7 @@ class MacPoolInvariantsTest {
         asAdmin().get("/api/v1/mac-pool").then().body("available", equalTo(0));
         Exception e = assertThrows(Exception.class, () -> assign("D00000000000000000000003"));
         RigClient.assertError(e, Status.Code.RESOURCE_EXHAUSTED, "MAC_POOL_EXHAUSTED");
-        io.restassured.RestAssured.get("/q/metrics").then().body(containsString("flashrig_macs_available 0.0"));
+        TestApi.awaitMetric(management, "flashrig_macs_available 0.0");
 
         int id = asAdmin().get("/api/v1/mac-ranges").then().extract()
                 .path("find { it.first == '" + TestApi.mac(first) + "' }.id");

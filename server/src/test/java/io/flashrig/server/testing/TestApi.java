@@ -5,12 +5,14 @@ import static io.restassured.RestAssured.given;
 import io.flashrig.contract.MacAddress;
 import io.restassured.http.ContentType;
 import io.restassured.specification.RequestSpecification;
+import java.net.URL;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.postgresql.ds.PGSimpleDataSource;
@@ -24,6 +26,28 @@ public final class TestApi {
     private static final AtomicInteger BLOCKS = new AtomicInteger();
 
     private TestApi() {
+    }
+
+    /** A request to the management interface (health, metrics), whose port the test found with {@code management}. */
+    public static RequestSpecification management(URL management) {
+        return given().baseUri(management.getProtocol() + "://" + management.getHost()).port(management.getPort());
+    }
+
+    /**
+     * Waits until the Prometheus scrape shows {@code line}: the pool and rig gauges are read at most every few seconds
+     * (CachedGauge), so a scrape right after a change may still show the figure from before it.
+     */
+    public static void awaitMetric(URL management, String line) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        String body = "";
+        while (System.nanoTime() < deadline) {
+            body = management(management).get("/q/metrics").then().statusCode(200).extract().asString();
+            if (body.lines().anyMatch(line::equals)) {
+                return;
+            }
+            Thread.sleep(250);
+        }
+        throw new AssertionError("The metrics never showed '" + line + "'; last scrape:\n" + body);
     }
 
     public static RequestSpecification asAdmin() {
