@@ -33,6 +33,13 @@ public interface FlashRigConfig {
     @WithDefault("2m")
     Duration maxRigClockAhead();
 
+    /**
+     * New MACs (pool assignments and adoptions) one rig may take per rolling hour, so that a leaked rig token cannot
+     * drain the pool; an admin may set one rig's own (PUT /api/v1/rigs/{name}/mac-quota).
+     */
+    @WithDefault("600")
+    int rigNewMacsPerHour();
+
     /** Largest number of board events accepted in one StreamBoardEventsRequest. */
     @WithDefault("100")
     int maxEventsPerRequest();

@@ -249,8 +249,9 @@ function renderAlerts() {
   $("alerts-card").hidden = view.alerts.length === 0;
   $("alerts").replaceChildren(...view.alerts.map((a) => el("li", {},
     el("span", { class: "code" }, a.kind), " ", new Date(a.createdAt).toLocaleString(), " · rig ", a.rig || "?",
-    " · MAC ", el("span", { class: "code" }, a.mac), " · board ", el("span", { class: "code" }, a.serial),
-    " — ", a.message)));
+    // A rig past its quota of new MACs is about the rig: there is no MAC to name.
+    ...(a.mac ? [" · MAC ", el("span", { class: "code" }, a.mac)] : []),
+    " · board ", el("span", { class: "code" }, a.serial), " — ", a.message)));
 }
 
 function renderFailures() {

@@ -79,7 +79,11 @@ public final class GrpcMacAuthority implements MacAuthority {
         String reason = RpcErrors.reason(e);
         String why = RpcErrors.describe(e);
         return switch (RpcErrors.code(e)) {
-            case RESOURCE_EXHAUSTED -> new Unreachable<>("the server's MAC pool is empty; an admin must add a MAC range");
+            // Both free up without the board doing anything, so it waits rather than fails.
+            case RESOURCE_EXHAUSTED -> "RIG_QUOTA_EXCEEDED".equals(reason)
+                    ? new Unreachable<>("this rig has used up its quota of new MACs for the hour; the board waits until"
+                            + " the hour rolls on, or an admin raises the rig's quota")
+                    : new Unreachable<>("the server's MAC pool is empty; an admin must add a MAC range");
             case FAILED_PRECONDITION -> switch (reason) {
                 case "MAC_CONFLICT", "MAC_MISMATCH" -> new Refused<>(FailureReason.FAILURE_REASON_MAC_CONFLICT, "the server reports a MAC conflict: " + why);
                 case "MAC_QUARANTINED" -> new Refused<>(FailureReason.FAILURE_REASON_MAC_REFUSED, "the server refuses this board's MAC: " + why);

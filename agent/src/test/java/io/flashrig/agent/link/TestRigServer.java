@@ -67,6 +67,7 @@ public final class TestRigServer extends RigServiceGrpc.RigServiceImplBase {
     private Status.Code poisonedCode = Status.Code.INVALID_ARGUMENT;
     private java.util.function.Predicate<BoardEvent> rejecting = e -> false;
     private int maxRequestBytes;
+    private boolean quotaUsedUp;
     private int largestRequest;
     private long nextMac = 1;
     private int port;
@@ -278,8 +279,18 @@ public final class TestRigServer extends RigServiceGrpc.RigServiceImplBase {
         };
     }
 
+    /** Refuses every new MAC as the real server does for a rig past its quota of new MACs per hour (or no more). */
+    public synchronized void quotaUsedUp(boolean usedUp) {
+        quotaUsedUp = usedUp;
+    }
+
     @Override
     public synchronized void assignMac(AssignMacRequest request, StreamObserver<AssignMacResponse> response) {
+        if (quotaUsedUp && !macBySerial.containsKey(request.getSerial())) {
+            response.onError(error(Status.Code.RESOURCE_EXHAUSTED, "RIG_QUOTA_EXCEEDED", "Rig 'rig-a' has used up its"
+                    + " quota of 600 new MACs per hour"));
+            return;
+        }
         boolean fresh = !macBySerial.containsKey(request.getSerial());
         MacAddress mac = assignFor(request.getSerial());
         MacState state = fused.contains(request.getSerial()) ? MacState.MAC_STATE_FUSED : MacState.MAC_STATE_ASSIGNED;

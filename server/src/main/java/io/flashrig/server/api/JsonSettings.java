@@ -9,7 +9,8 @@ import jakarta.inject.Singleton;
 
 /**
  * JSON as strict as the API's documentation: a number or a boolean where text belongs ({@code {"name": 5}}) is a
- * mistake to report, not something to turn into {@code "5"} silently.
+ * mistake to report, not something to turn into {@code "5"} silently; so is text, a boolean or a fraction where a
+ * whole number belongs ({@code {"newMacsPerHour": 1.5}} must not become 1).
  */
 @Singleton
 public class JsonSettings implements ObjectMapperCustomizer {
@@ -18,6 +19,10 @@ public class JsonSettings implements ObjectMapperCustomizer {
     public void customize(ObjectMapper mapper) {
         mapper.coercionConfigFor(LogicalType.Textual)
                 .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+                .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+                .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail);
+        mapper.coercionConfigFor(LogicalType.Integer)
+                .setCoercion(CoercionInputShape.String, CoercionAction.Fail)
                 .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
                 .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail);
     }

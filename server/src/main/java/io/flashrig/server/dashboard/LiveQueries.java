@@ -191,8 +191,10 @@ public class LiveQueries {
     }
 
     private static LiveAlert alert(ResultSet rs) throws SQLException {
-        return new LiveAlert(rs.getLong(1), rs.getString(2), new MacAddress(rs.getLong(3)).toString(), rs.getString(4),
-                rs.getString(5), rs.getString(6), instant(rs, 7));
+        // An alert about a rig (past its quota of new MACs) names no MAC.
+        Long mac = rs.getObject(3, Long.class);
+        return new LiveAlert(rs.getLong(1), rs.getString(2), mac == null ? null : new MacAddress(mac).toString(),
+                rs.getString(4), rs.getString(5), rs.getString(6), instant(rs, 7));
     }
 
     private static LiveBoard board(ResultSet rs) throws SQLException {

@@ -26,7 +26,9 @@ public class MacAlert extends PanacheEntityBase {
         /** A rig reported a verified MAC the server never gave that board. */
         UNEXPECTED_MAC_VERIFIED,
         /** A rig asked for the MAC of a serial another rig was fusing at that moment: two boards, one serial. */
-        SERIAL_IN_USE
+        SERIAL_IN_USE,
+        /** A rig used up its quota of new MACs per hour: a leaked token draining the pool, or a rig that needs more. */
+        RIG_QUOTA_EXCEEDED
     }
 
     @Id
@@ -37,8 +39,8 @@ public class MacAlert extends PanacheEntityBase {
     @Column(nullable = false)
     public Kind kind;
 
-    @Column(nullable = false)
-    public long mac;
+    /** The MAC in question; null for an alert about a rig rather than one MAC. */
+    public Long mac;
 
     @Column(nullable = false)
     public String serial;

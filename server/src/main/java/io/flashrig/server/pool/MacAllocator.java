@@ -57,7 +57,16 @@ public final class MacAllocator {
             Instant writeClaimedAt) {
     }
 
-    /** Returns the serial's MAC, taking the next free address of the first active range on the first call. */
+    private final RigQuota quota;
+
+    public MacAllocator(RigQuota quota) {
+        this.quota = quota;
+    }
+
+    /**
+     * Returns the serial's MAC, taking the next free address of the first active range on the first call, if the rig's
+     * quota of new MACs allows.
+     */
     public Assignment assign(Connection c, BoardSerial serial, Long rigId, String attemptId, Instant now)
             throws SQLException {
         lockSerial(c, serial);
@@ -66,6 +75,8 @@ public final class MacAllocator {
             refuseIfQuarantined(held, serial);
             return new Assignment(held.mac(), held.state(), false);
         }
+        // After the serial's lock, as everywhere: one order of locks, no deadlock.
+        quota.check(c, rigId, serial, now);
         while (true) {
             long[] taken = takeNextAddress(c);
             if (taken == null) {
@@ -80,6 +91,7 @@ public final class MacAllocator {
             // Skip an address a read could not tell from blank OTP, or one adopted from a board's OTP earlier.
             if (mac.fusable() && insert(c, mac, serial, taken[0], MacAssignment.State.ASSIGNED,
                     MacAssignment.Origin.POOL, rigId, attemptId, now)) {
+                quota.count(c, rigId, now);
                 return new Assignment(mac, MacAssignment.State.ASSIGNED, true);
             }
         }
@@ -136,14 +148,30 @@ public final class MacAllocator {
         }
         Long rangeId = rangeHolding(c, mac);
         MacAssignment.Origin origin = rangeId == null ? MacAssignment.Origin.EXTERNAL : MacAssignment.Origin.ADOPTED;
+        if (origin == MacAssignment.Origin.ADOPTED) {
+            // A conflict is told as such even to a rig past its quota: it fails the board and alerts an admin.
+            String owner = ownerOf(c, mac);
+            if (owner != null) {
+                return new OtpOutcome(Verdict.CONFLICT, mac, owner);
+            }
+            // An adoption takes an address from the pool; an external MAC takes nothing from it.
+            quota.check(c, rigId, serial, now);
+        }
         if (insert(c, mac, serial, rangeId, MacAssignment.State.FUSED, origin, rigId, attemptId, now)) {
+            if (origin == MacAssignment.Origin.ADOPTED) {
+                quota.count(c, rigId, now);
+            }
             return new OtpOutcome(rangeId == null ? Verdict.EXTERNAL : Verdict.ADOPTED, mac, null);
         }
+        return new OtpOutcome(Verdict.CONFLICT, mac, ownerOf(c, mac));
+    }
+
+    /** The serial of the board the MAC belongs to, or null. */
+    private static String ownerOf(Connection c, MacAddress mac) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT board_serial FROM mac_assignment WHERE mac = ?")) {
             ps.setLong(1, mac.value());
             try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return new OtpOutcome(Verdict.CONFLICT, mac, rs.getString(1));
+                return rs.next() ? rs.getString(1) : null;
             }
         }
     }
@@ -166,10 +194,7 @@ public final class MacAllocator {
     }
 
     private static void lockSerial(Connection c, BoardSerial serial) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT pg_advisory_xact_lock(hashtext(?))")) {
-            ps.setString(1, serial.value());
-            ps.execute();
-        }
+        Jdbc.lockUntilCommit(c, serial.value());
     }
 
     private static Held heldBy(Connection c, BoardSerial serial) throws SQLException {

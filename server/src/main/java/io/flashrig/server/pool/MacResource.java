@@ -26,7 +26,7 @@ public class MacResource {
     public record ReasonRequest(String reason) {
     }
 
-    /** An alert as the API shows it. */
+    /** An alert as the API shows it; {@code mac} is null when the alert is about a rig, not one MAC. */
     public record AlertView(long id, String kind, String mac, String serial, String message, Instant createdAt) {
     }
 
@@ -82,7 +82,7 @@ public class MacResource {
     @Transactional
     public Page<AlertView> alerts(@QueryParam("page") String page, @QueryParam("size") String size) {
         return PageRequest.of(page, size, config).fetch(MacAlert.<MacAlert>find("order by createdAt desc, id desc"),
-                a -> new AlertView(a.id, a.kind.name(), new MacAddress(a.mac).toString(), a.serial, a.message,
-                        a.createdAt));
+                a -> new AlertView(a.id, a.kind.name(), a.mac == null ? null : new MacAddress(a.mac).toString(),
+                        a.serial, a.message, a.createdAt));
     }
 }

@@ -3,6 +3,7 @@ package io.flashrig.server.pool;
 import io.flashrig.contract.BoardSerial;
 import io.flashrig.contract.MacAddress;
 import io.flashrig.proto.rig.v1.ErrorReason;
+import io.flashrig.server.FlashRigConfig;
 import io.flashrig.server.audit.AuditLog;
 import io.flashrig.server.error.DomainException;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -39,14 +40,16 @@ public class PoolService {
 
     private final EntityManager em;
     private final AuditLog audit;
-    private final MacAllocator allocator = new MacAllocator();
+    private final MacAllocator allocator;
 
-    PoolService(EntityManager em, AuditLog audit) {
+    PoolService(EntityManager em, AuditLog audit, FlashRigConfig config) {
         this.em = em;
         this.audit = audit;
+        this.allocator = new MacAllocator(new RigQuota(config.rigNewMacsPerHour()));
     }
 
-    @Transactional
+    /** A refusal keeps what it recorded: the alert of a rig past its quota. Nothing else is written before one. */
+    @Transactional(dontRollbackOn = DomainException.class)
     public MacAllocator.Assignment assign(BoardSerial serial, Long rigId, String attemptId) {
         return session().doReturningWork(c -> allocator.assign(c, serial, rigId, attemptId, Instant.now()));
     }

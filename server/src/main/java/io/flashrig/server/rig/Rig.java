@@ -90,6 +90,10 @@ public class Rig extends PanacheEntityBase {
     @Column(name = "clock_ahead_seconds")
     public Long clockAheadSeconds;
 
+    /** New MACs it may take per rolling hour, set by an admin; null: the server's default. */
+    @Column(name = "new_macs_per_hour")
+    public Integer newMacsPerHour;
+
     /** When its event stream last ended; the rig is not connected unless it was seen since. */
     @Column(name = "stream_closed_at")
     public Instant streamClosedAt;

@@ -45,13 +45,18 @@ public class RigRegistry {
      * instead of applied (see its events, or the agent's refused-events file), the last with when and why;
      * {@code clockAheadSeconds} how far its clock ran ahead of the server's in its latest events, when beyond the
      * allowed skew; {@code clockSkewSeconds} how far its computer's clock was off the server's when it last opened a
-     * session (positive: ahead).
+     * session (positive: ahead); {@code newMacsPerHour} the new MACs it may take per rolling hour, its own when
+     * {@code newMacsPerHourSetByAdmin}, else the server's default.
      */
     public record RigView(String name, Instant createdAt, boolean revoked, Instant revokedAt, boolean connected,
             Instant lastSeen, String agentVersion, String programmerVersion, String hostname, String layoutName,
             String layoutSha256, Integer slotCount, Boolean fuseEnabled, long rejectedEvents, Instant lastRejectedAt,
-            String lastRejection, Long clockAheadSeconds, Long clockSkewSeconds) {
+            String lastRejection, Long clockAheadSeconds, Long clockSkewSeconds, int newMacsPerHour,
+            boolean newMacsPerHourSetByAdmin) {
     }
+
+    /** The most an admin may let one rig take per hour: beyond it a quota would bound nothing. */
+    static final int MAX_NEW_MACS_PER_HOUR = 1_000_000;
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
     private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
@@ -143,6 +148,28 @@ public class RigRegistry {
             rig.revokedAt = Instant.now();
             audit.record("rig.revoke", "rig " + name, "token revoked");
         }
+    }
+
+    /**
+     * Sets how many new MACs the rig may take per rolling hour (null: the server's default again). Takes effect at the
+     * rig's next request for a new MAC, on every replica, as the quota is read from the database each time.
+     */
+    @Transactional
+    public RigView setNewMacsPerHour(String name, Integer newMacsPerHour) {
+        if (newMacsPerHour != null && (newMacsPerHour < 0 || newMacsPerHour > MAX_NEW_MACS_PER_HOUR)) {
+            throw DomainException.invalid("newMacsPerHour must be a whole number from 0 (the rig takes no new MACs) to "
+                    + MAX_NEW_MACS_PER_HOUR + ", not " + newMacsPerHour + ".");
+        }
+        Rig rig = lockExisting(name);
+        String before = quotaText(rig.newMacsPerHour);
+        rig.newMacsPerHour = newMacsPerHour;
+        audit.record("rig.mac-quota", "rig " + name, "new MACs per hour: " + before + " -> "
+                + quotaText(newMacsPerHour));
+        return view(rig, Instant.now());
+    }
+
+    private String quotaText(Integer own) {
+        return own == null ? config.rigNewMacsPerHour() + " (server default)" : own.toString();
     }
 
     @Transactional
@@ -260,7 +287,8 @@ public class RigRegistry {
         return new RigView(r.name, r.createdAt, r.revokedAt != null, r.revokedAt,
                 r.connected(now, config.heartbeatInterval()), r.lastSeen, r.agentVersion, r.programmerVersion,
                 r.hostname, r.layoutName, r.layoutSha256, r.slotCount, r.fuseEnabled, r.rejectedEvents,
-                r.lastRejectedAt, r.lastRejection, r.clockAheadSeconds, r.clockSkewSeconds);
+                r.lastRejectedAt, r.lastRejection, r.clockAheadSeconds, r.clockSkewSeconds,
+                r.newMacsPerHour == null ? config.rigNewMacsPerHour() : r.newMacsPerHour, r.newMacsPerHour != null);
     }
 
     private static UUID parseQueueId(String queueId) {

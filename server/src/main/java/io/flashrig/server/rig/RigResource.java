@@ -6,6 +6,7 @@ import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
@@ -80,6 +81,43 @@ public class RigResource {
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public RigRegistry.RigToken rotateToken(@PathParam("name") String name) {
         return rigs.rotateToken(name);
+    }
+
+    /** How many new MACs a rig may take per rolling hour, e.g. {"newMacsPerHour":2000}. */
+    public record MacQuotaRequest(Integer newMacsPerHour) {
+    }
+
+    /**
+     * Sets one rig's quota of new MACs per rolling hour, e.g. for a rig that really flashes more boards than the
+     * server's default allows; audited.
+     */
+    @PUT
+    @Path("/{name}/mac-quota")
+    @Operation(summary = "Set how many new MACs a rig may take per rolling hour",
+            description = "Pool assignments and adoptions count; a serial's repeated requests and external MACs do"
+                    + " not. 0 stops the rig taking new MACs. DELETE returns the rig to the server's default"
+                    + " (FLASHRIG_RIG_NEW_MACS_PER_HOUR).")
+    @APIResponse(responseCode = "200", description = "The rig with its new quota",
+            content = @Content(schema = @Schema(implementation = RigRegistry.RigView.class)))
+    @APIResponse(responseCode = "400", description = "Not a whole number from 0 to 1000000", content = @Content(
+            mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "404", description = "No rig of that name", content = @Content(
+            mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    public RigRegistry.RigView setMacQuota(@PathParam("name") String name, MacQuotaRequest request) {
+        if (request == null || request.newMacsPerHour() == null) {
+            throw DomainException.invalid("Send a JSON body like {\"newMacsPerHour\":2000}; to return the rig to the"
+                    + " server's default, send DELETE to the same address.");
+        }
+        return rigs.setNewMacsPerHour(name, request.newMacsPerHour());
+    }
+
+    /** Returns the rig to the server's default quota of new MACs per hour; audited. */
+    @DELETE
+    @Path("/{name}/mac-quota")
+    @Consumes(MediaType.WILDCARD) // no body
+    @Operation(summary = "Return a rig to the server's default quota of new MACs per hour")
+    public RigRegistry.RigView resetMacQuota(@PathParam("name") String name) {
+        return rigs.setNewMacsPerHour(name, null);
     }
 
     /** Revokes the rig's token; the rig is cut off. */

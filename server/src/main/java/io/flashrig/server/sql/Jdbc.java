@@ -29,6 +29,17 @@ public final class Jdbc {
     }
 
     /**
+     * Takes a transaction-scoped advisory lock on {@code key} (hashed), waiting for whoever holds it on any replica;
+     * it is released when the transaction ends.
+     */
+    public static void lockUntilCommit(Connection c, String key) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT pg_advisory_xact_lock(hashtext(?))")) {
+            ps.setString(1, key);
+            ps.execute();
+        }
+    }
+
+    /**
      * The placeholders of a multi-row {@code VALUES} list: {@code rows} groups of {@code columns}, e.g.
      * {@code (?, ?), (?, ?)}.
      */

@@ -21,7 +21,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -53,7 +52,7 @@ class TwoInstanceAssignmentTest {
     void concurrentAssignmentsFromTwoInstancesGiveEachSerialOneMacAndNoMacTwice() throws Exception {
         long first = TestApi.freshRange(SERIALS * 2);
         DataSource secondInstance = TestApi.directDataSource();
-        MacAllocator allocator = new MacAllocator();
+        MacAllocator allocator = new MacAllocator(new RigQuota(1_000_000));
         ExecutorService threads = Executors.newFixedThreadPool(THREADS);
         CountDownLatch start = new CountDownLatch(1);
         List<Future<Answer>> answers = new ArrayList<>();
@@ -63,12 +62,12 @@ class TwoInstanceAssignmentTest {
             for (int ask = 0; ask < ASKS_PER_SERIAL_PER_INSTANCE; ask++) {
                 for (int i = 0; i < SERIALS; i++) {
                     String serial = String.format(Locale.ROOT, "E%023X", i + 1);
-                    answers.add(threads.submit(gated(start, () -> {
+                    answers.add(threads.submit(TestApi.gated(start, () -> {
                         AssignMacResponse response = rig.rpc().assignMac(
                                 AssignMacRequest.newBuilder().setSerial(serial).build());
                         return new Answer(serial, response.getMac(), response.getNewlyAssigned());
                     })));
-                    answers.add(threads.submit(gated(start, () -> {
+                    answers.add(threads.submit(TestApi.gated(start, () -> {
                         try (Connection c = secondInstance.getConnection()) {
                             c.setAutoCommit(false);
                             MacAllocator.Assignment a = allocator.assign(c, BoardSerial.parse(serial), rigId, null,
@@ -101,12 +100,5 @@ class TwoInstanceAssignmentTest {
         } finally {
             threads.shutdownNow();
         }
-    }
-
-    private static <T> Callable<T> gated(CountDownLatch start, Callable<T> work) {
-        return () -> {
-            start.await();
-            return work.call();
-        };
     }
 }

@@ -12,6 +12,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.microprofile.config.ConfigProvider;
@@ -76,6 +78,14 @@ public final class TestApi {
     /** The start of an address block no other test uses, so that tests sharing one database never overlap. */
     public static long nextBlock() {
         return 0x02_00_00_00_00_00L + ((long) BLOCKS.incrementAndGet() << 20);
+    }
+
+    /** {@code work} held back until {@code start} opens, so that calls submitted one by one race for real. */
+    public static <T> Callable<T> gated(CountDownLatch start, Callable<T> work) {
+        return () -> {
+            start.await();
+            return work.call();
+        };
     }
 
     /** Registers a rig and returns its token. */

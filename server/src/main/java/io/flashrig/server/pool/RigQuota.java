@@ -1,0 +1,99 @@
+package io.flashrig.server.pool;
+
+import io.flashrig.contract.BoardSerial;
+import io.flashrig.proto.rig.v1.ErrorReason;
+import io.flashrig.server.error.DomainException;
+import io.flashrig.server.sql.Jdbc;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Map;
+
+/**
+ * A rig's quota of new MACs per rolling hour: what one leaked rig token can take from the pool. Counted in the
+ * database, in the transaction of the assignment and under a per-rig advisory lock, so that the rig's calls on every
+ * replica are checked and counted one after another and never let it past its quota together.
+ *
+ * <p>MACs are counted per minute; a minute's count leaves the window once that whole minute is more than an hour
+ * old, so a MAC weighs on the quota for 60 to 61 minutes: never less than the promised hour.
+ */
+public final class RigQuota {
+
+    private static final Duration WINDOW = Duration.ofHours(1);
+
+    private final int defaultNewMacsPerHour;
+
+    public RigQuota(int defaultNewMacsPerHour) {
+        this.defaultNewMacsPerHour = defaultNewMacsPerHour;
+    }
+
+    /**
+     * Refuses (RIG_QUOTA_EXCEEDED) when the rig took its quota of new MACs in the last hour, raising one alert per rig
+     * per hour for an admin. Holds the rig's lock until the transaction ends, so that the {@link #count} that follows a
+     * successful assignment is seen by the rig's next check on any replica. A null rig (no rig token) has no quota.
+     */
+    void check(Connection c, Long rigId, BoardSerial serial, Instant now) throws SQLException {
+        if (rigId == null) {
+            return;
+        }
+        // hashtext shares its key space with the per-serial locks: a collision only makes two calls wait in turn.
+        Jdbc.lockUntilCommit(c, "rig new MACs " + rigId);
+        String rig;
+        int limit;
+        try (PreparedStatement ps = c.prepareStatement("SELECT name, new_macs_per_hour FROM rig WHERE id = ?")) {
+            ps.setLong(1, rigId);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                rig = rs.getString(1);
+                int own = rs.getInt(2);
+                limit = rs.wasNull() ? defaultNewMacsPerHour : own;
+            }
+        }
+        long taken;
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT COALESCE(sum(new_macs), 0) FROM rig_new_macs WHERE rig_id = ? AND minute >= ?")) {
+            Jdbc.bind(ps, rigId, windowStart(now));
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                taken = rs.getLong(1);
+            }
+        }
+        if (taken < limit) {
+            return;
+        }
+        String message = "Rig '" + rig + "' has taken its quota of " + limit + " new MACs in the last hour; board "
+                + serial + " waits. A rig needing more than this is unusual: check that its token has not leaked"
+                + " before raising its quota (PUT /api/v1/rigs/" + rig + "/mac-quota).";
+        // Once per rig per hour: the rig asks again for every waiting board, which must not bury the other alerts.
+        Jdbc.update(c, """
+                INSERT INTO mac_alert (kind, mac, serial, rig_id, message, created_at)
+                SELECT 'RIG_QUOTA_EXCEEDED', NULL, ?, ?, ?, ?
+                 WHERE NOT EXISTS (SELECT 1 FROM mac_alert
+                                    WHERE rig_id = ? AND kind = 'RIG_QUOTA_EXCEEDED' AND created_at > ?)""",
+                serial.value(), rigId, message, now, rigId, now.minus(WINDOW));
+        throw new DomainException(DomainException.Kind.EXHAUSTED, ErrorReason.ERROR_REASON_RIG_QUOTA_EXCEEDED,
+                "Rig '" + rig + "' has used up its quota of " + limit + " new MACs per hour; the board waits until"
+                        + " the hour rolls on, or an admin raises the rig's quota (PUT /api/v1/rigs/" + rig
+                        + "/mac-quota).", Map.of("rig", rig, "new_macs_per_hour", Integer.toString(limit)));
+    }
+
+    /** Counts one new MAC for the rig; only after {@link #check} in the same transaction. */
+    void count(Connection c, Long rigId, Instant now) throws SQLException {
+        if (rigId == null) {
+            return;
+        }
+        Jdbc.update(c, """
+                INSERT INTO rig_new_macs (rig_id, minute, new_macs) VALUES (?, ?, 1)
+                ON CONFLICT (rig_id, minute) DO UPDATE SET new_macs = rig_new_macs.new_macs + 1""",
+                rigId, now.truncatedTo(ChronoUnit.MINUTES));
+        Jdbc.update(c, "DELETE FROM rig_new_macs WHERE rig_id = ? AND minute < ?", rigId, windowStart(now));
+    }
+
+    private static Instant windowStart(Instant now) {
+        return now.minus(WINDOW).truncatedTo(ChronoUnit.MINUTES);
+    }
+}
