@@ -6,6 +6,7 @@ import io.flashrig.agent.link.RefusedEvents;
 import io.flashrig.agent.link.RigChannel;
 import io.flashrig.agent.link.RpcErrors;
 import io.flashrig.agent.link.ServerAddress;
+import io.flashrig.agent.link.ServerTrust;
 import io.flashrig.agent.programmer.CliProgrammer;
 import io.flashrig.agent.programmer.FlashLayout;
 import io.flashrig.agent.state.StateDir;
@@ -40,8 +41,18 @@ public class DoctorCommand implements Callable<Integer> {
     public Integer call() {
         CommonOptions.Resolved r;
         StateDir dir;
+        ServerAddress address = null;
+        ServerTrust trust;
         try {
             r = common.resolve(config);
+            // Checked before anything else, so that no check connects to a server the token must not go to.
+            if (r.server().isPresent()) {
+                address = CommonOptions.serverAddress(r);
+            }
+            trust = CommonOptions.trust(r);
+            if (address != null && CommonOptions.plaintextOverNetwork(address)) {
+                System.out.println("WARN the rig token goes to " + address + " in plaintext (--insecure): anyone on the network can read it");
+            }
             dir = CommonOptions.stateDir(r);
             ok("state directory " + dir.root() + refusedEvents(dir));
         } catch (ExitCodes.Failure f) {
@@ -71,7 +82,7 @@ public class DoctorCommand implements Callable<Integer> {
         } catch (ExitCodes.Failure f) {
             fail(f.exitCode(), f.getMessage());
         }
-        checkServer(r, dir, layout);
+        checkServer(r, address, trust, dir, layout);
         try (BoardWatcher usb = new Usb4javaBoardWatcher()) {
             ok("USB hot-plug available; " + usb.present().size() + " board(s) on the bus");
         } catch (BoardWatcher.WatcherException | LinkageError | RuntimeException e) {
@@ -85,19 +96,12 @@ public class DoctorCommand implements Callable<Integer> {
         return firstFailure;
     }
 
-    private void checkServer(CommonOptions.Resolved r, StateDir dir, FlashLayout layout) {
-        if (r.server().isEmpty() || r.token().isEmpty()) {
+    private void checkServer(CommonOptions.Resolved r, ServerAddress address, ServerTrust trust, StateDir dir, FlashLayout layout) {
+        if (address == null || r.token().isEmpty()) {
             fail(ExitCodes.USAGE, "server and token: not given (--server URL, FLASHRIG_TOKEN)");
             return;
         }
-        ServerAddress address;
-        try {
-            address = ServerAddress.parse(r.server().get());
-        } catch (IllegalArgumentException e) {
-            fail(ExitCodes.USAGE, e.getMessage());
-            return;
-        }
-        try (RigChannel channel = new RigChannel(address, r.token().get()); EventQueue queue = EventQueue.open(dir.queue(), config.queueCapacity())) {
+        try (RigChannel channel = new RigChannel(address, r.token().get(), trust); EventQueue queue = EventQueue.open(dir.queue(), config.queueCapacity())) {
             OpenSessionResponse session = channel.blocking().withDeadlineAfter(10, TimeUnit.SECONDS).openSession(OpenSessionRequest.newBuilder()
                     .setAgentVersion(AgentVersion.current()).setQueueId(queue.queueId())
                     .setLayoutName(layout == null ? "" : layout.name()).setLayoutSha256(layout == null ? "" : layout.sha256())
