@@ -24,14 +24,19 @@ public final class ServerProcess implements AutoCloseable {
 
     private final Database database;
     private final int port;
+    /** The TLS port, 0 for a plaintext server. */
+    private final int tlsPort;
+    private final HttpClient http;
     private final Path log;
     private final Map<String, String> extraEnv;
     private Process process;
     private int starts;
 
-    private ServerProcess(Database database, int port, Path log, Map<String, String> extraEnv) {
+    private ServerProcess(Database database, int port, int tlsPort, HttpClient http, Path log, Map<String, String> extraEnv) {
         this.database = database;
         this.port = port;
+        this.tlsPort = tlsPort;
+        this.http = http;
         this.log = log;
         this.extraEnv = extraEnv;
     }
@@ -43,7 +48,17 @@ public final class ServerProcess implements AutoCloseable {
 
     /** As {@link #start(Database, Path, String)}, with extra environment (e.g. a heap size in JAVA_TOOL_OPTIONS). */
     public static ServerProcess start(Database database, Path logDir, String name, Map<String, String> extraEnv) {
-        ServerProcess server = new ServerProcess(database, Workspace.freePort(), logDir.resolve(name + ".log"), extraEnv);
+        ServerProcess server = new ServerProcess(database, Workspace.freePort(), 0, HTTP, logDir.resolve(name + ".log"), extraEnv);
+        server.startAgain();
+        return server;
+    }
+
+    /** As {@link #start(Database, Path, String)}, serving only TLS with a certificate {@code ca} signed. */
+    public static ServerProcess startTls(Database database, Path logDir, String name, TestCa ca) {
+        int tlsPort = Workspace.freePort();
+        HttpClient trusting = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).sslContext(ca.clientContext()).build();
+        ServerProcess server = new ServerProcess(database, Workspace.freePort(), tlsPort, trusting, logDir.resolve(name + ".log"),
+                ca.serverEnv(tlsPort));
         server.startAgain();
         return server;
     }
@@ -86,7 +101,7 @@ public final class ServerProcess implements AutoCloseable {
         try {
             HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl() + "/q/health/ready"))
                     .timeout(Duration.ofSeconds(3)).GET().build();
-            return HTTP.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+            return http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
         } catch (IOException e) {
             return -1;
         } catch (InterruptedException e) {
@@ -113,19 +128,24 @@ public final class ServerProcess implements AutoCloseable {
         return process.pid();
     }
 
-    /** {@code http://localhost:<port>}. */
+    /** {@code http://localhost:<port>}, or {@code https://localhost:<TLS port>} for a TLS server. */
     public String baseUrl() {
-        return "http://localhost:" + port;
+        return tlsPort == 0 ? "http://localhost:" + port : "https://localhost:" + tlsPort;
     }
 
-    /** The port of REST and gRPC. */
+    /** The plaintext port of REST and gRPC; a TLS server does not open it. */
     public int port() {
         return port;
     }
 
+    /** The TLS port of REST and gRPC; 0 for a plaintext server. */
+    public int tlsPort() {
+        return tlsPort;
+    }
+
     /** An admin REST client for this server. */
     public Admin admin() {
-        return new Admin(baseUrl(), ADMIN_TOKEN);
+        return new Admin(baseUrl(), ADMIN_TOKEN, http);
     }
 
     /** The last lines of its log, for failure messages. */
