@@ -97,11 +97,6 @@ public class CommonOptions {
         }
     }
 
-    /** Whether the rig token goes unencrypted over the network to {@code address}, which only --insecure allows. */
-    static boolean plaintextOverNetwork(ServerAddress address) {
-        return !address.tls() && !address.loopback();
-    }
-
     /** The CAs to trust: the system's, plus {@code --ca-file}'s. */
     static ServerTrust trust(Resolved r) throws ExitCodes.Failure {
         try {

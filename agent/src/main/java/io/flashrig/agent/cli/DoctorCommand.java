@@ -50,7 +50,7 @@ public class DoctorCommand implements Callable<Integer> {
                 address = CommonOptions.serverAddress(r);
             }
             trust = CommonOptions.trust(r);
-            if (address != null && CommonOptions.plaintextOverNetwork(address)) {
+            if (address != null && address.plaintextOverNetwork()) {
                 System.out.println("WARN the rig token goes to " + address + " in plaintext (--insecure): anyone on the network can read it");
             }
             dir = CommonOptions.stateDir(r);

@@ -81,7 +81,7 @@ public class RunCommand implements Callable<Integer> {
         String mode = Optional.ofNullable(output).or(config::output).orElse("auto");
         ServerAddress address = CommonOptions.serverAddress(r);
         ServerTrust trust = CommonOptions.trust(r);
-        if (CommonOptions.plaintextOverNetwork(address)) {
+        if (address.plaintextOverNetwork()) {
             System.err.println("flashrig-agent: warning: the rig token goes to " + address + " in plaintext (--insecure): anyone on the network can read it");
         }
         String token = r.token().orElseThrow(() -> new ExitCodes.Failure(ExitCodes.USAGE, "no token given: set FLASHRIG_TOKEN or use --token"));

@@ -24,7 +24,7 @@ public record ServerAddress(String host, int port, boolean tls) {
      */
     public static ServerAddress forRig(String url, boolean insecure) {
         ServerAddress address = parse(url);
-        if (!address.tls() && !insecure && !address.loopback()) {
+        if (address.plaintextOverNetwork() && !insecure) {
             throw new IllegalArgumentException("refusing to send the rig token in plaintext to " + address
                     + ": use an https:// server URL (with --ca-file FILE for a factory CA), or --insecure if this network is trusted");
         }
@@ -66,6 +66,11 @@ public record ServerAddress(String host, int port, boolean tls) {
         } catch (UnknownHostException e) {
             return false;
         }
+    }
+
+    /** Whether what goes to this address crosses a network unencrypted: plaintext, to another computer. */
+    public boolean plaintextOverNetwork() {
+        return !tls && !loopback();
     }
 
     @Override

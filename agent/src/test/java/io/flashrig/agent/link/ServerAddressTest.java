@@ -19,6 +19,7 @@ class ServerAddressTest {
         ServerAddress address = ServerAddress.forRig(url, false);
         assertTrue(address.loopback(), url);
         assertFalse(address.tls());
+        assertFalse(address.plaintextOverNetwork(), url);
     }
 
     @ParameterizedTest
@@ -43,6 +44,7 @@ class ServerAddressTest {
     void insecureAllowsPlaintextToAnotherComputer() {
         ServerAddress address = ServerAddress.forRig("http://10.0.0.5:8080", true);
         assertEquals(new ServerAddress("10.0.0.5", 8080, false), address);
+        assertTrue(address.plaintextOverNetwork(), "the agent warns about it");
     }
 
     @Test
