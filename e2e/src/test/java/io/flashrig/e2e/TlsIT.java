@@ -63,6 +63,15 @@ class TlsIT {
         assertTrue(doctor.stdout().contains("FAIL server " + rig.serverUrl() + ": " + expected), doctor.toString());
         assertTrue(doctor.stdout().contains("give that CA with --ca-file FILE"), doctor.toString());
 
+        // With the CA, a certificate that does not name the host the agent was given is refused all the same: the
+        // server's certificate names localhost and 127.0.0.1, and 127.0.0.2 reaches the same server.
+        String otherName = "https://127.0.0.2:" + bed.server().tlsPort();
+        AgentProcess.Settings wrongName = new AgentProcess.Settings(otherName, rig.token(), rig.hub(), rig.stateDir(), rig.programmer(),
+                rig.parallel(), List.of("--ca-file", bed.ca().caCertificate().toString()), rig.output());
+        AgentProcess.Outcome misnamed = AgentProcess.doctor(wrongName, "doctor-wrong-name", DOCTOR);
+        assertEquals(5, misnamed.exitCode(), misnamed.toString());
+        assertTrue(misnamed.stdout().contains("FAIL server " + otherName + ": " + expected), misnamed.toString());
+
         // The rig's service keeps running and keeps its queue, but says why nothing gets through.
         AgentProcess agent = bed.startAgent(rig, "agent-untrusting", s -> s);
         Await.until(Duration.ofSeconds(60), "the agent to say the server's certificate is not trusted", () -> agent.logged(expected),
