@@ -79,6 +79,12 @@ public final class RpcErrors {
             }
             innermost = c;
         }
+        if (certificate != null && certificate.getMessage() != null && certificate.getMessage().startsWith("No ")
+                && certificate.getMessage().contains(" matching ")) {
+            // The JDK's host name check: a trusted certificate, made for another name than the URL's.
+            return Optional.of("the server's TLS certificate does not name the host in the server URL (" + certificate.getMessage()
+                    + "): use a host name the certificate was made for");
+        }
         if (certificate != null) {
             return Optional.of("the server's TLS certificate is not trusted (" + certificate.getMessage()
                     + "): if a factory CA signed it, give that CA with --ca-file FILE");

@@ -44,6 +44,15 @@ class RpcErrorsTest {
     }
 
     @Test
+    void aCertificateForAnotherNameSaysWhichNameToUse() {
+        var misnamed = new javax.net.ssl.SSLHandshakeException("No subject alternative names matching IP address 127.0.0.2 found");
+        misnamed.initCause(new java.security.cert.CertificateException("No subject alternative names matching IP address 127.0.0.2 found"));
+        assertEquals("the server's TLS certificate does not name the host in the server URL (No subject alternative names matching IP"
+                + " address 127.0.0.2 found): use a host name the certificate was made for",
+                RpcErrors.describe(Status.UNAVAILABLE.withCause(misnamed).asRuntimeException()));
+    }
+
+    @Test
     void anotherFailedHandshakeIsNamedAsOne() {
         String text = RpcErrors.describe(Status.UNAVAILABLE.withCause(new javax.net.ssl.SSLHandshakeException("Received fatal alert: protocol_version"))
                 .asRuntimeException());
