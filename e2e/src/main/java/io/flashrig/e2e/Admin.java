@@ -20,11 +20,18 @@ public final class Admin {
 
     private final String baseUrl;
     private final String token;
+    private final HttpClient http;
 
     /** A client of {@code baseUrl} sending {@code token} as the bearer. */
     public Admin(String baseUrl, String token) {
+        this(baseUrl, token, HTTP);
+    }
+
+    /** As {@link #Admin(String, String)}, through {@code http} (e.g. one that trusts a test CA). */
+    public Admin(String baseUrl, String token, HttpClient http) {
         this.baseUrl = baseUrl;
         this.token = token;
+        this.http = http;
     }
 
     /** A response: status, content type and body. */
@@ -51,7 +58,7 @@ public final class Admin {
             request.header("Authorization", bearer);
         }
         try {
-            HttpResponse<String> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
             return new Reply(response.statusCode(), response.headers().firstValue("Content-Type").orElse(""), response.body());
         } catch (IOException e) {
             throw new UncheckedIOException(method + " " + rawPath + " failed: " + e.getMessage(), e);

@@ -8,6 +8,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -70,25 +71,64 @@ public final class AgentProcess implements AutoCloseable {
 
     /** Starts the agent; its stderr goes to {@code <stateDir>/../<name>.log}. */
     public static AgentProcess start(Settings s, String name) {
-        List<String> command = new ArrayList<>(List.of(Workspace.java(), "-Xmx256m", "-jar", Workspace.agentJar().toString(),
-                "run", "--server", s.serverUrl(), "--layout", Workspace.layout().toString(),
-                "--programmer", s.programmer().toString(), "--programmer-env", "FLASHRIG_SIM_HUB=" + s.hub(),
-                "--watch", "cli", "--state-dir", s.stateDir().toString(), "--output", s.output(),
-                "--parallel", Integer.toString(s.parallel())));
+        List<String> command = command("run", s);
+        command.addAll(List.of("--output", s.output(), "--parallel", Integer.toString(s.parallel())));
         command.addAll(s.extraOptions());
         Path log = s.stateDir().resolveSibling(name + ".log");
-        ProcessBuilder builder = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()));
-        builder.environment().put("FLASHRIG_TOKEN", s.token());
-        builder.environment().put("FLASHRIG_SIM_HUB", s.hub().toString());
-        // The cli watcher lists the hub this often; short, so that the scenarios run quickly.
-        builder.environment().put("FLASHRIG_POLL_INTERVAL", "500ms");
-        builder.environment().put("FLASHRIG_REENUMERATION_GRACE", "3s");
+        ProcessBuilder builder = builder(command, s).redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()));
         try {
             Files.createDirectories(s.stateDir());
             return new AgentProcess(builder.start(), log);
         } catch (IOException e) {
             throw new UncheckedIOException("the agent could not be started", e);
         }
+    }
+
+    /** How a command that ends by itself ended: its exit code and what it printed on stdout and stderr. */
+    public record Outcome(int exitCode, String stdout, String stderr) {
+    }
+
+    /**
+     * Runs {@code flashrig-agent doctor} with the settings (their extra options must be ones {@code doctor} takes too) and
+     * returns how it ended; fails if it has not ended within {@code timeout}.
+     */
+    public static Outcome doctor(Settings s, String name, Duration timeout) {
+        List<String> command = command("doctor", s);
+        command.addAll(s.extraOptions());
+        Path out = s.stateDir().resolveSibling(name + ".out");
+        Path err = s.stateDir().resolveSibling(name + ".log");
+        ProcessBuilder builder = builder(command, s).redirectOutput(out.toFile()).redirectError(err.toFile());
+        try {
+            Files.createDirectories(s.stateDir());
+            Process process = builder.start();
+            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+                throw new AssertionError("flashrig-agent doctor did not end within " + timeout.toSeconds() + " s:\n" + Files.readString(out));
+            }
+            return new Outcome(process.exitValue(), Files.readString(out), Files.readString(err));
+        } catch (IOException e) {
+            throw new UncheckedIOException("the agent could not be run", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    private static List<String> command(String subcommand, Settings s) {
+        return new ArrayList<>(List.of(Workspace.java(), "-Xmx256m", "-jar", Workspace.agentJar().toString(),
+                subcommand, "--server", s.serverUrl(), "--layout", Workspace.layout().toString(),
+                "--programmer", s.programmer().toString(), "--programmer-env", "FLASHRIG_SIM_HUB=" + s.hub(),
+                "--watch", "cli", "--state-dir", s.stateDir().toString()));
+    }
+
+    private static ProcessBuilder builder(List<String> command, Settings s) {
+        ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().put("FLASHRIG_TOKEN", s.token());
+        builder.environment().put("FLASHRIG_SIM_HUB", s.hub().toString());
+        // The cli watcher lists the hub this often; short, so that the scenarios run quickly.
+        builder.environment().put("FLASHRIG_POLL_INTERVAL", "500ms");
+        builder.environment().put("FLASHRIG_REENUMERATION_GRACE", "3s");
+        return builder;
     }
 
     private void readEvents() {
@@ -124,6 +164,15 @@ public final class AgentProcess implements AutoCloseable {
     /** Whether {@code c} is a control character that has no business in text for people: all but the tab. */
     public static boolean isControl(int c) {
         return c != '\t' && Character.isISOControl(c);
+    }
+
+    /** Whether its stderr (log and one-line messages) holds {@code text}. */
+    public boolean logged(String text) {
+        try {
+            return Files.readString(log).contains(text);
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /** Every board event printed so far, in order. */

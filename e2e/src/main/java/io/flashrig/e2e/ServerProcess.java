@@ -29,15 +29,21 @@ public final class ServerProcess implements AutoCloseable {
     private final Database database;
     private final int port;
     private final int managementPort;
+    /** The TLS port, 0 for a plaintext server. */
+    private final int tlsPort;
+    private final HttpClient http;
     private final Path log;
     private final Map<String, String> extraEnv;
     private Process process;
     private int starts;
 
-    private ServerProcess(Database database, int port, int managementPort, Path log, Map<String, String> extraEnv) {
+    private ServerProcess(Database database, int port, int managementPort, int tlsPort, HttpClient http, Path log,
+            Map<String, String> extraEnv) {
         this.database = database;
         this.port = port;
         this.managementPort = managementPort;
+        this.tlsPort = tlsPort;
+        this.http = http;
         this.log = log;
         this.extraEnv = extraEnv;
     }
@@ -49,12 +55,19 @@ public final class ServerProcess implements AutoCloseable {
 
     /** As {@link #start(Database, Path, String)}, with extra environment (e.g. a heap size in JAVA_TOOL_OPTIONS). */
     public static ServerProcess start(Database database, Path logDir, String name, Map<String, String> extraEnv) {
-        int port = Workspace.freePort();
-        int managementPort;
-        do {
-            managementPort = Workspace.freePort();
-        } while (managementPort == port);
-        ServerProcess server = new ServerProcess(database, port, managementPort, logDir.resolve(name + ".log"), extraEnv);
+        int[] ports = distinctFreePorts(2);
+        ServerProcess server = new ServerProcess(database, ports[0], ports[1], 0, HTTP, logDir.resolve(name + ".log"),
+                extraEnv);
+        server.startAgain();
+        return server;
+    }
+
+    /** As {@link #start(Database, Path, String)}, serving only TLS with a certificate {@code ca} signed. */
+    public static ServerProcess startTls(Database database, Path logDir, String name, TestCa ca) {
+        int[] ports = distinctFreePorts(3);
+        HttpClient trusting = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).sslContext(ca.clientContext()).build();
+        ServerProcess server = new ServerProcess(database, ports[0], ports[1], ports[2], trusting,
+                logDir.resolve(name + ".log"), ca.serverEnv(ports[2]));
         server.startAgain();
         return server;
     }
@@ -101,7 +114,7 @@ public final class ServerProcess implements AutoCloseable {
         try {
             HttpRequest request = HttpRequest.newBuilder(URI.create(managementUrl() + "/q/health/ready"))
                     .timeout(Duration.ofSeconds(3)).GET().build();
-            return HTTP.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+            return http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
         } catch (IOException e) {
             return -1;
         } catch (InterruptedException e) {
@@ -128,9 +141,27 @@ public final class ServerProcess implements AutoCloseable {
         return process.pid();
     }
 
-    /** {@code http://localhost:<port>}. */
+    /** {@code n} free ports, no two the same: each server process needs its own for REST, management and TLS. */
+    private static int[] distinctFreePorts(int n) {
+        int[] ports = new int[n];
+        for (int i = 0; i < n; i++) {
+            int candidate;
+            boolean taken;
+            do {
+                candidate = Workspace.freePort();
+                taken = false;
+                for (int j = 0; j < i; j++) {
+                    taken |= ports[j] == candidate;
+                }
+            } while (taken);
+            ports[i] = candidate;
+        }
+        return ports;
+    }
+
+    /** {@code http://localhost:<port>}, or {@code https://localhost:<TLS port>} for a TLS server. */
     public String baseUrl() {
-        return "http://localhost:" + port;
+        return tlsPort == 0 ? "http://localhost:" + port : "https://localhost:" + tlsPort;
     }
 
     /** {@code http://localhost:<management port>}: health and metrics. */
@@ -138,14 +169,19 @@ public final class ServerProcess implements AutoCloseable {
         return "http://localhost:" + managementPort;
     }
 
-    /** The port of REST and gRPC. */
+    /** The plaintext port of REST and gRPC; a TLS server does not open it. */
     public int port() {
         return port;
     }
 
+    /** The TLS port of REST and gRPC; 0 for a plaintext server. */
+    public int tlsPort() {
+        return tlsPort;
+    }
+
     /** An admin REST client for this server. */
     public Admin admin() {
-        return new Admin(baseUrl(), ADMIN_TOKEN);
+        return new Admin(baseUrl(), ADMIN_TOKEN, http);
     }
 
     /** The last lines of its log, for failure messages. */

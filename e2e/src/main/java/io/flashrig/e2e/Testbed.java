@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
 /**
@@ -34,6 +35,7 @@ public final class Testbed implements AutoCloseable {
     private final List<AgentProcess> agents = new ArrayList<>();
     private final SimulatedHub hub;
     private final int serialPrefix;
+    private TestCa ca;
 
     private Testbed(Path dir, Database database) {
         this.dir = dir;
@@ -49,6 +51,20 @@ public final class Testbed implements AutoCloseable {
 
     /** As {@link #start(String)}, with extra environment for the server. */
     public static Testbed start(String name, Map<String, String> serverEnv) {
+        return start(name, bed -> bed.startServer("server-1", serverEnv));
+    }
+
+    /** As {@link #start(String)}, the server serving only TLS, with a certificate signed by a CA made for it ({@link #ca()}). */
+    public static Testbed startTls(String name) {
+        return start(name, bed -> {
+            bed.ca = TestCa.make(bed.dir.resolve("tls"));
+            ServerProcess server = ServerProcess.startTls(bed.database, bed.dir, "server-1", bed.ca);
+            bed.servers.add(server);
+            return server;
+        });
+    }
+
+    private static Testbed start(String name, Function<Testbed, ServerProcess> firstServer) {
         Path dir = Path.of(System.getProperty("flashrig.work", Workspace.root().resolve("e2e/target/e2e").toString()))
                 .resolve(name + "-" + System.currentTimeMillis()).toAbsolutePath();
         try {
@@ -58,7 +74,7 @@ public final class Testbed implements AutoCloseable {
         }
         Testbed bed = new Testbed(dir, Database.start(dir.resolve("pgdata")));
         try {
-            bed.startServer("server-1", serverEnv).admin().addRange(FIRST_MAC, LAST_MAC, "e2e");
+            firstServer.apply(bed).admin().addRange(FIRST_MAC, LAST_MAC, "e2e");
         } catch (RuntimeException | Error e) {
             bed.close();
             throw e;
@@ -81,6 +97,14 @@ public final class Testbed implements AutoCloseable {
     /** The database. */
     public Database database() {
         return database;
+    }
+
+    /** The CA that signed the server's certificate; only for a testbed started with {@link #startTls(String)}. */
+    public TestCa ca() {
+        if (ca == null) {
+            throw new IllegalStateException("this testbed's server is plaintext");
+        }
+        return ca;
     }
 
     /** The simulated hub. */

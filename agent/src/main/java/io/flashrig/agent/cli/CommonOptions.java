@@ -1,6 +1,8 @@
 package io.flashrig.agent.cli;
 
 import io.flashrig.agent.config.AgentConfig;
+import io.flashrig.agent.link.ServerAddress;
+import io.flashrig.agent.link.ServerTrust;
 import io.flashrig.agent.programmer.CliProgrammer;
 import io.flashrig.agent.programmer.Durations;
 import io.flashrig.agent.programmer.FlashLayout;
@@ -23,8 +25,14 @@ import picocli.CommandLine.Option;
  */
 public class CommonOptions {
 
-    @Option(names = "--server", paramLabel = "URL", description = "FlashRig server: http://host:port (plaintext) or https://host:port (TLS). Config flashrig.server.")
+    @Option(names = "--server", paramLabel = "URL", description = "FlashRig server: https://host:port (TLS), or http://host:port (plaintext) on this computer or with --insecure. Config flashrig.server.")
     String server;
+
+    @Option(names = "--ca-file", paramLabel = "FILE", description = "PEM file of a factory CA to trust besides the system's, for an https:// server. Config flashrig.ca-file.")
+    Path caFile;
+
+    @Option(names = "--insecure", description = "Allow a plaintext http:// server that is not on this computer: the token goes unencrypted. Config flashrig.insecure.")
+    Boolean insecure;
 
     @Option(names = "--token", paramLabel = "TOKEN", description = "The rig's token. Better: environment FLASHRIG_TOKEN.")
     String token;
@@ -48,7 +56,7 @@ public class CommonOptions {
     Path stateDir;
 
     /** The settings as the command should use them. */
-    record Resolved(Optional<String> server, Optional<String> token, Optional<Path> layout, Optional<Path> programmer,
+    record Resolved(Optional<String> server, Optional<Path> caFile, boolean insecure, Optional<String> token, Optional<Path> layout, Optional<Path> programmer,
             Map<String, String> programmerEnv, String watch, Duration pollInterval, Duration flashTimeout, Duration otpTimeout,
             Duration reenumerationGrace, Path stateDir) {
     }
@@ -62,6 +70,8 @@ public class CommonOptions {
         }
         return new Resolved(
                 Optional.ofNullable(server).or(config::server).filter(s -> !s.isBlank()),
+                Optional.ofNullable(caFile).or(() -> config.caFile().filter(s -> !s.isBlank()).map(Path::of)),
+                Optional.ofNullable(insecure).orElse(config.insecure()),
                 Optional.ofNullable(token).or(config::token).filter(s -> !s.isBlank()),
                 Optional.ofNullable(layout).or(() -> config.layout().map(Path::of)),
                 Optional.ofNullable(programmer).or(() -> config.programmer().map(Path::of)),
@@ -72,6 +82,28 @@ public class CommonOptions {
                 duration("reenumeration-grace", config.reenumerationGrace()),
                 Optional.ofNullable(stateDir).or(() -> config.stateDir().map(Path::of))
                         .orElse(Path.of(System.getProperty("user.home"), ".flashrig")));
+    }
+
+    /**
+     * The server to connect to, checked before any connection: a plaintext URL to another computer is refused unless
+     * {@code --insecure} is given.
+     */
+    static ServerAddress serverAddress(Resolved r) throws ExitCodes.Failure {
+        String url = r.server().orElseThrow(() -> new ExitCodes.Failure(ExitCodes.USAGE, "no server given: use --server URL"));
+        try {
+            return ServerAddress.forRig(url, r.insecure());
+        } catch (IllegalArgumentException e) {
+            throw new ExitCodes.Failure(ExitCodes.USAGE, e.getMessage());
+        }
+    }
+
+    /** The CAs to trust: the system's, plus {@code --ca-file}'s. */
+    static ServerTrust trust(Resolved r) throws ExitCodes.Failure {
+        try {
+            return ServerTrust.withCaFile(r.caFile());
+        } catch (IllegalArgumentException e) {
+            throw new ExitCodes.Failure(ExitCodes.USAGE, e.getMessage());
+        }
     }
 
     static Duration duration(String name, String text) throws ExitCodes.Failure {

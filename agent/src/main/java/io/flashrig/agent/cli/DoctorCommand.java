@@ -7,6 +7,7 @@ import io.flashrig.agent.link.RefusedEvents;
 import io.flashrig.agent.link.RigChannel;
 import io.flashrig.agent.link.RpcErrors;
 import io.flashrig.agent.link.ServerAddress;
+import io.flashrig.agent.link.ServerTrust;
 import io.flashrig.agent.programmer.CliProgrammer;
 import io.flashrig.agent.programmer.FlashLayout;
 import io.flashrig.agent.state.StateDir;
@@ -46,8 +47,18 @@ public class DoctorCommand implements Callable<Integer> {
     public Integer call() {
         CommonOptions.Resolved r;
         StateDir dir;
+        ServerAddress address = null;
+        ServerTrust trust;
         try {
             r = common.resolve(config);
+            // Checked before anything else, so that no check connects to a server the token must not go to.
+            if (r.server().isPresent()) {
+                address = CommonOptions.serverAddress(r);
+            }
+            trust = CommonOptions.trust(r);
+            if (address != null && address.plaintextOverNetwork()) {
+                System.out.println("WARN the rig token goes to " + address + " in plaintext (--insecure): anyone on the network can read it");
+            }
             dir = CommonOptions.stateDir(r);
             ok("state directory " + dir.root() + refusedEvents(dir));
         } catch (ExitCodes.Failure f) {
@@ -77,7 +88,7 @@ public class DoctorCommand implements Callable<Integer> {
             fail(f.exitCode(), f.getMessage());
         }
         checkQueue(dir);
-        checkServer(r);
+        checkServer(r, address, trust);
         try (BoardWatcher usb = new Usb4javaBoardWatcher()) {
             ok("USB hot-plug available; " + usb.present().size() + " board(s) on the bus");
         } catch (BoardWatcher.WatcherException | LinkageError | RuntimeException e) {
@@ -91,19 +102,12 @@ public class DoctorCommand implements Callable<Integer> {
         return firstFailure;
     }
 
-    private void checkServer(CommonOptions.Resolved r) {
-        if (r.server().isEmpty() || r.token().isEmpty()) {
+    private void checkServer(CommonOptions.Resolved r, ServerAddress address, ServerTrust trust) {
+        if (address == null || r.token().isEmpty()) {
             fail(ExitCodes.USAGE, "server and token: not given (--server URL, FLASHRIG_TOKEN)");
             return;
         }
-        ServerAddress address;
-        try {
-            address = ServerAddress.parse(r.server().get());
-        } catch (IllegalArgumentException e) {
-            fail(ExitCodes.USAGE, e.getMessage());
-            return;
-        }
-        try (RigChannel channel = new RigChannel(address, r.token().get())) {
+        try (RigChannel channel = new RigChannel(address, r.token().get(), trust)) {
             // Read only: a doctor run beside a running agent must not replace its session on the server.
             Instant sent = Instant.now();
             CheckRigResponse rig = channel.blocking().withDeadlineAfter(10, TimeUnit.SECONDS)

@@ -7,7 +7,7 @@ public final class ExitCodes {
     public static final int OK = 0;
     /** An unexpected internal error. */
     public static final int INTERNAL = 1;
-    /** A bad option or setting (picocli's own usage errors also exit with 2). */
+    /** A bad option or setting, or a plaintext server URL the token must not go to (picocli's own usage errors also exit with 2). */
     public static final int USAGE = 2;
     /** The flash layout is unreadable or names a missing binary. */
     public static final int LAYOUT = 3;
@@ -24,7 +24,7 @@ public final class ExitCodes {
     public static final String FOOTER = "%nExit codes:%n"
             + "  0  success%n"
             + "  1  internal error%n"
-            + "  2  bad option or setting%n"
+            + "  2  bad option or setting, or a plaintext http:// server not on this computer without --insecure%n"
             + "  3  flash layout unreadable, or a binary it names is missing%n"
             + "  4  STM32_Programmer_CLI not found or not runnable%n"
             + "  5  server unreachable or token refused%n"

@@ -8,6 +8,7 @@ import io.flashrig.agent.link.GrpcMacAuthority;
 import io.flashrig.agent.link.RigChannel;
 import io.flashrig.agent.link.RigLink;
 import io.flashrig.agent.link.ServerAddress;
+import io.flashrig.agent.link.ServerTrust;
 import io.flashrig.agent.programmer.CliProgrammer;
 import io.flashrig.agent.programmer.FlashLayout;
 import io.flashrig.agent.state.StateDir;
@@ -79,11 +80,10 @@ public class RunCommand implements Callable<Integer> {
         }
         boolean fuse = !Optional.ofNullable(noFuse).orElse(config.noFuse());
         String mode = Optional.ofNullable(output).or(config::output).orElse("auto");
-        ServerAddress address;
-        try {
-            address = ServerAddress.parse(r.server().orElseThrow(() -> new ExitCodes.Failure(ExitCodes.USAGE, "no server given: use --server URL")));
-        } catch (IllegalArgumentException e) {
-            throw new ExitCodes.Failure(ExitCodes.USAGE, e.getMessage());
+        ServerAddress address = CommonOptions.serverAddress(r);
+        ServerTrust trust = CommonOptions.trust(r);
+        if (address.plaintextOverNetwork()) {
+            System.err.println("flashrig-agent: warning: the rig token goes to " + address + " in plaintext (--insecure): anyone on the network can read it");
         }
         String token = r.token().orElseThrow(() -> new ExitCodes.Failure(ExitCodes.USAGE, "no token given: set FLASHRIG_TOKEN or use --token"));
         Map<String, String> slots = slotMap(Optional.ofNullable(slotMap).or(() -> config.slotMap().map(Path::of)));
@@ -111,7 +111,7 @@ public class RunCommand implements Callable<Integer> {
             Thread.currentThread().interrupt();
             return ExitCodes.INTERNAL;
         }
-        RigChannel channel = new RigChannel(address, token);
+        RigChannel channel = new RigChannel(address, token, trust);
         RigLink link;
         try {
             link = new RigLink(channel, queue, OpenSessionRequest.newBuilder().setAgentVersion(AgentVersion.current())

@@ -13,8 +13,18 @@ import java.util.Optional;
 @ConfigMapping(prefix = "flashrig")
 public interface AgentConfig {
 
-    /** URL of the FlashRig server: {@code http://host:port} (plaintext) or {@code https://host:port} (TLS). */
+    /**
+     * URL of the FlashRig server: {@code https://host:port} (TLS), or {@code http://host:port} (plaintext) only on this
+     * computer or with {@code insecure}.
+     */
     Optional<String> server();
+
+    /** A PEM file with the factory CA that signed the server's certificate, trusted besides the system's CAs. */
+    Optional<String> caFile();
+
+    /** True lets the rig token go in plaintext to an {@code http://} server that is not on this computer. */
+    @WithDefault("false")
+    boolean insecure();
 
     /** The rig's token, sent as {@code authorization: Bearer <token>}; best set as FLASHRIG_TOKEN. */
     Optional<String> token();

@@ -6,6 +6,7 @@ import io.grpc.Metadata;
 import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.MetadataUtils;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLException;
 
 /** The gRPC channel to the server, carrying the rig's token as {@code authorization: Bearer <token>} on every call. */
 public final class RigChannel implements AutoCloseable {
@@ -15,14 +16,24 @@ public final class RigChannel implements AutoCloseable {
     private final ManagedChannel channel;
     private final ServerAddress address;
 
+    /** A channel to {@code address}; over TLS it trusts the system's CAs. */
     public RigChannel(ServerAddress address, String token) {
+        this(address, token, ServerTrust.system());
+    }
+
+    /** A channel to {@code address}; over TLS it trusts {@code trust}'s CAs and checks the server's name. */
+    public RigChannel(ServerAddress address, String token, ServerTrust trust) {
         this.address = address;
         NettyChannelBuilder builder = NettyChannelBuilder.forAddress(address.host(), address.port())
                 // A dead connection must be noticed while the rig idles between boards.
                 .keepAliveTime(30, TimeUnit.SECONDS)
                 .keepAliveWithoutCalls(true);
         if (address.tls()) {
-            builder.useTransportSecurity();
+            try {
+                builder.sslContext(trust.sslContext());
+            } catch (SSLException e) {
+                throw new IllegalStateException("TLS cannot be set up: " + e.getMessage(), e);
+            }
         } else {
             builder.usePlaintext();
         }

@@ -6,7 +6,11 @@ import com.google.rpc.ErrorInfo;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
+import java.security.cert.CertPathBuilderException;
+import java.security.cert.CertPathValidatorException;
+import java.security.cert.CertificateException;
 import java.util.Optional;
+import javax.net.ssl.SSLException;
 
 /**
  * Reads the server's errors: a status code plus a {@code google.rpc.ErrorInfo} whose reason names the case (see
@@ -44,12 +48,48 @@ public final class RpcErrors {
         return Status.fromThrowable(t).getCode();
     }
 
-    /** One line for people: the server's description, else the status code. */
+    /** One line for people: the server's description, else the status code; a failed TLS handshake says what to do. */
     public static String describe(Throwable t) {
+        Optional<String> tls = tlsProblem(t);
+        if (tls.isPresent()) {
+            return tls.get();
+        }
         Status status = Status.fromThrowable(t);
         String reason = reason(t);
         String text = status.getDescription() != null ? status.getCode().name() + ": " + status.getDescription() : status.getCode().name();
         return reason.isEmpty() ? text : text + " (" + reason + ")";
+    }
+
+    /**
+     * Why the TLS handshake failed, if it did: gRPC reports it only as UNAVAILABLE, which reads like an outage and
+     * would leave an operator waiting for a server that will never be trusted.
+     */
+    static Optional<String> tlsProblem(Throwable t) {
+        SSLException tls = null;
+        Throwable certificate = null;
+        Throwable innermost = t;
+        for (Throwable c = t; c != null && c.getCause() != c; c = c.getCause()) {
+            if (tls == null && c instanceof SSLException e) {
+                tls = e;
+            }
+            // The innermost says it plainest ("unable to find valid certification path to requested target").
+            if (tls != null && (c instanceof CertificateException || c instanceof CertPathValidatorException
+                    || c instanceof CertPathBuilderException)) {
+                certificate = c;
+            }
+            innermost = c;
+        }
+        if (certificate != null && certificate.getMessage() != null && certificate.getMessage().startsWith("No ")
+                && certificate.getMessage().contains(" matching ")) {
+            // The JDK's host name check: a trusted certificate, made for another name than the URL's.
+            return Optional.of("the server's TLS certificate does not name the host in the server URL (" + certificate.getMessage()
+                    + "): use a host name the certificate was made for");
+        }
+        if (certificate != null) {
+            return Optional.of("the server's TLS certificate is not trusted (" + certificate.getMessage()
+                    + "): if a factory CA signed it, give that CA with --ca-file FILE");
+        }
+        return tls == null ? Optional.empty() : Optional.of("the TLS handshake with the server failed: " + innermost.getMessage());
     }
 
     /**

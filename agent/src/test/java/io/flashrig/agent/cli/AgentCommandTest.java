@@ -30,7 +30,7 @@ class AgentCommandTest {
     void runHelpListsItsOptionsAndExitCodes(LaunchResult result) {
         assertEquals(0, result.exitCode());
         for (String option : new String[] {"--server", "--token", "--layout", "--programmer", "--watch", "--parallel", "--flash-timeout",
-                "--no-fuse", "--state-dir", "--output", "--slot-map", "Exit codes:", "3  flash layout unreadable"}) {
+                "--no-fuse", "--state-dir", "--ca-file", "--insecure", "--output", "--slot-map", "Exit codes:", "3  flash layout unreadable"}) {
             assertTrue(result.getOutput().contains(option), option + " missing from:\n" + result.getOutput());
         }
     }
@@ -60,5 +60,35 @@ class AgentCommandTest {
     void aBadOptionIsOneLineAndExitCodeTwo(LaunchResult result) {
         assertEquals("flashrig-agent: Invalid value for option '--parallel': 'zero' is not an int"
                 + " (see 'flashrig-agent run --help')", result.getErrorOutput().strip());
+    }
+
+    @Test
+    @Launch(value = {"run", "--server", "http://192.0.2.1:8080", "--token", "t", "--layout", "x.tsv"}, exitCode = ExitCodes.USAGE)
+    void runRefusesPlaintextToAnotherComputerInOneSentence(LaunchResult result) {
+        assertEquals("flashrig-agent: refusing to send the rig token in plaintext to http://192.0.2.1:8080: use an https:// server URL"
+                + " (with --ca-file FILE for a factory CA), or --insecure if this network is trusted", result.getErrorOutput().strip());
+    }
+
+    @Test
+    @Launch(value = {"run", "--server", "http://192.0.2.1:8080", "--insecure", "--token", "t", "--layout", "/nonexistent/FlashLayout.tsv"},
+            exitCode = ExitCodes.LAYOUT)
+    void runWithInsecureGoesOnPastThePlaintextCheckAndWarns(LaunchResult result) {
+        assertTrue(result.getErrorOutput().contains("in plaintext (--insecure)"), result.getErrorOutput());
+    }
+
+    @Test
+    @Launch(value = {"doctor", "--server", "http://192.0.2.1:8080", "--token", "t"}, exitCode = ExitCodes.USAGE)
+    void doctorRefusesPlaintextToAnotherComputerBeforeAnyCheck(LaunchResult result) {
+        assertEquals("FAIL refusing to send the rig token in plaintext to http://192.0.2.1:8080: use an https:// server URL"
+                + " (with --ca-file FILE for a factory CA), or --insecure if this network is trusted", result.getOutput().strip());
+    }
+
+    @Test
+    @Launch(value = {"run", "--server", "https://flashrig.example", "--ca-file", "/nonexistent/factory-ca.pem", "--token", "t", "--layout", "x.tsv"},
+            exitCode = ExitCodes.USAGE)
+    void runRefusesACaFileItCannotReadInOneLine(LaunchResult result) {
+        String err = result.getErrorOutput().strip();
+        assertTrue(err.startsWith("flashrig-agent: the CA file /nonexistent/factory-ca.pem cannot be read"), err);
+        assertEquals(1, err.lines().count(), err);
     }
 }

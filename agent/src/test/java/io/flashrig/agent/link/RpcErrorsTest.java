@@ -31,4 +31,33 @@ class RpcErrorsTest {
         assertEquals(StreamRemedy.SERVER_FAULT, RpcErrors.onEventStream(Status.INTERNAL.asRuntimeException()));
         assertEquals(StreamRemedy.SERVER_FAULT, RpcErrors.onEventStream(Status.UNKNOWN.asRuntimeException()));
     }
+
+    @Test
+    void anUntrustedCertificateSaysSoAndWhatToDoNotJustUnavailable() {
+        // What grpc-netty reports when the server's chain leads to no trusted CA.
+        var pkix = new javax.net.ssl.SSLHandshakeException("PKIX path building failed");
+        pkix.initCause(new java.security.cert.CertificateException("PKIX path building failed",
+                new java.security.cert.CertPathBuilderException("unable to find valid certification path to requested target")));
+        String text = RpcErrors.describe(Status.UNAVAILABLE.withDescription("io exception").withCause(pkix).asRuntimeException());
+        assertEquals("the server's TLS certificate is not trusted (unable to find valid certification path to requested target):"
+                + " if a factory CA signed it, give that CA with --ca-file FILE", text);
+    }
+
+    @Test
+    void aCertificateForAnotherNameSaysWhichNameToUse() {
+        var misnamed = new javax.net.ssl.SSLHandshakeException("No subject alternative names matching IP address 127.0.0.2 found");
+        misnamed.initCause(new java.security.cert.CertificateException("No subject alternative names matching IP address 127.0.0.2 found"));
+        assertEquals("the server's TLS certificate does not name the host in the server URL (No subject alternative names matching IP"
+                + " address 127.0.0.2 found): use a host name the certificate was made for",
+                RpcErrors.describe(Status.UNAVAILABLE.withCause(misnamed).asRuntimeException()));
+    }
+
+    @Test
+    void anotherFailedHandshakeIsNamedAsOne() {
+        String text = RpcErrors.describe(Status.UNAVAILABLE.withCause(new javax.net.ssl.SSLHandshakeException("Received fatal alert: protocol_version"))
+                .asRuntimeException());
+        assertEquals("the TLS handshake with the server failed: Received fatal alert: protocol_version", text);
+        assertEquals("UNAVAILABLE: io exception", RpcErrors.describe(Status.UNAVAILABLE.withDescription("io exception")
+                .withCause(new java.io.IOException("Connection refused")).asRuntimeException()));
+    }
 }
