@@ -51,7 +51,7 @@ public class RunCommand implements Callable<Integer> {
     @Option(names = "--no-fuse", description = "Flash only: neither ask for nor write MACs.")
     Boolean noFuse;
 
-    @Option(names = "--output", paramLabel = "table|plain|json", description = "Live table (default on a terminal), plain lines (default otherwise) or JSON lines.")
+    @Option(names = "--output", paramLabel = "table|plain|json|log", description = "Live table (default on a terminal), plain lines (default otherwise), JSON lines, or JSON lines into the log (file).")
     String output;
 
     @Option(names = "--slot-map", paramLabel = "FILE", description = "Slot labels by port path, one '<label> = <port path>' per line, e.g. '1 = 20-1.1'.")

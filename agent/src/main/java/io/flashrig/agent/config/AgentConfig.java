@@ -69,7 +69,7 @@ public interface AgentConfig {
     /** Folder of the durable event queue, OTP write intents and programmer logs; default {@code ~/.flashrig}. */
     Optional<String> stateDir();
 
-    /** Operator output: {@code table} (live table), {@code plain} (one line per event) or {@code json}; default: table on a terminal, plain otherwise. */
+    /** Operator output: {@code table} (live table), {@code plain} (one line per event), {@code json} or {@code log} (JSON lines into the agent's log file); default: table on a terminal, plain otherwise. */
     Optional<String> output();
 
     /** File mapping slot labels to USB port paths, one {@code <label> = <port path>} per line, e.g. {@code 1 = 20-1.1}. */

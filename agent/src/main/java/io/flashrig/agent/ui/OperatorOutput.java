@@ -14,16 +14,17 @@ public interface OperatorOutput extends AutoCloseable {
     void close();
 
     /**
-     * The output for {@code mode} ({@code table}, {@code plain}, {@code json}; {@code auto}: a table on a terminal,
-     * plain lines otherwise).
+     * The output for {@code mode} ({@code table}, {@code plain}, {@code json}; {@code log}: JSON lines through the
+     * agent's log, into its log file when one is configured; {@code auto}: a table on a terminal, plain lines otherwise).
      */
     static OperatorOutput create(String mode, PrintStream out, boolean terminal) {
         return switch (mode.toLowerCase(Locale.ROOT)) {
             case "table" -> new TableOutput(out, terminal);
             case "plain" -> new PlainOutput(out);
-            case "json" -> new JsonOutput(out);
+            case "json" -> JsonOutput.to(out);
+            case "log" -> JsonOutput.toLog();
             case "auto" -> terminal ? new TableOutput(out, true) : new PlainOutput(out);
-            default -> throw new IllegalArgumentException("--output must be table, plain or json, not '" + mode + "'");
+            default -> throw new IllegalArgumentException("--output must be table, plain, json or log, not '" + mode + "'");
         };
     }
 }
