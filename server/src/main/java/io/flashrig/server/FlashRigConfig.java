@@ -22,6 +22,13 @@ public interface FlashRigConfig {
     /** Folder of the embedded PostgreSQL (env FLASHRIG_DATA_DIR); read by FlashRigServer before Quarkus starts. */
     Optional<String> dataDir();
 
+    /**
+     * Refused sign-ins are logged at most once per this interval per reason, with how many were held back; each is
+     * counted in flashrig.auth.refused all the same.
+     */
+    @WithDefault("1m")
+    Duration refusedSignInLogInterval();
+
     /** How often an agent sends a request on its event stream, empty if need be; a rig silent for twice this is offline. */
     @WithDefault("15s")
     Duration heartbeatInterval();

@@ -2,6 +2,7 @@ package io.flashrig.agent.link;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.flashrig.agent.state.DurableFiles;
+import io.flashrig.agent.state.PrivateFiles;
 import io.flashrig.proto.rig.v1.BoardEvent;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -102,7 +103,7 @@ public final class EventQueue implements AutoCloseable {
 
     /** With another way to sync: tests hold a sync up to see what waits for it. */
     static EventQueue open(Path dir, int capacity, Sync sync) throws IOException {
-        Files.createDirectories(dir);
+        PrivateFiles.folder(dir);
         Path idFile = dir.resolve("queue-id");
         if (!Files.exists(idFile)) {
             DurableFiles.writeAtomically(idFile, UUID.randomUUID().toString().getBytes(StandardCharsets.UTF_8));
@@ -119,7 +120,7 @@ public final class EventQueue implements AutoCloseable {
             acknowledged = Long.parseLong(Files.readString(ackFile, StandardCharsets.UTF_8).strip());
         }
         lastSequence = acknowledged;
-        log = FileChannel.open(dir.resolve("events.log"), StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        log = PrivateFiles.open(dir.resolve("events.log"), StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
         long size = log.size();
         long position = 0;
         ByteBuffer header = ByteBuffer.allocate(HEADER);
@@ -339,7 +340,7 @@ public final class EventQueue implements AutoCloseable {
      */
     private void rewrite() throws IOException {
         Path fresh = dir.resolve("events.log.new");
-        try (FileChannel out = FileChannel.open(fresh, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+        try (FileChannel out = PrivateFiles.open(fresh, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
             for (BoardEvent e : pending) {
                 write(out, e);
             }

@@ -1,6 +1,7 @@
 package io.flashrig.agent.link;
 
 import io.flashrig.agent.state.DurableFiles;
+import io.flashrig.agent.state.PrivateFiles;
 import io.flashrig.contract.EventText;
 import io.flashrig.proto.rig.v1.BoardEvent;
 import java.io.IOException;
@@ -96,7 +97,7 @@ public final class RefusedEvents {
                 "why=" + reason,
                 "event-bytes=" + Base64.getEncoder().encodeToString(event.toByteArray())) + "\n";
         boolean created = !Files.exists(file);
-        try (FileChannel out = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
+        try (FileChannel out = PrivateFiles.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
             ByteBuffer bytes = ByteBuffer.wrap(line.getBytes(StandardCharsets.UTF_8));
             while (bytes.hasRemaining()) {
                 out.write(bytes);

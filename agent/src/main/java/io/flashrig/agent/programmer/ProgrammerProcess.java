@@ -1,12 +1,13 @@
 package io.flashrig.agent.programmer;
 
+import io.flashrig.agent.state.PrivateFiles;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.channels.Channels;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
@@ -206,8 +207,9 @@ public final class ProgrammerProcess {
     }
 
     private static OutputStream openLog(Path log, List<String> command) throws IOException {
-        Files.createDirectories(log.toAbsolutePath().getParent());
-        OutputStream out = Files.newOutputStream(log, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        PrivateFiles.folder(log.toAbsolutePath().getParent());
+        OutputStream out = Channels.newOutputStream(
+                PrivateFiles.open(log, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND));
         out.write(("--- " + Instant.now() + " $ " + String.join(" ", command) + "\n").getBytes(StandardCharsets.UTF_8));
         return out;
     }

@@ -2,7 +2,6 @@ package io.flashrig.agent.state;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -18,12 +17,13 @@ public record StateDir(Path root) {
 
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
 
-    /** Creates the folders if needed. */
+    /** Creates the folders if needed, owner-only, and narrows those an older agent left readable by all. */
     public static StateDir open(Path root) throws IOException {
         StateDir dir = new StateDir(root.toAbsolutePath());
-        Files.createDirectories(dir.queue());
-        Files.createDirectories(dir.intents());
-        Files.createDirectories(dir.logs());
+        PrivateFiles.folder(dir.root());
+        PrivateFiles.folder(dir.queue());
+        PrivateFiles.folder(dir.intents());
+        PrivateFiles.folder(dir.logs());
         return dir;
     }
 
@@ -43,7 +43,7 @@ public record StateDir(Path root) {
     public Path attemptLog(String serial, Instant started, String attemptId) {
         Path dir = logs().resolve(serial);
         try {
-            Files.createDirectories(dir);
+            PrivateFiles.folder(dir);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the log folder " + dir, e);
         }

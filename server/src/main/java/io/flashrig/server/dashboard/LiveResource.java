@@ -69,7 +69,8 @@ public class LiveResource {
             // Checked again now that the stream listens: a revocation committed since the request's token check was
             // announced before anyone here listened for it. Refused as the request would be now (401).
             try {
-                tokens.authenticate(request.getHeader(HttpHeaders.AUTHORIZATION));
+                tokens.authenticate(request.getHeader(HttpHeaders.AUTHORIZATION),
+                        "REST GET " + request.path() + " (stream opened) from " + request.remoteAddress());
             } catch (RuntimeException refused) {
                 stream.abandon();
                 throw refused;

@@ -68,11 +68,12 @@ public class RigGrpcService implements RigService {
     @Override
     public Multi<StreamBoardEventsResponse> streamBoardEvents(Multi<StreamBoardEventsRequest> requests) {
         String authorization = RigTokenInterceptor.AUTHORIZATION.get();
+        String where = RigTokenInterceptor.WHERE.get();
         AtomicReference<Long> streamingRig = new AtomicReference<>();
         return requests
                 .onItem().transformToUniAndConcatenate(request -> onWorker(() -> {
                     // Checked per request, so that a rig revoked mid-stream is cut off at its next request.
-                    Caller rig = tokens.authenticateRig(authorization);
+                    Caller rig = tokens.authenticateRig(authorization, where);
                     streamingRig.set(rig.rigId());
                     return events.apply(rig.rigId(), request);
                 }))
@@ -138,7 +139,8 @@ public class RigGrpcService implements RigService {
     /** Authenticates the calling rig and runs the work for it on a worker thread. */
     private <T> Uni<T> asRig(Function<Caller, T> work) {
         String authorization = RigTokenInterceptor.AUTHORIZATION.get();
-        return onWorker(() -> work.apply(tokens.authenticateRig(authorization)))
+        String where = RigTokenInterceptor.WHERE.get();
+        return onWorker(() -> work.apply(tokens.authenticateRig(authorization, where)))
                 .onFailure().transform(GrpcErrorMapper::toStatus);
     }
 

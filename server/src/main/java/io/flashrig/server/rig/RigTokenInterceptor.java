@@ -2,15 +2,18 @@ package io.flashrig.server.rig;
 
 import io.grpc.Context;
 import io.grpc.Contexts;
+import io.grpc.Grpc;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.quarkus.grpc.GlobalInterceptor;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 
 /**
- * Carries the call's {@code authorization} metadata into the gRPC context. Only that: looking the token up needs the
+ * Carries the call's {@code authorization} metadata, and where the call came from, into the gRPC context. Only that: looking the token up needs the
  * database, which the service does on a worker thread, never here on the event loop.
  */
 @GlobalInterceptor
@@ -18,6 +21,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 public class RigTokenInterceptor implements ServerInterceptor {
 
     static final Context.Key<String> AUTHORIZATION = Context.key("flashrig-authorization");
+    /** The call and the rig's address, for the log of refused sign-ins. */
+    static final Context.Key<String> WHERE = Context.key("flashrig-where");
 
     private static final Metadata.Key<String> HEADER =
             Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
@@ -25,7 +30,10 @@ public class RigTokenInterceptor implements ServerInterceptor {
     @Override
     public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
             ServerCallHandler<Q, R> next) {
-        return Contexts.interceptCall(Context.current().withValue(AUTHORIZATION, headers.get(HEADER)), call, headers,
-                next);
+        SocketAddress remote = call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR);
+        String where = "gRPC " + call.getMethodDescriptor().getFullMethodName() + " from "
+                + (remote instanceof InetSocketAddress inet ? inet.getHostString() + ":" + inet.getPort() : remote);
+        return Contexts.interceptCall(Context.current().withValue(AUTHORIZATION, headers.get(HEADER))
+                .withValue(WHERE, where), call, headers, next);
     }
 }

@@ -1,6 +1,7 @@
 package io.flashrig.server.security;
 
 import io.flashrig.server.error.DomainException;
+import io.vertx.core.http.HttpServerRequest;
 import jakarta.annotation.Priority;
 import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.container.ContainerRequestContext;
@@ -21,16 +22,26 @@ public class BearerAuthFilter implements ContainerRequestFilter {
 
     private final TokenService tokens;
     private final CurrentCaller current;
+    private final RefusedSignIns refusedSignIns;
+    /** The request's connection, for the address a refused sign-in came from. */
+    private final HttpServerRequest remote;
 
-    BearerAuthFilter(TokenService tokens, CurrentCaller current) {
+    BearerAuthFilter(TokenService tokens, CurrentCaller current, RefusedSignIns refusedSignIns,
+            HttpServerRequest remote) {
         this.tokens = tokens;
         this.current = current;
+        this.refusedSignIns = refusedSignIns;
+        this.remote = remote;
     }
 
     @Override
     public void filter(ContainerRequestContext request) {
-        Caller caller = tokens.authenticate(request.getHeaderString(HttpHeaders.AUTHORIZATION));
+        String authorization = request.getHeaderString(HttpHeaders.AUTHORIZATION);
+        // The path as sent, still percent-encoded: a decoded one could start a fake line in the log.
+        String where = "REST " + request.getMethod() + " " + remote.path() + " from " + remote.remoteAddress();
+        Caller caller = tokens.authenticate(authorization, where);
         if (caller.role() == Role.RIG) {
+            refusedSignIns.wrongKind(authorization, where);
             throw new DomainException(DomainException.Kind.FORBIDDEN, "This is rig '" + caller.name()
                     + "''s token, which only works for the gRPC rig service; use an admin or viewer token.");
         }

@@ -38,11 +38,13 @@ public class TokenService {
     private final Optional<String> bootstrapHash;
     private final AuditLog audit;
     private final CurrentCaller caller;
+    private final RefusedSignIns refusedSignIns;
 
-    TokenService(FlashRigConfig config, AuditLog audit, CurrentCaller caller) {
+    TokenService(FlashRigConfig config, AuditLog audit, CurrentCaller caller, RefusedSignIns refusedSignIns) {
         this.bootstrapHash = config.adminToken().filter(t -> !t.isBlank()).map(Tokens::hash);
         this.audit = audit;
         this.caller = caller;
+        this.refusedSignIns = refusedSignIns;
     }
 
     @Transactional
@@ -52,9 +54,23 @@ public class TokenService {
         }
     }
 
-    /** Who holds the token in an {@code authorization} value; refuses missing, unknown and revoked tokens. */
+    /**
+     * Who holds the token in an {@code authorization} value; refuses missing, unknown and revoked tokens, and leaves a
+     * trace of each refusal.
+     *
+     * @param where the protocol, call and remote address, for the log of refused sign-ins
+     */
     @Transactional
-    public Caller authenticate(String authorization) {
+    public Caller authenticate(String authorization, String where) {
+        try {
+            return lookUp(authorization);
+        } catch (DomainException refused) {
+            refusedSignIns.record(refused, authorization, where);
+            throw refused;
+        }
+    }
+
+    private Caller lookUp(String authorization) {
         String token = Tokens.fromAuthorization(authorization);
         if (token == null) {
             throw unauthenticated(ErrorReason.ERROR_REASON_TOKEN_MISSING,
@@ -90,9 +106,10 @@ public class TokenService {
     }
 
     /** The rig holding the token; admin and viewer tokens are refused. */
-    public Caller authenticateRig(String authorization) {
-        Caller caller = authenticate(authorization);
+    public Caller authenticateRig(String authorization, String where) {
+        Caller caller = authenticate(authorization, where);
         if (caller.role() != Role.RIG) {
+            refusedSignIns.wrongKind(authorization, where);
             throw new DomainException(DomainException.Kind.FORBIDDEN, ErrorReason.ERROR_REASON_NOT_A_RIG_TOKEN,
                     "This is an " + caller.role().name().toLowerCase(Locale.ROOT) + " token for the REST API; the"
                             + " rig service needs a rig token (POST /api/v1/rigs).", Map.of());
