@@ -34,12 +34,15 @@ final class AdminApi {
     void awaitReady(Child server, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         HttpRequest ready = HttpRequest.newBuilder(URI.create(management + "/q/health/ready")).build();
+        // The management interface may be up a moment before the API's port: ready means both answer.
+        HttpRequest serving = HttpRequest.newBuilder(URI.create(base + "/dashboard/")).build();
         while (System.nanoTime() < deadline) {
             if (!server.alive()) {
                 throw new Demo.DemoFailure("the server stopped while starting; see demo-run/server.log");
             }
             try {
-                if (http.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                if (http.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode() == 200
+                        && http.send(serving, HttpResponse.BodyHandlers.discarding()).statusCode() > 0) {
                     return;
                 }
             } catch (ConnectException e) {

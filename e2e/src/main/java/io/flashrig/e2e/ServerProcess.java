@@ -105,8 +105,24 @@ public final class ServerProcess implements AutoCloseable {
                     if (!started.isAlive()) {
                         throw new AssertionError("the server exited with status " + started.exitValue() + ":\n" + logTail());
                     }
-                    return readiness() == 200;
+                    // Health answers on the management interface, which may be up a moment before the port that
+                    // rigs and admins use: ready means both.
+                    return readiness() == 200 && servesRequests();
                 }, this::logTail);
+    }
+
+    /** True when the port of REST, dashboard and gRPC answers at all (any HTTP status). */
+    private boolean servesRequests() {
+        try {
+            HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl() + "/dashboard/"))
+                    .timeout(Duration.ofSeconds(3)).GET().build();
+            return http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() > 0;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     /** HTTP status of {@code /q/health/ready} on the management port: 200 UP, 503 DOWN, -1 when nothing answers. */
