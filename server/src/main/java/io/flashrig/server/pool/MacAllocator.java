@@ -17,7 +17,8 @@ import java.util.Map;
 /**
  * The MAC pool's SQL, on whatever connection (and transaction) the caller gives. The database holds the invariants:
  * the primary key on {@code mac_assignment.mac} and the unique serial, a per-serial advisory lock so that concurrent
- * calls for one serial on any replica see each other's result, and a row lock on the range whose offset advances.
+ * calls for one serial on any replica see each other's result, and a row lock on the stripe of the range whose next
+ * address is taken (V25: several stripes per range, each handing out its addresses in ascending order).
  * No in-memory lock is involved, so any number of server replicas may share one PostgreSQL.
  */
 public final class MacAllocator {
@@ -57,6 +58,9 @@ public final class MacAllocator {
             Instant writeClaimedAt) {
     }
 
+    /** flashrig_assign_mac's refusal of a rig past its quota (V25). */
+    private static final String RIG_QUOTA_TAKEN = "FRQ01";
+
     private final RigQuota quota;
 
     public MacAllocator(RigQuota quota) {
@@ -65,36 +69,52 @@ public final class MacAllocator {
 
     /**
      * Returns the serial's MAC, taking the next free address of the first active range on the first call, if the rig's
-     * quota of new MACs allows.
+     * quota of new MACs allows. One statement ({@code flashrig_assign_mac}, V25): on an autocommit connection a call is
+     * one round trip, and the range's stripe stays locked only while the database works, never across a client's
+     * round trips.
      */
     public Assignment assign(Connection c, BoardSerial serial, Long rigId, String attemptId, Instant now)
             throws SQLException {
-        lockSerial(c, serial);
-        Held held = heldBy(c, serial);
-        if (held != null) {
-            refuseIfQuarantined(held, serial);
-            return new Assignment(held.mac(), held.state(), false);
-        }
-        // After the serial's lock, as everywhere: one order of locks, no deadlock.
-        quota.check(c, rigId, serial, now);
-        while (true) {
-            long[] taken = takeNextAddress(c);
-            if (taken == null) {
-                if (!anyRangeHasRoom(c)) {
-                    throw new DomainException(DomainException.Kind.EXHAUSTED, ErrorReason.ERROR_REASON_MAC_POOL_EXHAUSTED,
-                            "The MAC pool is empty: no active MAC range has an address left. An admin must add a"
-                                    + " range (POST /api/v1/mac-ranges) before more boards can be fused.", Map.of());
-                }
-                continue;
+        String outcome;
+        long mac;
+        String state;
+        // In the caller's transaction, the refusal must undo only this statement.
+        java.sql.Savepoint before = c.getAutoCommit() ? null : c.setSavepoint();
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT outcome, mac, state FROM flashrig_assign_mac(?, ?, ?, ?, ?, ?, ?)")) {
+            Jdbc.bind(ps, serial.value(), Jdbc.Null.orLong(rigId), attemptId, now, quota.defaultNewMacsPerHour(),
+                    RigQuota.minute(now), RigQuota.windowStart(now));
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                outcome = rs.getString(1);
+                mac = rs.getLong(2);
+                state = rs.getString(3);
             }
-            MacAddress mac = new MacAddress(taken[1]);
-            // Skip an address a read could not tell from blank OTP, or one adopted from a board's OTP earlier.
-            if (mac.fusable() && insert(c, mac, serial, taken[0], MacAssignment.State.ASSIGNED,
-                    MacAssignment.Origin.POOL, rigId, attemptId, now)) {
-                quota.count(c, rigId, now);
-                return new Assignment(mac, MacAssignment.State.ASSIGNED, true);
+        } catch (SQLException e) {
+            if (!RIG_QUOTA_TAKEN.equals(e.getSQLState())) {
+                throw e;
             }
+            if (before != null) {
+                c.rollback(before);
+            }
+            // Nothing was written; the refusal and its alert are recorded the way every quota refusal is.
+            Jdbc.inTransaction(c, () -> quota.check(c, rigId, serial, now));
+            // The hour rolled on between the two looks: the rig may take its MAC after all.
+            return assign(c, serial, rigId, attemptId, now);
         }
+        return switch (outcome) {
+            case "HELD" -> {
+                Assignment held = new Assignment(new MacAddress(mac), MacAssignment.State.valueOf(state), false);
+                refuseIfQuarantined(held.mac(), held.state(), serial);
+                yield held;
+            }
+            case "ASSIGNED" -> new Assignment(new MacAddress(mac), MacAssignment.State.ASSIGNED, true);
+            case "EXHAUSTED" -> throw new DomainException(DomainException.Kind.EXHAUSTED,
+                    ErrorReason.ERROR_REASON_MAC_POOL_EXHAUSTED, "The MAC pool is empty: no active MAC range has an"
+                    + " address left. An admin must add a range (POST /api/v1/mac-ranges) before more boards can be"
+                    + " fused.", Map.of());
+            default -> throw new IllegalStateException("flashrig_assign_mac answered " + outcome);
+        };
     }
 
     /**
@@ -186,10 +206,14 @@ public final class MacAllocator {
 
     /** A quarantined board was scrapped by an admin: it is neither fused nor confirmed, wherever it turns up. */
     private static void refuseIfQuarantined(Held held, BoardSerial serial) {
-        if (held.state() == MacAssignment.State.QUARANTINED) {
+        refuseIfQuarantined(held.mac(), held.state(), serial);
+    }
+
+    private static void refuseIfQuarantined(MacAddress mac, MacAssignment.State state, BoardSerial serial) {
+        if (state == MacAssignment.State.QUARANTINED) {
             throw new DomainException(DomainException.Kind.FAILED_PRECONDITION,
-                    ErrorReason.ERROR_REASON_MAC_QUARANTINED, "The MAC " + held.mac() + " of board " + serial
-                    + " was quarantined by an admin; do not fuse this board.", Map.of("mac", held.mac().toString()));
+                    ErrorReason.ERROR_REASON_MAC_QUARANTINED, "The MAC " + mac + " of board " + serial
+                    + " was quarantined by an admin; do not fuse this board.", Map.of("mac", mac.toString()));
         }
     }
 
@@ -211,28 +235,6 @@ public final class MacAllocator {
                 return new Held(new MacAddress(rs.getLong(1)), MacAssignment.State.valueOf(rs.getString(2)),
                         rs.getString(3), rs.getString(4), claimed == null ? null : claimed.toInstant());
             }
-        }
-    }
-
-    /** {range id, MAC} of the address taken, or null when no range had room at the moment of the lock. */
-    private static long[] takeNextAddress(Connection c) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("""
-                UPDATE mac_range SET next_offset = next_offset + 1
-                 WHERE id = (SELECT id FROM mac_range
-                              WHERE retired_at IS NULL AND next_offset <= last_mac - first_mac
-                              ORDER BY first_mac LIMIT 1 FOR UPDATE)
-                RETURNING id, first_mac + next_offset - 1""");
-                ResultSet rs = ps.executeQuery()) {
-            return rs.next() ? new long[] {rs.getLong(1), rs.getLong(2)} : null;
-        }
-    }
-
-    private static boolean anyRangeHasRoom(Connection c) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(
-                "SELECT EXISTS (SELECT 1 FROM mac_range WHERE retired_at IS NULL AND next_offset <= last_mac - first_mac)");
-                ResultSet rs = ps.executeQuery()) {
-            rs.next();
-            return rs.getBoolean(1);
         }
     }
 

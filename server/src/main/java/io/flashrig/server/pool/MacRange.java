@@ -28,10 +28,6 @@ public class MacRange extends PanacheEntityBase {
     @Column(nullable = false)
     public String label;
 
-    /** Offset of the next address to hand out; only the allocator's SQL moves it. */
-    @Column(name = "next_offset", nullable = false)
-    public long nextOffset;
-
     @Column(name = "created_at", nullable = false)
     public Instant createdAt;
 

@@ -15,7 +15,8 @@ import java.util.Map;
 
 /**
  * A rig's quota of new MACs per rolling hour: what one leaked rig token can take from the pool. Counted in the
- * database, in the transaction of the assignment and under a per-rig advisory lock, so that the rig's calls on every
+ * database (V25's {@code flashrig_rig_quota} and {@code flashrig_count_rig_mac}, which the pool's assignment uses too),
+ * in the transaction of the assignment and under a per-rig advisory lock, so that the rig's calls on every
  * replica are checked and counted one after another and never let it past its quota together.
  *
  * <p>MACs are counted per minute; a minute's count leaves the window once that whole minute is more than an hour
@@ -40,26 +41,17 @@ public final class RigQuota {
         if (rigId == null) {
             return;
         }
-        // hashtext shares its key space with the per-serial locks: a collision only makes two calls wait in turn.
-        Jdbc.lockUntilCommit(c, "rig new MACs " + rigId);
         String rig;
         int limit;
-        try (PreparedStatement ps = c.prepareStatement("SELECT name, new_macs_per_hour FROM rig WHERE id = ?")) {
-            ps.setLong(1, rigId);
+        long taken;
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT rig_name, new_macs_per_hour, taken FROM flashrig_rig_quota(?, ?, ?)")) {
+            Jdbc.bind(ps, rigId, defaultNewMacsPerHour, windowStart(now));
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 rig = rs.getString(1);
-                int own = rs.getInt(2);
-                limit = rs.wasNull() ? defaultNewMacsPerHour : own;
-            }
-        }
-        long taken;
-        try (PreparedStatement ps = c.prepareStatement(
-                "SELECT COALESCE(sum(new_macs), 0) FROM rig_new_macs WHERE rig_id = ? AND minute >= ?")) {
-            Jdbc.bind(ps, rigId, windowStart(now));
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                taken = rs.getLong(1);
+                limit = rs.getInt(2);
+                taken = rs.getLong(3);
             }
         }
         if (taken < limit) {
@@ -86,14 +78,23 @@ public final class RigQuota {
         if (rigId == null) {
             return;
         }
-        Jdbc.update(c, """
-                INSERT INTO rig_new_macs (rig_id, minute, new_macs) VALUES (?, ?, 1)
-                ON CONFLICT (rig_id, minute) DO UPDATE SET new_macs = rig_new_macs.new_macs + 1""",
-                rigId, now.truncatedTo(ChronoUnit.MINUTES));
-        Jdbc.update(c, "DELETE FROM rig_new_macs WHERE rig_id = ? AND minute < ?", rigId, windowStart(now));
+        try (PreparedStatement ps = c.prepareStatement("SELECT flashrig_count_rig_mac(?, ?, ?)")) {
+            Jdbc.bind(ps, rigId, minute(now), windowStart(now));
+            ps.execute();
+        }
     }
 
-    private static Instant windowStart(Instant now) {
+    int defaultNewMacsPerHour() {
+        return defaultNewMacsPerHour;
+    }
+
+    /** The minute a MAC taken at {@code now} is counted in. */
+    static Instant minute(Instant now) {
+        return now.truncatedTo(ChronoUnit.MINUTES);
+    }
+
+    /** The oldest minute whose MACs still count at {@code now}. */
+    static Instant windowStart(Instant now) {
         return now.minus(WINDOW).truncatedTo(ChronoUnit.MINUTES);
     }
 }

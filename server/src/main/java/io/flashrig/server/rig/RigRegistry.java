@@ -13,6 +13,7 @@ import io.flashrig.server.api.Uuids;
 import io.flashrig.server.audit.AuditLog;
 import io.flashrig.server.error.DomainException;
 import io.flashrig.server.security.Role;
+import io.flashrig.server.security.TokenCache;
 import io.flashrig.server.security.Tokens;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
@@ -65,10 +66,13 @@ public class RigRegistry {
     private final AuditLog audit;
     private final EntityManager em;
     private final int maxRequestBytes;
+    private final TokenCache tokenCache;
 
     RigRegistry(FlashRigConfig config, AuditLog audit, EntityManager em,
-            @ConfigProperty(name = "quarkus.grpc.server.max-inbound-message-size") int maxRequestBytes) {
+            @ConfigProperty(name = "quarkus.grpc.server.max-inbound-message-size") int maxRequestBytes,
+            TokenCache tokenCache) {
         this.config = config;
+        this.tokenCache = tokenCache;
         this.audit = audit;
         this.em = em;
         this.maxRequestBytes = maxRequestBytes;
@@ -146,6 +150,7 @@ public class RigRegistry {
         Rig rig = lockExisting(name);
         if (rig.revokedAt == null) {
             rig.revokedAt = Instant.now();
+            tokenCache.forgetAfterCommit();
             audit.record("rig.revoke", "rig " + name, "token revoked");
         }
     }
@@ -274,7 +279,8 @@ public class RigRegistry {
      * token is refused at its next request, as every stream request authenticates again; from now on it no longer
      * counts as connected, since whoever holds the new token has not spoken yet.
      */
-    private static String replaceToken(Rig rig) {
+    private String replaceToken(Rig rig) {
+        tokenCache.forgetAfterCommit();
         Instant now = Instant.now();
         RetiredRigToken.retire(rig, now);
         String token = Tokens.generate(Role.RIG);

@@ -6,6 +6,7 @@ import io.flashrig.server.audit.AuditLog;
 import io.flashrig.server.error.DomainException;
 import io.flashrig.server.rig.RetiredRigToken;
 import io.flashrig.server.rig.Rig;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -39,8 +40,11 @@ public class TokenService {
     private final AuditLog audit;
     private final CurrentCaller caller;
     private final RefusedSignIns refusedSignIns;
+    private final TokenCache cache;
 
-    TokenService(FlashRigConfig config, AuditLog audit, CurrentCaller caller, RefusedSignIns refusedSignIns) {
+    TokenService(FlashRigConfig config, AuditLog audit, CurrentCaller caller, RefusedSignIns refusedSignIns,
+            TokenCache cache) {
+        this.cache = cache;
         this.bootstrapHash = config.adminToken().filter(t -> !t.isBlank()).map(Tokens::hash);
         this.audit = audit;
         this.caller = caller;
@@ -56,11 +60,11 @@ public class TokenService {
 
     /**
      * Who holds the token in an {@code authorization} value; refuses missing, unknown and revoked tokens, and leaves a
-     * trace of each refusal.
+     * trace of each refusal. An accepted token is asked of the database once, then of the {@link TokenCache} until any
+     * token changes.
      *
      * @param where the protocol, call and remote address, for the log of refused sign-ins
      */
-    @Transactional
     public Caller authenticate(String authorization, String where) {
         try {
             return lookUp(authorization);
@@ -81,6 +85,17 @@ public class TokenService {
                 hash.getBytes(StandardCharsets.US_ASCII))) {
             return new Caller(BOOTSTRAP_ADMIN, Role.ADMIN, null, null);
         }
+        Caller cached = cache.get(hash);
+        if (cached != null) {
+            return cached;
+        }
+        long lookedUpAt = cache.generation();
+        Caller caller = QuarkusTransaction.joiningExisting().call(() -> lookUpHash(hash));
+        cache.put(hash, caller, lookedUpAt);
+        return caller;
+    }
+
+    private Caller lookUpHash(String hash) {
         ApiToken apiToken = ApiToken.find("tokenHash", hash).firstResult();
         if (apiToken != null && apiToken.revokedAt == null) {
             return new Caller(apiToken.name, apiToken.role, null, apiToken.id);
@@ -149,6 +164,7 @@ public class TokenService {
         }
         if (token.revokedAt == null) {
             token.revokedAt = Instant.now();
+            cache.forgetAfterCommit();
             audit.record("token.revoke", "token " + id, token.role + " token for '" + token.name + "'");
         }
     }

@@ -72,6 +72,36 @@ public final class Jdbc {
         }
     }
 
+    /** Work on a connection that may fail with an SQLException. */
+    @FunctionalInterface
+    public interface Work {
+        void run() throws SQLException;
+    }
+
+    /**
+     * Runs the work in a transaction of its own on an autocommit connection, committed when the work returns or
+     * refuses (a domain refusal keeps what it recorded), rolled back when the database failed; on a connection already in a transaction, as part of that one.
+     */
+    public static void inTransaction(Connection c, Work work) throws SQLException {
+        if (!c.getAutoCommit()) {
+            work.run();
+            return;
+        }
+        c.setAutoCommit(false);
+        try {
+            work.run();
+            c.commit();
+        } catch (SQLException failed) {
+            c.rollback();
+            throw failed;
+        } catch (RuntimeException refused) {
+            c.commit();
+            throw refused;
+        } finally {
+            c.setAutoCommit(true);
+        }
+    }
+
     /** Binds parameters: Instants as timestamptz, nulls typed where it matters. */
     public static void bind(PreparedStatement ps, Object... params) throws SQLException {
         for (int i = 0; i < params.length; i++) {
