@@ -1,9 +1,5 @@
 package io.flashrig.agent.job;
 
-import static io.flashrig.proto.rig.v1.FlashJobState.FLASH_JOB_STATE_FLASHED;
-import static io.flashrig.proto.rig.v1.FlashJobState.FLASH_JOB_STATE_FLASHING;
-import static io.flashrig.proto.rig.v1.FlashJobState.FLASH_JOB_STATE_FUSING;
-import static io.flashrig.proto.rig.v1.FlashJobState.FLASH_JOB_STATE_WAITING_FOR_MAC;
 
 import io.flashrig.agent.programmer.Durations;
 import io.flashrig.agent.programmer.FlashProgressTracker;
@@ -12,14 +8,7 @@ import io.flashrig.agent.programmer.Programmer;
 import io.flashrig.agent.programmer.ProgrammerRun;
 import io.flashrig.contract.BoardSerial;
 import io.flashrig.contract.MacAddress;
-import io.flashrig.proto.rig.v1.BoardFlashed;
 import io.flashrig.proto.rig.v1.FailureReason;
-import io.flashrig.proto.rig.v1.FlashProgress;
-import io.flashrig.proto.rig.v1.FlashStarted;
-import io.flashrig.proto.rig.v1.MacVerified;
-import io.flashrig.proto.rig.v1.MacWritten;
-import io.flashrig.proto.rig.v1.OtpRead;
-import io.flashrig.proto.rig.v1.WaitingForMac;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -64,18 +53,13 @@ final class JobRunner {
                 return;
             }
             if (!settings.fuse()) {
-                job.done("");
+                job.done();
                 return;
             }
             fuse(job, serial, log);
         } catch (InterruptedException e) {
             // The agent is stopping; the job stays where it is and the OTP read decides on the next run.
             Thread.currentThread().interrupt();
-        } catch (FlashJob.IllegalTransitionException e) {
-            if (!job.finished()) {
-                throw e;
-            }
-            // The board left the hub meanwhile; its job already ended.
         }
     }
 
@@ -84,15 +68,15 @@ final class JobRunner {
         int[] last = {-PROGRESS_STEP};
         String[] lastPartition = {""};
         Optional<ProgrammerRun> maybeRun = withProgrammer(job, () -> {
-            job.transition(FLASH_JOB_STATE_FLASHING, e -> e.setFlashStarted(FlashStarted.newBuilder().setLayoutName(settings.layout().name())
-                    .setLayoutSha256(settings.layout().sha256()).setLogPath(log.toString())));
+            if (!job.flashStarted(settings.layout().name(), settings.layout().sha256(), log)) {
+                return null;
+            }
             return programmer.flash(serial, settings.layout(), log, line -> tracker.accept(line).ifPresent(p -> {
                 boolean newPartition = !p.partitionId().equals(lastPartition[0]);
                 if (newPartition || p.partitionPercent() >= last[0] + PROGRESS_STEP || p.partitionPercent() == 100) {
                     lastPartition[0] = p.partitionId();
                     last[0] = p.partitionPercent();
-                    job.transition(FLASH_JOB_STATE_FLASHING, e -> e.setFlashProgress(FlashProgress.newBuilder().setPartitionId(p.partitionId())
-                            .setPartitionName(p.partitionName()).setPartitionPercent(p.partitionPercent()).setOverallPercent(p.overallPercent())));
+                    job.progress(p);
                 }
             }));
         });
@@ -101,13 +85,12 @@ final class JobRunner {
         }
         ProgrammerRun run = maybeRun.get();
         if (run.succeeded()) {
-            job.transition(FLASH_JOB_STATE_FLASHED, e -> e.setFlashed(BoardFlashed.newBuilder().setFlashDuration(FlashJob.toProto(run.elapsed()))));
-            return true;
+            return job.flashed(run.elapsed());
         }
         if (run.startFailure().isPresent()) {
-            job.fail(FailureReason.FAILURE_REASON_PROGRAMMER_NOT_STARTED, run.failureMessage(), run.tail());
+            job.failed(FailureReason.FAILURE_REASON_PROGRAMMER_NOT_STARTED, run.failureMessage(), run.tail());
         } else if (run.timedOut()) {
-            job.fail(FailureReason.FAILURE_REASON_TIMEOUT, run.failureMessage(), run.tail());
+            job.failed(FailureReason.FAILURE_REASON_TIMEOUT, run.failureMessage(), run.tail());
         } else {
             failUnlessUnplugged(job, FailureReason.FAILURE_REASON_PROGRAMMER_ERROR, run.failureMessage(), run.tail());
         }
@@ -125,10 +108,11 @@ final class JobRunner {
             return;
         }
         OtpReading.Content content = read.get().reading().get().content();
-        job.transition(FLASH_JOB_STATE_FUSING, e -> e.setOtpRead(OtpRead.newBuilder().setBlank(content instanceof OtpReading.Blank)
-                .setMac(content instanceof OtpReading.Holds h ? h.mac().canonical() : "")));
+        if (!job.otpRead(content)) {
+            return;
+        }
         if (content instanceof OtpReading.Inconsistent inconsistent) {
-            job.fail(FailureReason.FAILURE_REASON_OTP_INCONSISTENT, inconsistent.reason() + "; nothing was written, the board needs an engineer",
+            job.failed(FailureReason.FAILURE_REASON_OTP_INCONSISTENT, inconsistent.reason() + "; nothing was written, the board needs an engineer",
                     read.get().run().tail());
         } else if (content instanceof OtpReading.Holds holds) {
             adoptExisting(job, serial, holds.mac());
@@ -155,17 +139,20 @@ final class JobRunner {
             return;
         }
         MacAddress mac = claimed.get();
-        Optional<ProgrammerRun> written = withProgrammer(job, () -> programmer.writeOtp(serial, mac, log));
+        // The job allows the write once, after a blank read, and not once another board reports this serial.
+        Optional<ProgrammerRun> written = withProgrammer(job, () -> job.otpWriteBegins(mac) ? programmer.writeOtp(serial, mac, log) : null);
         if (written.isEmpty()) {
             return;
         }
         ProgrammerRun write = written.get();
         if (!write.succeeded()) {
-            job.fail(FailureReason.FAILURE_REASON_OTP_WRITE_FAILED, "writing MAC " + mac + " to OTP failed: " + write.failureMessage()
+            job.failed(FailureReason.FAILURE_REASON_OTP_WRITE_FAILED, "writing MAC " + mac + " to OTP failed: " + write.failureMessage()
                     + "; the write is never retried, the board needs an engineer", write.tail());
             return;
         }
-        job.transition(FLASH_JOB_STATE_FUSING, e -> e.setMacWritten(MacWritten.newBuilder().setMac(mac.canonical())));
+        if (!job.macWritten(mac)) {
+            return;
+        }
         Optional<Programmer.OtpRead> back = withProgrammer(job, () -> programmer.readOtp(serial, log));
         if (back.isEmpty()) {
             return;
@@ -177,7 +164,7 @@ final class JobRunner {
             String what = content.map(c -> c instanceof OtpReading.Holds h ? "OTP reads back " + h.mac()
                     : c instanceof OtpReading.Inconsistent i ? i.reason() : "OTP reads back blank")
                     .orElse("reading OTP back failed: " + back.get().run().failureMessage());
-            job.fail(FailureReason.FAILURE_REASON_MAC_VERIFY_FAILED, "wrote MAC " + mac + " but " + what, back.get().run().tail());
+            job.failed(FailureReason.FAILURE_REASON_MAC_VERIFY_FAILED, "wrote MAC " + mac + " but " + what, back.get().run().tail());
         }
     }
 
@@ -191,8 +178,7 @@ final class JobRunner {
             return Optional.empty();
         }
         MacAddress mac = assigned.get();
-        if (job.duplicate()) {
-            job.fail(FailureReason.FAILURE_REASON_DUPLICATE_SERIAL, duplicateMessage(serial.value()), List.of());
+        if (!job.serialStillItsOwn()) {
             return Optional.empty();
         }
         Optional<OtpIntents.Intent> earlier = intents.intent(serial).filter(i -> i.mac().equals(mac));
@@ -201,28 +187,26 @@ final class JobRunner {
             try {
                 intents.record(serial, intent);
             } catch (IOException e) {
-                job.fail(FailureReason.FAILURE_REASON_OTP_WRITE_FAILED, "the write intent could not be made durable (" + e.getMessage()
+                job.failed(FailureReason.FAILURE_REASON_OTP_WRITE_FAILED, "the write intent could not be made durable (" + e.getMessage()
                         + "); nothing was written", List.of());
                 return Optional.empty();
             }
         }
         Optional<MacAddress> claimed = askUntilAnswered(job, () -> macs.claimWrite(serial, mac, intent.writeId(), job.attemptId()));
-        if (claimed.isPresent() && job.duplicate()) {
-            job.fail(FailureReason.FAILURE_REASON_DUPLICATE_SERIAL, duplicateMessage(serial.value()), List.of());
-            return Optional.empty();
-        }
-        return claimed;
+        return claimed.filter(c -> job.serialStillItsOwn());
     }
 
     private void verified(FlashJob job, BoardSerial serial, MacAddress mac) {
-        job.transition(FLASH_JOB_STATE_FUSING, e -> e.setMacVerified(MacVerified.newBuilder().setMac(mac.canonical())));
+        if (!job.macVerified(mac)) {
+            return;
+        }
         try {
             intents.clear(serial);
         } catch (IOException e) {
             // A stale intent naming the MAC the board holds does no harm: it only lets a later read recognise it.
             LOG.warnf("could not remove the OTP write intent of %s: %s", serial, e.getMessage());
         }
-        job.done(mac.canonical());
+        job.done();
     }
 
     /** Asks the server until it decides; meanwhile the board waits visibly. Empty when refused or the board left. */
@@ -230,18 +214,18 @@ final class JobRunner {
             throws InterruptedException {
         Duration pause = settings.macRetryMin();
         String shown = null;
-        while (!job.finished()) {
+        while (!job.settled()) {
             MacAuthority.Answer<T> answer = ask.get();
             if (answer instanceof MacAuthority.Granted<T> granted) {
                 return Optional.of(granted.value());
             }
             if (answer instanceof MacAuthority.Refused<T> refused) {
-                job.fail(refused.reason(), refused.message() + "; nothing was written", List.of());
+                job.failed(refused.reason(), refused.message() + "; nothing was written", List.of());
                 return Optional.empty();
             }
             String message = ((MacAuthority.Unreachable<T>) answer).message();
             if (!message.equals(shown)) {
-                job.transition(FLASH_JOB_STATE_WAITING_FOR_MAC, e -> e.setWaitingForMac(WaitingForMac.newBuilder().setMessage(message)));
+                job.waitingForMac(message);
                 shown = message;
             }
             // Backoff on the request only; nothing is ever written while waiting.
@@ -258,23 +242,13 @@ final class JobRunner {
     private <T> Optional<T> withProgrammer(FlashJob job, Step<T> step) throws InterruptedException {
         programmers.acquire();
         try {
-            if (job.finished()) {
+            if (!job.serialStillItsOwn()) {
                 return Optional.empty();
             }
-            if (job.duplicate()) {
-                job.fail(FailureReason.FAILURE_REASON_DUPLICATE_SERIAL, duplicateMessage(job.serial()), List.of());
+            if (!job.awaitBoard(settings.reenumerationGrace())) {
                 return Optional.empty();
             }
-            if (!job.awaitPresent(settings.reenumerationGrace())) {
-                if (!job.finished()) {
-                    job.leftTheHub();
-                }
-                return Optional.empty();
-            }
-            if (!job.startProgrammer()) {
-                if (job.duplicate() && !job.finished()) {
-                    job.fail(FailureReason.FAILURE_REASON_DUPLICATE_SERIAL, duplicateMessage(job.serial()), List.of());
-                }
+            if (!job.programmerStarting()) {
                 return Optional.empty();
             }
             List<String> tail = List.of();
@@ -285,9 +259,9 @@ final class JobRunner {
                 } else if (result instanceof Programmer.OtpRead r) {
                     tail = r.run().tail();
                 }
-                return Optional.of(result);
+                return Optional.ofNullable(result);
             } finally {
-                job.programmerRunning(false, tail);
+                job.programmerStopped(tail);
             }
         } finally {
             programmers.release();
@@ -298,13 +272,8 @@ final class JobRunner {
     private void failUnlessUnplugged(FlashJob job, FailureReason reason, String message, List<String> tail) throws InterruptedException {
         // The programmer usually notices a pulled board before the watcher does: wait for the watcher to look again.
         settings.busLook().awaitLookAfter(System.nanoTime());
-        if (!job.awaitPresent(settings.reenumerationGrace()) && job.leftTheHub()) {
-            return;
+        if (job.awaitBoard(settings.reenumerationGrace())) {
+            job.failed(reason, message, tail);
         }
-        job.fail(reason, message, tail);
-    }
-
-    static String duplicateMessage(String serial) {
-        return "another board on the hub reports serial " + serial + ": neither can be told apart, so neither is flashed";
     }
 }

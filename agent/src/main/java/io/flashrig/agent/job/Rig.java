@@ -78,9 +78,9 @@ public final class Rig implements AutoCloseable {
         Set<String> seen = devices.computeIfAbsent(key, k -> new HashSet<>());
         seen.add(board.deviceId());
         FlashJob job = jobs.get(key);
-        if (job != null && !job.ended()) {
+        if (job != null && !job.over()) {
             if (seen.size() > 1) {
-                refuseDuplicate(job);
+                job.sharedSerial();
             } else {
                 // Back after re-enumerating (or a bounce shorter than the grace): the same job goes on.
                 job.attached();
@@ -96,11 +96,11 @@ public final class Rig implements AutoCloseable {
         try {
             serial = BoardSerial.fromUsb(key);
         } catch (IllegalArgumentException e) {
-            created.fail(FailureReason.FAILURE_REASON_INVALID_SERIAL, e.getMessage() + " The board is not flashed.", List.of());
+            created.failed(FailureReason.FAILURE_REASON_INVALID_SERIAL, e.getMessage() + " The board is not flashed.", List.of());
             return;
         }
         if (seen.size() > 1) {
-            refuseDuplicate(created);
+            created.sharedSerial();
             return;
         }
         jobThreads.execute(() -> {
@@ -110,16 +110,6 @@ public final class Rig implements AutoCloseable {
                 LOG.errorf(e, "the job of board %s stopped unexpectedly", serial);
             }
         });
-    }
-
-    private void refuseDuplicate(FlashJob job) {
-        job.markDuplicate();
-        synchronized (job) {
-            if (!job.finished() && !job.programmerRunning()) {
-                job.fail(FailureReason.FAILURE_REASON_DUPLICATE_SERIAL, JobRunner.duplicateMessage(job.serial()), List.of());
-            }
-        }
-        // A job whose programmer runs now fails at its next step, and never writes a MAC.
     }
 
     private void detached(UsbBoard board) {
@@ -149,7 +139,7 @@ public final class Rig implements AutoCloseable {
 
     private synchronized void judgeAbsence(FlashJob job) {
         try {
-            if (job.leftTheHub() && jobs.get(job.serial()) == job) {
+            if (job.absenceOutlastedGrace() && jobs.get(job.serial()) == job) {
                 jobs.remove(job.serial());
             }
         } catch (RuntimeException e) {

@@ -76,7 +76,7 @@ class RigAgainstSimulatorTest {
             for (int i = 0; i < serials.size(); i++) {
                 hub.plug(SimulatedBoard.normal(serials.get(i), "1-1." + (i + 1)).withTimes(8000, 600));
             }
-            Awaits.until(() -> serials.stream().allMatch(s -> rig.ended(s)), "all 16 boards end");
+            Awaits.until(() -> serials.stream().allMatch(s -> rig.settled(s)), "all 16 boards end");
             for (String s : serials) {
                 assertTrue(rig.reached(s, FLASH_JOB_STATE_DONE), () -> s + " ended " + rig.last(s));
                 MacAddress mac = server.assigned().get(s);
@@ -101,7 +101,7 @@ class RigAgainstSimulatorTest {
         try (SimulatedRig rig = rig(8, Duration.ofMinutes(5))) {
             // Off the bus long enough for a listing (a programmer process) to see the gap on a busy machine.
             hub.plug(SimulatedBoard.normal(s, "1-2").withBehaviour(Behaviour.REENUMERATE).withTimes(4000, 10_000));
-            Awaits.until(() -> rig.ended(s), "the board ends");
+            Awaits.until(() -> rig.settled(s), "the board ends");
             assertTrue(rig.reached(s, FLASH_JOB_STATE_DONE), () -> rig.last(s).toString());
             assertTrue(rig.watched.stream().anyMatch(e -> e instanceof BoardWatcherEvent.Detached d && d.board().serial().equals(s)),
                     "the watcher saw the board leave the bus while it re-enumerated");
@@ -146,7 +146,7 @@ class RigAgainstSimulatorTest {
         String s = serial(0x51);
         try (SimulatedRig rig = rig(8, Duration.ofMinutes(5))) {
             hub.plug(SimulatedBoard.normal(s, "1-5").withBehaviour(Behaviour.EXIT_ZERO_WITH_ERROR));
-            Awaits.until(() -> rig.ended(s), "the job ends");
+            Awaits.until(() -> rig.settled(s), "the job ends");
             BoardEvent last = rig.last(s);
             assertEquals(FailureReason.FAILURE_REASON_PROGRAMMER_ERROR, last.getFailed().getReason(), last::toString);
             assertTrue(last.getFailed().getMessage().startsWith("Error:"), last.getFailed().getMessage());
@@ -161,7 +161,7 @@ class RigAgainstSimulatorTest {
         MacAddress other = server.assignFor(serial(0x62));
         try (SimulatedRig rig = rig(8, Duration.ofMinutes(5))) {
             hub.plug(SimulatedBoard.normal(s, "1-6").withMac(other.canonical().toLowerCase()));
-            Awaits.until(() -> rig.ended(s), "the job ends");
+            Awaits.until(() -> rig.settled(s), "the job ends");
             assertEquals(FailureReason.FAILURE_REASON_MAC_CONFLICT, rig.last(s).getFailed().getReason(), () -> rig.last(s).toString());
             assertEquals(0, board(s).otp57Writes());
             assertEquals(0, board(s).otp58Writes());
@@ -176,7 +176,7 @@ class RigAgainstSimulatorTest {
         server.markFused(s);
         try (SimulatedRig rig = rig(8, Duration.ofMinutes(5))) {
             hub.plug(SimulatedBoard.normal(s, "1-7"));
-            Awaits.until(() -> rig.ended(s), "the job ends");
+            Awaits.until(() -> rig.settled(s), "the job ends");
             assertEquals(FailureReason.FAILURE_REASON_MAC_CONFLICT, rig.last(s).getFailed().getReason(), () -> rig.last(s).toString());
             assertEquals(0, board(s).otp57Writes());
             assertEquals(0, board(s).otp58Writes());
@@ -192,7 +192,7 @@ class RigAgainstSimulatorTest {
             Awaits.until(() -> rig.reached(s, FLASH_JOB_STATE_WAITING_FOR_MAC), "the board waits for its MAC");
             assertEquals(0, board(s).otp57Writes());
             server.start();
-            Awaits.until(() -> rig.ended(s), "the job ends");
+            Awaits.until(() -> rig.settled(s), "the job ends");
             assertTrue(rig.reached(s, FLASH_JOB_STATE_DONE), () -> rig.last(s).toString());
             assertEquals(1, board(s).otp57Writes());
         }
@@ -210,7 +210,7 @@ class RigAgainstSimulatorTest {
             assertFalse(first.of(s).stream().anyMatch(BoardEvent::hasMacWritten));
         }
         try (SimulatedRig second = rig(8, Duration.ofMinutes(5))) {
-            Awaits.until(() -> second.ended(s), "the second agent ends the job");
+            Awaits.until(() -> second.settled(s), "the second agent ends the job");
             assertTrue(second.reached(s, FLASH_JOB_STATE_DONE), () -> second.last(s).toString());
             assertFalse(second.of(s).stream().anyMatch(BoardEvent::hasMacWritten), "the second agent wrote nothing");
             assertEquals(server.assigned().get(s).canonical(), second.last(s).getDone().getMac());
@@ -226,7 +226,7 @@ class RigAgainstSimulatorTest {
         server.claimedElsewhere(s);
         try (SimulatedRig rig = rig(8, Duration.ofMinutes(5))) {
             hub.plug(SimulatedBoard.normal(s, "1-13"));
-            Awaits.until(() -> rig.ended(s), "the job ends");
+            Awaits.until(() -> rig.settled(s), "the job ends");
             assertEquals(FailureReason.FAILURE_REASON_DUPLICATE_SERIAL, rig.last(s).getFailed().getReason(), () -> rig.last(s).toString());
             assertTrue(rig.last(s).getFailed().getMessage().contains("rig-2"), () -> rig.last(s).toString());
         }
@@ -244,7 +244,7 @@ class RigAgainstSimulatorTest {
         String claim = server.writeId(s);
         assertEquals(0, board(s).otp57Writes(), "the first agent wrote nothing");
         try (SimulatedRig second = rig(8, Duration.ofMinutes(5))) {
-            Awaits.until(() -> second.ended(s), "the second agent ends the job");
+            Awaits.until(() -> second.settled(s), "the second agent ends the job");
             assertTrue(second.reached(s, FLASH_JOB_STATE_DONE), () -> second.last(s).toString());
         }
         // The restarted agent claimed under the write id it had made durable, which the server recognised as its own.
@@ -261,7 +261,7 @@ class RigAgainstSimulatorTest {
             hub.plug(SimulatedBoard.normal(s, "1-9").withTimes(6000, 600));
             Awaits.until(() -> rig.reached(s, io.flashrig.proto.rig.v1.FlashJobState.FLASH_JOB_STATE_DETECTED), "the first board is seen");
             rig.inject(new BoardWatcherEvent.Attached(new io.flashrig.agent.usb.UsbBoard("1-10", s, "1-10", 0xDF11, "DFU in HS Mode")));
-            Awaits.until(() -> rig.ended(s), "the job ends");
+            Awaits.until(() -> rig.settled(s), "the job ends");
             assertEquals(FailureReason.FAILURE_REASON_DUPLICATE_SERIAL, rig.last(s).getFailed().getReason(), () -> rig.last(s).toString());
             assertEquals(0, board(s).otp57Writes());
             assertFalse(server.assigned().containsKey(s));
