@@ -123,7 +123,7 @@ class RigAgainstSimulatorTest {
             Awaits.until(() -> rig.reached(s, FLASH_JOB_STATE_INTERRUPTED) || rig.reached(s, FLASH_JOB_STATE_FAILED), "the job ends");
             BoardEvent last = rig.last(s);
             assertTrue(last.hasInterrupted(), last::toString);
-            assertEquals("FLASH_JOB_STATE_FLASHING", last.getInterrupted().getInterruptedInState().name());
+            assertEquals(io.flashrig.proto.rig.v1.FlashJobState.FLASH_JOB_STATE_FLASHING, last.getInterrupted().getInterruptedInState());
         }
     }
 
