@@ -1,10 +1,11 @@
 package io.flashrig.agent.job;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.flashrig.agent.link.Awaits;
+import io.flashrig.agent.Eventually;
 import io.flashrig.agent.link.GrpcMacAuthority;
 import io.flashrig.agent.link.RigChannel;
 import io.flashrig.agent.link.ServerAddress;
@@ -98,7 +99,7 @@ class RigTest {
         awaitAll(List.of(first), FlashJobState.FLASH_JOB_STATE_REMOVED);
 
         rig.accept(new BoardWatcherEvent.Attached(first));
-        Awaits.until(() -> detected(first).size() == 2, "the replugged board is detected again");
+        await("the replugged board is detected again").atMost(Eventually.LIMIT).until(() -> detected(first).size() == 2);
         List<BoardEvent> detections = detected(first);
         assertEquals(1, detections.get(0).getSlot().getPowerUpOrder());
         assertEquals(3, detections.get(1).getSlot().getPowerUpOrder(), "after the 2 of the board that stayed, not its old 1");
@@ -107,7 +108,7 @@ class RigTest {
     }
 
     private void awaitAll(List<UsbBoard> boards, FlashJobState state) throws InterruptedException {
-        Awaits.until(() -> boards.stream().allMatch(b -> lastState(b) == state), boards.size() + " boards reach " + FlashJob.name(state));
+        await(boards.size() + " boards reach " + FlashJob.name(state)).atMost(Eventually.LIMIT).until(() -> boards.stream().allMatch(b -> lastState(b) == state));
     }
 
     private FlashJobState lastState(UsbBoard board) {
