@@ -14,7 +14,6 @@ import io.flashrig.agent.link.TestRigServer;
 import io.flashrig.agent.programmer.FlashLayout;
 import io.flashrig.agent.programmer.Programmer;
 import io.flashrig.agent.programmer.ProgrammerRun;
-import io.flashrig.agent.programmer.UsbListing;
 import io.flashrig.agent.usb.BoardWatcherEvent;
 import io.flashrig.contract.BoardSerial;
 import io.flashrig.contract.MacAddress;
@@ -27,7 +26,6 @@ import io.flashrig.simulator.SimulatedHub;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 import java.util.stream.IntStream;
@@ -36,8 +34,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The real agent code against the simulated programmer and hub. */
-class RigAgainstSimulatorTest {
+/** The real agent code against the simulated programmer and hub: it spawns the simulator as programmer processes. */
+class RigAgainstSimulatorIT {
 
     @TempDir
     Path dir;
@@ -72,7 +70,7 @@ class RigAgainstSimulatorTest {
 
     @Test
     void sixteenBoardsAreFlashedConcurrentlyAndEachGetsItsOwnMacOnce() throws Exception {
-        List<String> serials = IntStream.rangeClosed(1, 16).mapToObj(RigAgainstSimulatorTest::serial).toList();
+        List<String> serials = IntStream.rangeClosed(1, 16).mapToObj(RigAgainstSimulatorIT::serial).toList();
         try (SimulatedRig rig = rig(16, Duration.ofMinutes(5))) {
             for (int i = 0; i < serials.size(); i++) {
                 hub.plug(SimulatedBoard.normal(serials.get(i), "1-1." + (i + 1)).withTimes(8000, 600));
@@ -281,16 +279,6 @@ class RigAgainstSimulatorTest {
 
     /** A programmer whose agent is killed at the OTP write: the moment it returns ({@code writes}), or before it. */
     private record DyingAtWrite(Programmer real, boolean writes) implements Programmer {
-        @Override
-        public UsbListing list() throws ProgrammerException, InterruptedException {
-            return real.list();
-        }
-
-        @Override
-        public Optional<String> version() throws InterruptedException {
-            return real.version();
-        }
-
         @Override
         public ProgrammerRun flash(BoardSerial serial, FlashLayout layout, Path log, Consumer<String> lines) throws InterruptedException {
             return real.flash(serial, layout, log, lines);
