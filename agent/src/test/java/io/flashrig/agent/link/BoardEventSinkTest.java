@@ -1,9 +1,9 @@
 package io.flashrig.agent.link;
 
+import static io.flashrig.agent.link.EventQueueTest.event;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.flashrig.proto.rig.v1.BoardEvent;
-import io.flashrig.proto.rig.v1.WaitingForMac;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,11 +14,6 @@ class BoardEventSinkTest {
 
     @TempDir
     Path dir;
-
-    private static BoardEvent event(String id) {
-        return BoardEvent.newBuilder().setEventId(id).setSerial("003C00473430511536383630")
-                .setWaitingForMac(WaitingForMac.newBuilder().setMessage("server away")).build();
-    }
 
     @Test
     void everyEventIsQueuedForTheServerAndShownToTheOperatorInOrder() throws Exception {

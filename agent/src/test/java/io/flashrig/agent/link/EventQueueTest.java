@@ -33,7 +33,8 @@ class EventQueueTest {
     @TempDir
     Path dir;
 
-    private static BoardEvent event(String id) {
+    /** A small event with its own id, as the job sends many. */
+    static BoardEvent event(String id) {
         return BoardEvent.newBuilder().setEventId(id).setSerial("003C00473430511536383630")
                 .setWaitingForMac(WaitingForMac.newBuilder().setMessage("server away")).build();
     }
