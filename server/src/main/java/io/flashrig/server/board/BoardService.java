@@ -213,7 +213,7 @@ public class BoardService {
     @Transactional
     public Page<EventView> events(BoardSerial serial, PageRequest page) {
         Map<Long, String> rigNames = new HashMap<>();
-        Page<BoardEvent> events = page.fetch(BoardEvent.<BoardEvent>find("serial = ?1 order by occurredAt, sequence",
+        Page<StoredBoardEvent> events = page.fetch(StoredBoardEvent.<StoredBoardEvent>find("serial = ?1 order by occurredAt, sequence",
                 serial.value()), e -> e);
         events.items().stream().map(e -> e.rigId).distinct().forEach(id -> rigNames.put(id,
                 em.createQuery("select r.name from Rig r where r.id = ?1", String.class).setParameter(1, id)

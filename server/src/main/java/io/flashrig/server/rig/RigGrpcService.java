@@ -21,7 +21,6 @@ import io.flashrig.proto.rig.v1.RigService;
 import io.flashrig.proto.rig.v1.StreamBoardEventsRequest;
 import io.flashrig.proto.rig.v1.StreamBoardEventsResponse;
 import io.flashrig.server.api.Uuids;
-import io.flashrig.server.board.BoardEventService;
 import io.flashrig.server.error.DomainException;
 import io.flashrig.server.error.GrpcErrorMapper;
 import io.flashrig.server.pool.MacAllocator;
@@ -51,9 +50,9 @@ public class RigGrpcService implements RigService {
     private final TokenService tokens;
     private final RigRegistry rigs;
     private final PoolService pool;
-    private final BoardEventService events;
+    private final RigEventStream events;
 
-    RigGrpcService(TokenService tokens, RigRegistry rigs, PoolService pool, BoardEventService events) {
+    RigGrpcService(TokenService tokens, RigRegistry rigs, PoolService pool, RigEventStream events) {
         this.tokens = tokens;
         this.rigs = rigs;
         this.pool = pool;

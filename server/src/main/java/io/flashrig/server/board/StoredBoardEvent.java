@@ -8,10 +8,13 @@ import jakarta.persistence.Table;
 import java.time.Instant;
 import java.util.UUID;
 
-/** A board event exactly as a rig sent it, stored once per event id. Inserted by {@link BoardEventService}'s SQL. */
+/**
+ * A board event exactly as a rig sent it, stored once per event id. Written only by {@link EventLog}'s SQL; this maps
+ * the rows for reading.
+ */
 @Entity
 @Table(name = "board_event")
-public class BoardEvent extends PanacheEntityBase {
+public class StoredBoardEvent extends PanacheEntityBase {
 
     @Id
     @Column(name = "event_id")
