@@ -5,7 +5,7 @@ import io.flashrig.contract.MacAddress;
 import io.flashrig.proto.rig.v1.BoardEvent;
 import io.flashrig.proto.rig.v1.FlashProgress;
 import io.flashrig.server.FlashRigConfig;
-import io.flashrig.server.pool.PoolService;
+import io.flashrig.server.pool.PoolAdminService;
 import io.flashrig.server.rig.Rig;
 import io.flashrig.server.sql.Jdbc;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -61,10 +61,10 @@ public class LiveQueries {
                                   ORDER BY e.sequence DESC LIMIT 1) p ON a.state = 'FLASHING'""";
 
     private final DataSource dataSource;
-    private final PoolService pool;
+    private final PoolAdminService pool;
     private final FlashRigConfig config;
 
-    LiveQueries(DataSource dataSource, PoolService pool, FlashRigConfig config) {
+    LiveQueries(DataSource dataSource, PoolAdminService pool, FlashRigConfig config) {
         this.dataSource = dataSource;
         this.pool = pool;
         this.config = config;
@@ -129,7 +129,7 @@ public class LiveQueries {
 
     @Transactional
     public PoolSummary pool() {
-        PoolService.PoolView view = pool.pool();
+        PoolAdminService.PoolView view = pool.pool();
         Instant now = Instant.now();
         Object[] recent = query("""
                 SELECT count(*), min(assigned_at) FROM mac_assignment WHERE origin = 'POOL' AND assigned_at > ?""",

@@ -144,7 +144,7 @@ class BoardExportStallTest {
 
     /** One line says why the export was cut off, and nothing else is a warning or an error. */
     private static void assertCutOffOnceQuietly(CapturedLog log) {
-        List<String> said = log.messages(BoardResource.class);
+        List<String> said = log.messages(CsvExport.class);
         assertEquals(1, said.stream().filter(m -> m.contains("Cut off a CSV export") && m.contains("took nothing for"))
                 .count(), said.toString());
         assertEquals(List.of(), log.warningsAndErrors(), "a frozen client is no warning or error");

@@ -109,7 +109,7 @@ class BoardExportTest {
     @Test
     void aClientThatHangsUpEndsTheExportAndReleasesItsTransactionQuietly() throws Exception {
         assertEquals(0, TestApi.count(OPEN_EXPORTS));
-        try (CapturedLog log = CapturedLog.start().withDebug(BoardResource.class)) {
+        try (CapturedLog log = CapturedLog.start().withDebug(CsvExport.class)) {
             try (Socket socket = startExport(server, "rig=" + RIG)) {
                 String start = readAtLeast(socket.getInputStream(), 64 * 1024);
                 assertThat(start, startsWith("HTTP/1.1 200"));
@@ -119,10 +119,10 @@ class BoardExportTest {
             }
             awaitTrue(() -> TestApi.count(OPEN_EXPORTS) == 0, "the export's transaction ends when the client hangs up");
             // The transaction ends as the export leaves the database; its line is logged just after, on its thread.
-            awaitTrue(() -> !log.messages(BoardResource.class).isEmpty(), "the export says why it stopped");
+            awaitTrue(() -> !log.messages(CsvExport.class).isEmpty(), "the export says why it stopped");
             assertEquals(List.of(), log.warningsAndErrors(), "a client hanging up is no warning or error");
             // Stopped early, not read to the last board for nobody: writes to a closed connection do not fail.
-            List<String> stopped = log.messages(BoardResource.class);
+            List<String> stopped = log.messages(CsvExport.class);
             assertEquals(1, stopped.size(), stopped.toString());
             Matcher rows = Pattern.compile("stopped after (\\d+) boards: the client has gone").matcher(stopped.get(0));
             assertTrue(rows.find(), stopped.get(0));
