@@ -9,6 +9,7 @@ import jakarta.persistence.LockModeType;
 import jakarta.transaction.Transactional;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import org.hibernate.Session;
 import org.hibernate.exception.ConstraintViolationException;
 
@@ -83,14 +84,10 @@ public class PoolAdminService {
         if (label == null || label.isBlank() || label.length() > 200) {
             throw DomainException.invalid("label is required: say where the range comes from (1 to 200 characters).");
         }
-        // The same test as the exclusion constraint, so that its GiST index answers it.
-        List<MacRange> overlapping = em.createNativeQuery("""
-                SELECT * FROM mac_range WHERE int8range(first_mac, last_mac, '[]') && int8range(?1, ?2, '[]')
-                ORDER BY first_mac LIMIT 1""", MacRange.class).setParameter(1, from.value())
-                .setParameter(2, to.value()).getResultList();
-        if (!overlapping.isEmpty()) {
-            throw DomainException.conflict("The range " + from + " – " + to + " overlaps "
-                    + overlapping.get(0).describe() + ".");
+        Optional<String> overlapping = session().doReturningWork(
+                c -> RangeSql.overlapping(c, from.value(), to.value()));
+        if (overlapping.isPresent()) {
+            throw DomainException.conflict("The range " + from + " – " + to + " overlaps " + overlapping.get() + ".");
         }
         MacRange range = new MacRange();
         range.firstMac = from.value();
@@ -123,7 +120,7 @@ public class PoolAdminService {
 
     @Transactional
     public RangeView retire(long id) {
-        MacRange range = findRange(id);
+        MacRange range = lockRange(id);
         if (range.retiredAt == null) {
             range.retiredAt = Instant.now();
             audit.record("mac-range.retire", range.describe(), "no new assignments from it");
@@ -133,7 +130,7 @@ public class PoolAdminService {
 
     @Transactional
     public void deleteRange(long id) {
-        MacRange range = findRange(id);
+        MacRange range = lockRange(id);
         long used = MacAssignment.count("rangeId", id);
         if (used > 0 || range.nextOffset > 0) {
             throw DomainException.conflict("The " + range.describe() + " cannot be deleted: " + used
@@ -145,24 +142,14 @@ public class PoolAdminService {
 
     @Transactional
     public PoolView pool() {
-        Object[] row = (Object[]) em.createNativeQuery("""
-                SELECT (SELECT COALESCE(sum(%s), 0) FROM mac_range r),
-                       count(*) FILTER (WHERE state = 'ASSIGNED'),
-                       count(*) FILTER (WHERE state = 'FUSED'),
-                       count(*) FILTER (WHERE state = 'QUARANTINED')
-                  FROM mac_assignment WHERE range_id IS NOT NULL""".formatted(MacRange.FUSABLE_SIZE_SQL))
-                .getSingleResult();
-        return new PoolView(((Number) row[0]).longValue(), ((Number) row[1]).longValue(),
-                ((Number) row[2]).longValue(), ((Number) row[3]).longValue(), available());
+        RangeSql.Counts counts = session().doReturningWork(RangeSql::counts);
+        return new PoolView(counts.total(), counts.assigned(), counts.fused(), counts.quarantined(), available());
     }
 
     /** Addresses still to hand out from active ranges. */
     @Transactional
     public long available() {
-        return ((Number) em.createNativeQuery("""
-                SELECT COALESCE(sum(%s - (SELECT count(*) FROM mac_assignment a WHERE a.range_id = r.id)), 0)
-                  FROM mac_range r WHERE r.retired_at IS NULL""".formatted(MacRange.FUSABLE_SIZE_SQL))
-                .getSingleResult()).longValue();
+        return session().doReturningWork(RangeSql::available);
     }
 
     @Transactional
@@ -177,11 +164,9 @@ public class PoolAdminService {
                     + " (1 to 1000 characters).");
         }
         MacAssignment assignment = findAssignment(mac);
-        if (assignment.state != MacAssignment.State.QUARANTINED) {
-            assignment.state = MacAssignment.State.QUARANTINED;
-            assignment.quarantinedAt = Instant.now();
-            assignment.quarantineReason = reason.strip();
+        if (session().doReturningWork(c -> allocator.quarantine(c, mac, reason.strip(), Instant.now()))) {
             audit.record("mac.quarantine", mac.toString(), "board " + assignment.boardSerial + ": " + reason.strip());
+            em.refresh(assignment);
         }
         return view(assignment);
     }
@@ -195,7 +180,18 @@ public class PoolAdminService {
     }
 
     private static MacRange findRange(long id) {
-        MacRange range = MacRange.findById(id);
+        return existing(MacRange.findById(id), id);
+    }
+
+    /**
+     * The range, locked as {@link MacAllocator} locks it to take an address: Hibernate writes every column back, so a
+     * change of an unlocked range could put back a {@code next_offset} that an assignment has just moved on.
+     */
+    private static MacRange lockRange(long id) {
+        return existing(MacRange.findById(id, LockModeType.PESSIMISTIC_WRITE), id);
+    }
+
+    private static MacRange existing(MacRange range, long id) {
         if (range == null) {
             throw DomainException.notFound("There is no MAC range with id " + id + ".");
         }
