@@ -1,6 +1,7 @@
 package io.flashrig.server.board;
 
 import com.google.protobuf.Timestamp;
+import io.flashrig.contract.BoardEventText;
 import io.flashrig.contract.BoardSerial;
 import io.flashrig.contract.EventText;
 import io.flashrig.contract.InvalidValueException;
@@ -49,7 +50,8 @@ record IncomingEvent(BoardEvent event, UUID eventId, String malformation, Parsed
      * @param maxAhead how far past {@code now} a rig's clock may stamp an event and still be believed
      */
     static IncomingEvent of(EventSource source, BoardEvent received, Instant now, Duration maxAhead) {
-        BoardEvent event = EventCleaning.clean(received);
+        // Cleaned again whatever the agent did; identities, the serial among them, are validated instead.
+        BoardEvent event = BoardEventText.clean(received, BoardEventText.Serial.LEAVE);
         String problem = malformation(event);
         if (problem != null) {
             return new IncomingEvent(event, UUID.nameUUIDFromBytes((source.rigId() + "/" + source.queueId() + "/"
