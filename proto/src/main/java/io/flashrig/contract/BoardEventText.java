@@ -4,6 +4,7 @@ import io.flashrig.proto.rig.v1.BoardEvent;
 import io.flashrig.proto.rig.v1.BoardEventOrBuilder;
 import java.util.List;
 import java.util.function.BiConsumer;
+import java.util.function.Supplier;
 
 /**
  * Every free-text field of a board event with its {@link EventText} limit, walked in one place for both sides: the
@@ -33,54 +34,36 @@ public final class BoardEventText {
 
     /** Cleans {@code event}'s free text in place; clean text stays as it is. */
     public static BoardEvent.Builder clean(BoardEvent.Builder event, Serial serial) {
-        walk(event, serial, new Fields() {
-            @Override
-            public void text(String value, int max, BiConsumer<BoardEvent.Builder, String> set) {
-                String clean = EventText.clean(value, max);
-                if (!clean.equals(value)) {
-                    set.accept(event, clean);
-                }
-            }
-
-            @Override
-            public void tail(List<String> lines, BiConsumer<BoardEvent.Builder, List<String>> set) {
-                List<String> clean = cleanTail(lines);
-                if (!clean.equals(lines)) {
-                    set.accept(event, clean);
-                }
-            }
-        });
+        cleanInto(event, serial, () -> event);
         return event;
     }
 
     /** The event with its free text cleaned; the very same object when it was clean already, as nearly every one is. */
     public static BoardEvent clean(BoardEvent event, Serial serial) {
         BoardEvent.Builder[] copy = new BoardEvent.Builder[1];
+        cleanInto(event, serial, () -> copy[0] != null ? copy[0] : (copy[0] = event.toBuilder()));
+        return copy[0] == null ? event : copy[0].build();
+    }
+
+    /** Sets each field whose clean text differs on the builder {@code target} gives, asked for only then. */
+    private static void cleanInto(BoardEventOrBuilder event, Serial serial, Supplier<BoardEvent.Builder> target) {
         walk(event, serial, new Fields() {
             @Override
             public void text(String value, int max, BiConsumer<BoardEvent.Builder, String> set) {
                 String clean = EventText.clean(value, max);
                 if (!clean.equals(value)) {
-                    set.accept(copy(), clean);
+                    set.accept(target.get(), clean);
                 }
             }
 
             @Override
             public void tail(List<String> lines, BiConsumer<BoardEvent.Builder, List<String>> set) {
-                List<String> clean = cleanTail(lines);
+                List<String> clean = EventText.cleanTail(lines, EventText.OUTPUT_TAIL_LINES, EventText.OUTPUT_LINE);
                 if (!clean.equals(lines)) {
-                    set.accept(copy(), clean);
+                    set.accept(target.get(), clean);
                 }
-            }
-
-            private BoardEvent.Builder copy() {
-                if (copy[0] == null) {
-                    copy[0] = event.toBuilder();
-                }
-                return copy[0];
             }
         });
-        return copy[0] == null ? event : copy[0].build();
     }
 
     private static void walk(BoardEventOrBuilder e, Serial serial, Fields f) {
@@ -121,9 +104,5 @@ public final class BoardEventText {
                 // The other changes carry no free text.
             }
         }
-    }
-
-    private static List<String> cleanTail(List<String> lines) {
-        return EventText.cleanTail(lines, EventText.OUTPUT_TAIL_LINES, EventText.OUTPUT_LINE);
     }
 }
