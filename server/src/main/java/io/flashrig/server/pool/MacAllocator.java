@@ -9,6 +9,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -58,6 +59,10 @@ public final class MacAllocator {
             Instant writeClaimedAt) {
     }
 
+    /** flashrig_assign_mac's row: HELD (mac, state), ASSIGNED (mac) or EXHAUSTED. */
+    private record Answer(String outcome, long mac, String state) {
+    }
+
     /** flashrig_assign_mac's refusal of a rig past its quota (V25). */
     private static final String RIG_QUOTA_TAKEN = "FRQ01";
 
@@ -75,21 +80,14 @@ public final class MacAllocator {
      */
     public Assignment assign(Connection c, BoardSerial serial, Long rigId, String attemptId, Instant now)
             throws SQLException {
-        String outcome;
-        long mac;
-        String state;
         // In the caller's transaction, the refusal must undo only this statement.
-        java.sql.Savepoint before = c.getAutoCommit() ? null : c.setSavepoint();
-        try (PreparedStatement ps = c.prepareStatement(
-                "SELECT outcome, mac, state FROM flashrig_assign_mac(?, ?, ?, ?, ?, ?, ?)")) {
-            Jdbc.bind(ps, serial.value(), Jdbc.Null.orLong(rigId), attemptId, now, quota.defaultNewMacsPerHour(),
-                    RigQuota.minute(now), RigQuota.windowStart(now));
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                outcome = rs.getString(1);
-                mac = rs.getLong(2);
-                state = rs.getString(3);
-            }
+        Savepoint before = c.getAutoCommit() ? null : c.setSavepoint();
+        Answer answer;
+        try {
+            answer = Jdbc.single(c, "SELECT outcome, mac, state FROM flashrig_assign_mac(?, ?, ?, ?, ?, ?, ?)",
+                    rs -> new Answer(rs.getString(1), rs.getLong(2), rs.getString(3)), serial.value(),
+                    Jdbc.Null.orLong(rigId), attemptId, now, quota.defaultNewMacsPerHour(), RigQuota.minute(now),
+                    RigQuota.windowStart(now));
         } catch (SQLException e) {
             if (!RIG_QUOTA_TAKEN.equals(e.getSQLState())) {
                 throw e;
@@ -102,18 +100,19 @@ public final class MacAllocator {
             // The hour rolled on between the two looks: the rig may take its MAC after all.
             return assign(c, serial, rigId, attemptId, now);
         }
-        return switch (outcome) {
+        return switch (answer.outcome()) {
             case "HELD" -> {
-                Assignment held = new Assignment(new MacAddress(mac), MacAssignment.State.valueOf(state), false);
+                Assignment held = new Assignment(new MacAddress(answer.mac()),
+                        MacAssignment.State.valueOf(answer.state()), false);
                 refuseIfQuarantined(held.mac(), held.state(), serial);
                 yield held;
             }
-            case "ASSIGNED" -> new Assignment(new MacAddress(mac), MacAssignment.State.ASSIGNED, true);
+            case "ASSIGNED" -> new Assignment(new MacAddress(answer.mac()), MacAssignment.State.ASSIGNED, true);
             case "EXHAUSTED" -> throw new DomainException(DomainException.Kind.EXHAUSTED,
                     ErrorReason.ERROR_REASON_MAC_POOL_EXHAUSTED, "The MAC pool is empty: no active MAC range has an"
                     + " address left. An admin must add a range (POST /api/v1/mac-ranges) before more boards can be"
                     + " fused.", Map.of());
-            default -> throw new IllegalStateException("flashrig_assign_mac answered " + outcome);
+            default -> throw new IllegalStateException("flashrig_assign_mac answered " + answer.outcome());
         };
     }
 
@@ -151,6 +150,13 @@ public final class MacAllocator {
                 UPDATE mac_assignment SET write_id = NULL, write_rig_id = NULL, write_attempt_id = NULL,
                        write_claimed_at = NULL
                  WHERE mac = ? AND state = 'ASSIGNED' AND write_id IS NOT NULL""", mac.value()) == 1;
+    }
+
+    /** An admin takes the MAC out of use for good; false when it already was. */
+    public boolean quarantine(Connection c, MacAddress mac, String reason, Instant now) throws SQLException {
+        return Jdbc.update(c, """
+                UPDATE mac_assignment SET state = 'QUARANTINED', quarantined_at = ?, quarantine_reason = ?
+                 WHERE mac = ? AND state <> 'QUARANTINED'""", now, reason, mac.value()) == 1;
     }
 
     /** Decides what a MAC found already burnt in a board's OTP is, recording it unless it conflicts. */

@@ -5,8 +5,6 @@ import io.flashrig.proto.rig.v1.ErrorReason;
 import io.flashrig.server.error.DomainException;
 import io.flashrig.server.sql.Jdbc;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
@@ -26,6 +24,10 @@ public final class RigQuota {
 
     private static final Duration WINDOW = Duration.ofHours(1);
 
+    /** A rig's quota and the new MACs it took within the window. */
+    private record Standing(String rig, int limit, long taken) {
+    }
+
     private final int defaultNewMacsPerHour;
 
     public RigQuota(int defaultNewMacsPerHour) {
@@ -41,20 +43,12 @@ public final class RigQuota {
         if (rigId == null) {
             return;
         }
-        String rig;
-        int limit;
-        long taken;
-        try (PreparedStatement ps = c.prepareStatement(
-                "SELECT rig_name, new_macs_per_hour, taken FROM flashrig_rig_quota(?, ?, ?)")) {
-            Jdbc.bind(ps, rigId, defaultNewMacsPerHour, windowStart(now));
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                rig = rs.getString(1);
-                limit = rs.getInt(2);
-                taken = rs.getLong(3);
-            }
-        }
-        if (taken < limit) {
+        Standing standing = Jdbc.single(c, "SELECT rig_name, new_macs_per_hour, taken FROM flashrig_rig_quota(?, ?, ?)",
+                rs -> new Standing(rs.getString(1), rs.getInt(2), rs.getLong(3)), rigId, defaultNewMacsPerHour,
+                windowStart(now));
+        String rig = standing.rig();
+        int limit = standing.limit();
+        if (standing.taken() < limit) {
             return;
         }
         String message = "Rig '" + rig + "' has taken its quota of " + limit + " new MACs in the last hour; board "
@@ -78,10 +72,8 @@ public final class RigQuota {
         if (rigId == null) {
             return;
         }
-        try (PreparedStatement ps = c.prepareStatement("SELECT flashrig_count_rig_mac(?, ?, ?)")) {
-            Jdbc.bind(ps, rigId, minute(now), windowStart(now));
-            ps.execute();
-        }
+        // A function returning void: one row, with nothing in it.
+        Jdbc.single(c, "SELECT flashrig_count_rig_mac(?, ?, ?)", rs -> 1, rigId, minute(now), windowStart(now));
     }
 
     int defaultNewMacsPerHour() {

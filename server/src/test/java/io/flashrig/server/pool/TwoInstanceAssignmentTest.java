@@ -4,11 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.flashrig.contract.BoardSerial;
+import io.flashrig.contract.testing.RigClient;
 import io.flashrig.proto.rig.v1.AssignMacRequest;
 import io.flashrig.proto.rig.v1.AssignMacResponse;
 import io.flashrig.server.error.DomainException;
 import io.flashrig.server.testing.PostgresResource;
-import io.flashrig.server.testing.RigClient;
 import io.flashrig.server.testing.TestApi;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
