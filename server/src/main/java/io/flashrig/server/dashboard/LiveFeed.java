@@ -1,5 +1,6 @@
 package io.flashrig.server.dashboard;
 
+import io.flashrig.server.sql.Listener;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Multi;
@@ -10,7 +11,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
@@ -21,7 +21,6 @@ import java.util.Set;
 import java.util.UUID;
 import javax.sql.DataSource;
 import org.jboss.logging.Logger;
-import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 
 /**
@@ -47,34 +46,32 @@ public class LiveFeed {
     private static final int SUBSCRIBER_BUFFER = 2_048;
     /** How long one wait for notifications lasts, so that a shutdown is noticed. */
     private static final int WAIT_MILLIS = 5_000;
-    private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
     /** Board events looked up together at most: a rig delivering a long queue still gets bounded queries. */
     private static final int MAX_BURST = 500;
 
     private final BroadcastProcessor<LiveUpdate> updates = BroadcastProcessor.create();
     private final BroadcastProcessor<Long> revocations = BroadcastProcessor.create();
     private final LiveQueries queries;
-    private final DataSource dataSource;
-    private volatile boolean running;
-    private Thread listener;
+    private final Listener listener;
+    /**
+     * Since when revocations went unheard: the listening connection was lost, or (at start) not yet open while
+     * dashboards could already subscribe. Only the listener's thread reads and writes it.
+     */
+    private Instant lostAt = Instant.now();
 
     LiveFeed(LiveQueries queries, DataSource dataSource) {
         this.queries = queries;
-        this.dataSource = dataSource;
+        this.listener = new Listener("flashrig-live-feed", "The live view lost its database connection",
+                List.of(BOARD_CHANNEL, RIG_CHANNEL, ALERT_CHANNEL, TOKEN_CHANNEL), WAIT_MILLIS, false, dataSource,
+                new Publishing());
     }
 
     void start(@Observes StartupEvent event) {
-        running = true;
-        listener = new Thread(this::listen, "flashrig-live-feed");
-        listener.setDaemon(true);
         listener.start();
     }
 
     void stop(@Observes ShutdownEvent event) {
-        running = false;
-        if (listener != null) {
-            listener.interrupt();
-        }
+        listener.stop();
         updates.onComplete();
         revocations.onComplete();
     }
@@ -89,47 +86,27 @@ public class LiveFeed {
         return revocations.onOverflow().buffer(SUBSCRIBER_BUFFER);
     }
 
-    private void listen() {
-        Duration backoff = Duration.ofSeconds(1);
-        // Since when revocations went unheard: the listening connection was lost, or (at start) not yet open while
-        // dashboards could already subscribe.
-        Instant lostAt = Instant.now();
-        while (running) {
-            try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
-                statement.execute("LISTEN " + BOARD_CHANNEL);
-                statement.execute("LISTEN " + RIG_CHANNEL);
-                statement.execute("LISTEN " + ALERT_CHANNEL);
-                statement.execute("LISTEN " + TOKEN_CHANNEL);
-                PGConnection postgres = connection.unwrap(PGConnection.class);
-                backoff = Duration.ofSeconds(1);
-                try {
-                    if (lostAt != null) {
-                        // Listening first, so that a revocation is either looked up here or heard, never neither.
-                        revokedSince(connection, lostAt.minus(REVOCATION_CLOCK_SLACK)).forEach(revocations::onNext);
-                        lostAt = null;
-                    }
-                    while (running) {
-                        // Blocks on the socket until PostgreSQL sends a notification (or the wait ends): no polling.
-                        PGNotification[] notifications = postgres.getNotifications(WAIT_MILLIS);
-                        if (notifications != null) {
-                            publish(notifications);
-                        }
-                    }
-                } finally {
-                    // The connection goes back to the pool: its next borrower must not collect notifications unread.
-                    statement.execute("UNLISTEN *");
-                }
-            } catch (SQLException e) {
-                if (!running) {
-                    return;
-                }
-                if (lostAt == null) {
-                    lostAt = Instant.now();
-                }
-                LOG.warnf("The live view lost its database connection (%s); retrying in %d s", e.getMessage(),
-                        backoff.toSeconds());
-                sleep(backoff);
-                backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+    /** Publishes what it hears, and after a lost link, the revocations it may have missed. */
+    private final class Publishing implements Listener.Handler {
+
+        @Override
+        public void listening(Connection connection) throws SQLException {
+            if (lostAt != null) {
+                // Listening first, so that a revocation is either looked up here or heard, never neither.
+                revokedSince(connection, lostAt.minus(REVOCATION_CLOCK_SLACK)).forEach(revocations::onNext);
+                lostAt = null;
+            }
+        }
+
+        @Override
+        public void heard(PGNotification[] notifications) {
+            publish(notifications);
+        }
+
+        @Override
+        public void lost() {
+            if (lostAt == null) {
+                lostAt = Instant.now();
             }
         }
     }
@@ -216,13 +193,5 @@ public class LiveFeed {
         // The listener must keep going. A dashboard shows what was lost once it next loads a snapshot (on reload or
         // reconnect) or hears of the same board again.
         LOG.warnf("Could not publish live update %s: %s", what, e.getMessage());
-    }
-
-    private static void sleep(Duration duration) {
-        try {
-            Thread.sleep(duration.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }

@@ -1,5 +1,6 @@
 package io.flashrig.server.security;
 
+import io.flashrig.server.sql.Listener;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -7,15 +8,12 @@ import jakarta.enterprise.event.Observes;
 import jakarta.transaction.Synchronization;
 import jakarta.transaction.TransactionSynchronizationRegistry;
 import java.sql.Connection;
-import java.sql.SQLException;
-import java.sql.Statement;
-import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.sql.DataSource;
-import org.jboss.logging.Logger;
-import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
 
 /**
  * Who recently accepted tokens belong to, so that a rig's every call does not look its token up in the database
@@ -27,42 +25,31 @@ import org.postgresql.PGConnection;
 @ApplicationScoped
 public class TokenCache {
 
-    private static final Logger LOG = Logger.getLogger(TokenCache.class);
-
     static final String CHANNEL = "flashrig_credentials";
     /** Far more tokens than rigs and admins: beyond it, lookups simply go to the database. */
     private static final int MAX_ENTRIES = 10_000;
-    /** How long one wait for notifications lasts; each wait ends with a round trip that proves the link alive. */
+    /** How long one wait for notifications lasts: how soon a link that died without a word is noticed. */
     private static final int WAIT_MILLIS = 2_000;
-    private static final int NETWORK_TIMEOUT_MILLIS = 10_000;
-    private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
 
     private final Map<String, Caller> callers = new ConcurrentHashMap<>();
     /** Moves on every emptying: a lookup that began before one must not put its (possibly stale) answer back. */
     private final AtomicLong generation = new AtomicLong();
-    private final DataSource dataSource;
     private final TransactionSynchronizationRegistry transactions;
+    private final Listener listener;
     private volatile boolean listening;
-    private volatile boolean running;
-    private Thread listener;
 
     TokenCache(DataSource dataSource, TransactionSynchronizationRegistry transactions) {
-        this.dataSource = dataSource;
         this.transactions = transactions;
+        this.listener = new Listener("flashrig-token-cache", "Token lookups are not cached while the database is"
+                + " unreachable", List.of(CHANNEL), WAIT_MILLIS, true, dataSource, new Forgetting());
     }
 
     void start(@Observes StartupEvent event) {
-        running = true;
-        listener = new Thread(this::listen, "flashrig-token-cache");
-        listener.setDaemon(true);
         listener.start();
     }
 
     void stop(@Observes ShutdownEvent event) {
-        running = false;
-        if (listener != null) {
-            listener.interrupt();
-        }
+        listener.stop();
     }
 
     /** The caller holding the token of this hash, if it was accepted since the last change to any token. */
@@ -110,46 +97,25 @@ public class TokenCache {
         callers.clear();
     }
 
-    private void listen() {
-        Duration backoff = Duration.ofSeconds(1);
-        while (running) {
-            try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
-                connection.setNetworkTimeout(Runnable::run, NETWORK_TIMEOUT_MILLIS);
-                statement.execute("LISTEN " + CHANNEL);
-                PGConnection postgres = connection.unwrap(PGConnection.class);
-                // Listening first, then empty: whatever changed while nobody listened is forgotten.
-                forget();
-                listening = true;
-                backoff = Duration.ofSeconds(1);
-                try {
-                    while (running) {
-                        if (postgres.getNotifications(WAIT_MILLIS) != null) {
-                            forget();
-                        }
-                        // A link that died without a word must not leave the cache trusted.
-                        statement.execute("SELECT 1");
-                    }
-                } finally {
-                    listening = false;
-                    forget();
-                    statement.execute("UNLISTEN *");
-                }
-            } catch (SQLException e) {
-                listening = false;
-                forget();
-                if (!running) {
-                    return;
-                }
-                LOG.warnf("Token lookups are not cached while the database is unreachable (%s); retrying in %d s",
-                        e.getMessage(), backoff.toSeconds());
-                try {
-                    Thread.sleep(backoff.toMillis());
-                } catch (InterruptedException interrupted) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
-                backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
-            }
+    /** Any change to any token empties the cache, and so does every moment this replica may not hear of one. */
+    private final class Forgetting implements Listener.Handler {
+
+        @Override
+        public void listening(Connection connection) {
+            // Whatever changed while nobody listened is forgotten.
+            forget();
+            listening = true;
+        }
+
+        @Override
+        public void heard(PGNotification[] notifications) {
+            forget();
+        }
+
+        @Override
+        public void lost() {
+            listening = false;
+            forget();
         }
     }
 }
