@@ -20,7 +20,9 @@ import org.postgresql.PGNotification;
  * (issue 18: a second transaction per call). Only accepted tokens are kept, by hash. Revocation stays immediate: a
  * change to any token, on any replica or by hand in SQL, notifies every replica at commit (V25's triggers), which
  * empties its cache; the replica that made the change empties its own right after its commit. While this replica
- * cannot listen, it keeps nothing, and every call asks the database again.
+ * cannot listen, it keeps nothing, and every call asks the database again. An entry is also forgotten after
+ * {@link #MAX_AGE_NANOS}: a listening connection that died without a word takes seconds to notice, and a revoked
+ * token must not outlive that.
  */
 @ApplicationScoped
 public class TokenCache {
@@ -31,7 +33,13 @@ public class TokenCache {
     /** How long one wait for notifications lasts: how soon a link that died without a word is noticed. */
     private static final int WAIT_MILLIS = 2_000;
 
-    private final Map<String, Caller> callers = new ConcurrentHashMap<>();
+    /** The longest a revocation can go unseen here when its notification is lost; a busy rig still hits the cache. */
+    static final long MAX_AGE_NANOS = 1_000_000_000L;
+
+    private record Entry(Caller caller, long at) {
+    }
+
+    private final Map<String, Entry> callers = new ConcurrentHashMap<>();
     /** Moves on every emptying: a lookup that began before one must not put its (possibly stale) answer back. */
     private final AtomicLong generation = new AtomicLong();
     private final TransactionSynchronizationRegistry transactions;
@@ -54,7 +62,11 @@ public class TokenCache {
 
     /** The caller holding the token of this hash, if it was accepted since the last change to any token. */
     Caller get(String hash) {
-        return listening ? callers.get(hash) : null;
+        Entry entry = listening ? callers.get(hash) : null;
+        if (entry == null || System.nanoTime() - entry.at() > MAX_AGE_NANOS) {
+            return null;
+        }
+        return entry.caller();
     }
 
     /** Read before looking a token up in the database, and handed to {@link #put}. */
@@ -67,7 +79,7 @@ public class TokenCache {
         if (!listening || generation.get() != lookedUpAt || callers.size() >= MAX_ENTRIES) {
             return;
         }
-        callers.put(hash, caller);
+        callers.put(hash, new Entry(caller, System.nanoTime()));
         // An emptying between the test above and the put must still win.
         if (generation.get() != lookedUpAt) {
             callers.remove(hash);
