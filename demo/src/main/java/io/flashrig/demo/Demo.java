@@ -150,7 +150,7 @@ public final class Demo {
     }
 
     private void printSummary(AdminApi api, Scenario scenario, int port, String adminToken) {
-        int width = Math.min(TerminalText.lineWidth(), 120);
+        int width = Math.min(TerminalText.lineWidth(), 160);
         int roleWidth = scenario.roles().values().stream().mapToInt(String::length).max().orElse(0);
         int flashed = 0;
         int failed = 0;
@@ -169,10 +169,11 @@ public final class Demo {
             // Role, serial, outcome and MAC take 78 columns: they fit 80; the reason goes beside them only where it fits.
             String row = String.format("%-" + roleWidth + "s %-24s %-11s %s", entry.getValue(), entry.getKey(),
                     outcome.isEmpty() ? board.path("state").asText() : outcome, board.path("mac").asText("")).stripTrailing();
+            String beside = String.format("%-" + (roleWidth + 55) + "s %s", row, reason);
             if (reason.isEmpty()) {
                 lines.add(row);
-            } else if (String.format("%-" + (roleWidth + 55) + "s %s", row, reason).length() <= width) {
-                lines.add(String.format("%-" + (roleWidth + 55) + "s %s", row, reason));
+            } else if (beside.length() <= width) {
+                lines.add(beside);
             } else {
                 lines.add(row);
                 TerminalText.wrap(reason, width - 4, "").forEach(part -> lines.add("    " + part));
