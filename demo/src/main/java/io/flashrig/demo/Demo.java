@@ -150,6 +150,8 @@ public final class Demo {
     }
 
     private void printSummary(AdminApi api, Scenario scenario, int port, String adminToken) {
+        int width = Math.min(TerminalText.lineWidth(), 160);
+        int roleWidth = scenario.roles().values().stream().mapToInt(String::length).max().orElse(0);
         int flashed = 0;
         int failed = 0;
         List<String> lines = new ArrayList<>();
@@ -164,21 +166,31 @@ public final class Demo {
             }
             String reason = last.path("failureCode").isMissingNode() || last.path("failureCode").isNull()
                     ? "" : last.path("failureCode").asText() + ": " + last.path("message").asText("");
-            lines.add(String.format("  %-26s %-24s %-12s %-17s %s", entry.getValue(), entry.getKey(),
-                    outcome.isEmpty() ? board.path("state").asText() : outcome,
-                    board.path("mac").asText(""), reason));
+            // Role, serial, outcome and MAC take 78 columns: they fit 80; the reason goes beside them only where it fits.
+            String row = String.format("%-" + roleWidth + "s %-24s %-11s %s", entry.getValue(), entry.getKey(),
+                    outcome.isEmpty() ? board.path("state").asText() : outcome, board.path("mac").asText("")).stripTrailing();
+            String beside = String.format("%-" + (roleWidth + 55) + "s %s", row, reason);
+            if (reason.isEmpty()) {
+                lines.add(row);
+            } else if (beside.length() <= width) {
+                lines.add(beside);
+            } else {
+                lines.add(row);
+                TerminalText.wrap(reason, width - 4, "").forEach(part -> lines.add("    " + part));
+            }
         }
         JsonNode pool = api.macPool();
         say("");
-        say("==================================== FlashRig demo summary ====================================");
+        say(TerminalText.rule("FlashRig demo summary", width));
         lines.forEach(Demo::say);
-        say(String.format("Flashed: %d   Failed or interrupted: %d   MACs assigned: %d (fused %d), %d of %d left",
-                flashed, failed, pool.path("assigned").asLong() + pool.path("fused").asLong(),
-                pool.path("fused").asLong(), pool.path("available").asLong(), pool.path("total").asLong()));
-        say("Dashboard:  http://localhost:" + port + "/dashboard/   (sign in with the admin token below)");
-        say("REST API:   http://localhost:" + port + "/q/swagger-ui/");
-        say("Admin token: " + adminToken);
-        say("================================================================================================");
+        say(String.format("Flashed: %d   Failed or interrupted: %d", flashed, failed), width);
+        say(String.format("MACs assigned: %d (fused %d), %d of %d left", pool.path("assigned").asLong() + pool.path("fused").asLong(),
+                pool.path("fused").asLong(), pool.path("available").asLong(), pool.path("total").asLong()), width);
+        say("Dashboard:   http://localhost:" + port + "/dashboard/", width);
+        say("             (sign in with the admin token below)", width);
+        say("REST API:    http://localhost:" + port + "/q/swagger-ui/", width);
+        say("Admin token: " + adminToken, width);
+        say(TerminalText.rule("", width));
     }
 
     private String shown(Path path) {
@@ -225,7 +237,12 @@ public final class Demo {
     }
 
     static void say(String line) {
-        System.out.println(line);
+        say(line, TerminalText.lineWidth());
+    }
+
+    /** {@code line} wrapped at spaces to {@code width}, continuation lines indented, so the terminal never breaks a word. */
+    static void say(String line, int width) {
+        TerminalText.wrap(line, width, "  ").forEach(System.out::println);
         System.out.flush();
     }
 

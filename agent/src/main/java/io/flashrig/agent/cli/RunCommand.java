@@ -52,6 +52,9 @@ public class RunCommand implements Callable<Integer> {
     @Option(names = "--output", paramLabel = "table|plain|json|log", description = "Live table (default on a terminal), plain lines (default otherwise), JSON lines, or JSON lines into the log (file).")
     String output;
 
+    @Option(names = "--bell", description = "Ring the terminal's bell when a board is ready to unplug or has failed.")
+    Boolean bell;
+
     @Option(names = "--slot-map", paramLabel = "FILE", description = "Slot labels by port path, one '<label> = <port path>' per line, e.g. '1 = 20-1.1'.")
     Path slotMap;
 
@@ -92,7 +95,8 @@ public class RunCommand implements Callable<Integer> {
         CliProgrammer programmer = CommonOptions.programmer(r, executable, stateDir);
         OperatorOutput out;
         try {
-            out = OperatorOutput.create(mode, System.out, System.console() != null);
+            out = OperatorOutput.create(mode, System.out, System.console() != null,
+                    Optional.ofNullable(bell).orElse(config.bell()));
         } catch (IllegalArgumentException e) {
             throw new ExitCodes.Failure(ExitCodes.USAGE, e.getMessage());
         }

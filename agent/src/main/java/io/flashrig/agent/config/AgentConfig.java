@@ -72,6 +72,10 @@ public interface AgentConfig {
     /** Operator output: {@code table} (live table), {@code plain} (one line per event), {@code json} or {@code log} (JSON lines into the agent's log file); default: table on a terminal, plain otherwise. */
     Optional<String> output();
 
+    /** True to ring the terminal's bell when a board is ready to unplug or has failed (table and plain output on a terminal). */
+    @WithDefault("false")
+    boolean bell();
+
     /** File mapping slot labels to USB port paths, one {@code <label> = <port path>} per line, e.g. {@code 1 = 20-1.1}. */
     Optional<String> slotMap();
 

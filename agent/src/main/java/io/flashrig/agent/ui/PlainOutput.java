@@ -10,14 +10,18 @@ final class PlainOutput implements OperatorOutput {
 
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss");
     private final PrintStream out;
+    private final boolean bell;
 
-    PlainOutput(PrintStream out) {
+    /** With {@code bell}, a board ready to unplug or failed also rings the terminal's bell. */
+    PlainOutput(PrintStream out, boolean bell) {
         this.out = out;
+        this.bell = bell;
     }
 
     @Override
     public synchronized void show(BoardEvent event) {
-        Messages.of(event).ifPresent(line -> out.println(TIME.format(LocalTime.now()) + "  " + line));
+        Messages.of(event).ifPresent(line -> out.println(TIME.format(LocalTime.now()) + "  " + line
+                + (bell && (event.hasDone() || event.hasFailed()) ? "\u0007" : "")));
     }
 
     @Override

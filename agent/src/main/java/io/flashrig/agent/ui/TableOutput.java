@@ -1,12 +1,12 @@
 package io.flashrig.agent.ui;
 
-import io.flashrig.agent.job.FlashJob;
-import io.flashrig.agent.programmer.Durations;
 import io.flashrig.contract.EventText;
 import io.flashrig.proto.rig.v1.BoardEvent;
-import io.flashrig.proto.rig.v1.FlashJobState;
+import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
 import java.io.PrintStream;
-import java.time.Duration;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -22,30 +22,38 @@ import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 import org.jboss.logmanager.ExtLogRecord;
+import org.jline.terminal.Attributes;
+import org.jline.terminal.Size;
+import org.jline.terminal.Terminal;
+import org.jline.utils.AttributedString;
+import org.jline.utils.Display;
+import org.jline.utils.InfoCmp.Capability;
 
 /**
- * A live table of the boards on the hub (slot, order, serial, state, progress, MAC, elapsed, result), redrawn in place
- * after events, at most a few times a second, with the latest operator messages below it. While it redraws in place,
- * log records join those messages instead of going to the console: a line printed between two redraws would be
- * overwritten or shift the table.
+ * The live table of the boards on the hub, drawn with JLine on the terminal's alternate screen and redrawn in place
+ * (a few times a second at most) at the terminal's size, following resizes. The alternate screen keeps every redraw out
+ * of the scrollback; when the agent stops, the last table is printed once on the normal screen, so the shift's end
+ * stays readable there.
+ *
+ * <p>While the table is up, log records and stray lines on stderr join its messages instead of going to the terminal:
+ * a line printed between two redraws would be drawn over or shift the table.
+ *
+ * <p>Without a terminal ({@code --output table} into a pipe), each redraw prints the whole table as plain text.
  */
 final class TableOutput implements OperatorOutput {
 
     private static final long REDRAW_MILLIS = 250;
-    private static final int MESSAGES = 6;
-    /** Longer messages are cut, so that no line wraps and the redraw moves up exactly the lines it drew. */
-    private static final int MESSAGE_WIDTH = 130;
-    private static final String GREEN = "\u001b[32m";
-    private static final String RED = "\u001b[31m";
-    private static final String RESET = "\u001b[0m";
+    private static final int MESSAGES = 20;
+    /** The width of a table printed as plain text, where no terminal says how wide it may be. */
+    private static final int PLAIN_WIDTH = 132;
+    /** Unplugged boards kept for the screen; older ones are only in the log lines and on the server. */
+    private static final int UNPLUGGED_KEPT = 64;
 
-    private record Row(String slot, int order, String serial, FlashJobState state, int progress, String mac, Instant since,
-            Instant ended, String result) {
-    }
-
+    private final Terminal terminal;
     private final PrintStream out;
-    private final boolean ansi;
-    private final Map<String, Row> rows = new LinkedHashMap<>();
+    private final boolean bell;
+    private final Clock clock;
+    private final Map<String, BoardRow> rows = new LinkedHashMap<>();
     private final Deque<String> messages = new ArrayDeque<>();
     private final ScheduledExecutorService redraw = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "table-redraw");
@@ -70,23 +78,55 @@ final class TableOutput implements OperatorOutput {
         public void close() {
         }
     };
-    private int drawnLines;
+    private final Display display;
+    private PrintStream stderr;
+    private Attributes attributes;
     private boolean redrawPending;
+    private boolean closed;
 
-    TableOutput(PrintStream out, boolean ansi) {
-        this.out = out;
-        this.ansi = ansi;
-        if (ansi) {
-            Logger root = Logger.getLogger("");
-            for (Handler handler : root.getHandlers()) {
-                root.removeHandler(handler);
-                consoleHandlers.add(handler);
-            }
-            logToMessages.setLevel(Level.INFO);
-            root.addHandler(logToMessages);
-            // Elapsed times move with the clock, not with events.
-            redraw.scheduleAtFixedRate(this::tick, 1, 1, TimeUnit.SECONDS);
+    /** A live table on {@code terminal}. */
+    TableOutput(Terminal terminal, boolean bell, Clock clock) {
+        this.terminal = terminal;
+        this.out = null;
+        this.bell = bell;
+        this.clock = clock;
+        this.display = new Display(terminal, true);
+        Logger root = Logger.getLogger("");
+        for (Handler handler : root.getHandlers()) {
+            root.removeHandler(handler);
+            consoleHandlers.add(handler);
         }
+        logToMessages.setLevel(Level.INFO);
+        root.addHandler(logToMessages);
+        stderr = System.err;
+        System.setErr(new PrintStream(new LineSink(this::note), true, StandardCharsets.UTF_8));
+        attributes = terminal.enterRawMode();
+        // Raw mode for the keys the operator may press, but Ctrl-C must still stop the agent.
+        Attributes keys = new Attributes(terminal.getAttributes());
+        keys.setLocalFlag(Attributes.LocalFlag.ISIG, true);
+        terminal.setAttributes(keys);
+        terminal.puts(Capability.enter_ca_mode);
+        terminal.puts(Capability.cursor_invisible);
+        terminal.handle(Terminal.Signal.WINCH, signal -> resized());
+        resized();
+        // Elapsed times move with the clock, not with events.
+        redraw.scheduleAtFixedRate(this::tick, 1, 1, TimeUnit.SECONDS);
+    }
+
+    /** A table printed as plain text on {@code out} after each change, for a pipe. */
+    TableOutput(PrintStream out, Clock clock) {
+        this.terminal = null;
+        this.out = out;
+        this.bell = false;
+        this.clock = clock;
+        this.display = null;
+    }
+
+    private synchronized void resized() {
+        Size size = terminal.getSize();
+        display.clear();
+        display.resize(size.getRows(), size.getColumns());
+        scheduleRedraw();
     }
 
     private synchronized void tick() {
@@ -100,12 +140,12 @@ final class TableOutput implements OperatorOutput {
             messages.removeFirst();
         }
         // Log records carry whatever reached them (a server's error text, a path): nothing may move the cursor.
-        messages.addLast(EventText.clean(message, MESSAGE_WIDTH));
+        messages.addLast(EventText.clean(message, EventText.MESSAGE));
         scheduleRedraw();
     }
 
     private void scheduleRedraw() {
-        if (!redrawPending) {
+        if (!redrawPending && !closed) {
             redrawPending = true;
             redraw.schedule(this::draw, REDRAW_MILLIS, TimeUnit.MILLISECONDS);
         }
@@ -113,68 +153,107 @@ final class TableOutput implements OperatorOutput {
 
     @Override
     public synchronized void show(BoardEvent e) {
-        Row old = rows.get(e.getSerial());
         Instant at = Instant.ofEpochSecond(e.getOccurredAt().getSeconds(), e.getOccurredAt().getNanos());
-        Row row = old == null || e.getChangeCase() == BoardEvent.ChangeCase.DETECTED
-                ? new Row(e.getSlot().getLabel(), e.getSlot().getPowerUpOrder(), e.getSerial(), e.getState(), 0, "", at, null, "")
-                : old;
-        int progress = e.hasFlashProgress() ? e.getFlashProgress().getOverallPercent() : row.progress();
-        if (e.hasFlashed()) {
-            progress = 100;
-        }
-        String mac = e.hasDone() ? e.getDone().getMac() : e.hasMacWritten() ? e.getMacWritten().getMac()
-                : e.hasOtpRead() ? e.getOtpRead().getMac() : row.mac();
-        String result = e.hasFailed() ? e.getFailed().getMessage() : e.hasDone() ? "unplug now" : e.hasInterrupted() ? "unplugged early"
-                : e.hasWaitingForMac() ? e.getWaitingForMac().getMessage() : row.result();
-        boolean over = e.hasDone() || e.hasFailed() || e.hasInterrupted();
-        rows.put(e.getSerial(), new Row(row.slot(), row.order(), row.serial(), e.getState(), progress, mac, row.since(),
-                over ? at : row.ended(), result));
-        if (e.hasRemoved() || e.hasInterrupted()) {
+        BoardRow old = rows.get(e.getSerial());
+        BoardRow row;
+        if (old == null || e.hasDetected()) {
+            row = BoardRow.detected(e, at);
             rows.remove(e.getSerial());
+            rows.values().removeIf(r -> r.unplugged() && r.sameSlotAs(row));
+        } else {
+            row = old.after(e, at);
+        }
+        rows.put(e.getSerial(), row);
+        if (row.unplugged()) {
+            forgetOldestUnplugged();
         }
         Messages.of(e).filter(m -> !e.hasFlashStarted() && !e.hasDetected()).ifPresent(this::note);
+        if (bell && terminal != null && (e.hasDone() || e.hasFailed())) {
+            terminal.puts(Capability.bell);
+            terminal.flush();
+        }
         scheduleRedraw();
+    }
+
+    private void forgetOldestUnplugged() {
+        List<BoardRow> gone = rows.values().stream().filter(BoardRow::unplugged).toList();
+        gone.stream().sorted((a, b) -> a.unpluggedAt().compareTo(b.unpluggedAt())).limit(Math.max(0, gone.size() - UNPLUGGED_KEPT))
+                .forEach(r -> rows.remove(r.serial()));
     }
 
     private synchronized void draw() {
         redrawPending = false;
+        if (closed) {
+            return;
+        }
+        if (terminal == null) {
+            print(out, PLAIN_WIDTH);
+            return;
+        }
+        Size size = terminal.getSize();
+        List<AttributedString> lines = TableLayout.render(rows.values(), List.copyOf(messages), clock.instant(), size.getColumns(),
+                size.getRows(), "");
+        display.update(lines, -1);
+        terminal.flush();
+    }
+
+    /** The whole table once, as text for a scrollback or a log: no row limit. */
+    private void print(PrintStream to, int width) {
         StringBuilder sb = new StringBuilder();
-        if (ansi && drawnLines > 0) {
-            sb.append("\u001b[").append(drawnLines).append("F\u001b[J");
+        for (AttributedString line : TableLayout.render(rows.values(), List.copyOf(messages), clock.instant(), width, 0, "")) {
+            sb.append(line).append(System.lineSeparator());
         }
-        int lines = 0;
-        sb.append(String.format("%-5s %5s  %-24s  %-16s %4s  %-17s %7s  %s%n", "SLOT", "ORDER", "SERIAL", "STATE", "%", "MAC", "ELAPSED", "RESULT"));
-        lines++;
-        Instant now = Instant.now();
-        for (Row r : rows.values()) {
-            String colour = !ansi ? "" : r.state() == FlashJobState.FLASH_JOB_STATE_DONE ? GREEN
-                    : r.state() == FlashJobState.FLASH_JOB_STATE_FAILED ? RED : "";
-            String elapsed = Durations.format(Duration.between(r.since(), r.ended() == null ? now : r.ended()));
-            String result = EventText.clean(r.result(), 60);
-            sb.append(colour).append(String.format("%-5s %5d  %-24s  %-16s %4d  %-17s %7s  %s", r.slot(), r.order(), r.serial(),
-                    FlashJob.name(r.state()), r.progress(), r.mac(), elapsed, result)).append(colour.isEmpty() ? "" : RESET)
-                    .append(System.lineSeparator());
-            lines++;
-        }
-        sb.append(System.lineSeparator());
-        lines++;
-        for (String m : messages) {
-            sb.append(m).append(System.lineSeparator());
-            lines++;
-        }
-        out.print(sb);
-        out.flush();
-        drawnLines = lines;
+        to.print(sb);
+        to.flush();
     }
 
     @Override
     public void close() {
         redraw.shutdown();
-        draw();
-        if (ansi) {
-            Logger root = Logger.getLogger("");
-            root.removeHandler(logToMessages);
-            consoleHandlers.forEach(root::addHandler);
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            if (terminal == null) {
+                print(out, PLAIN_WIDTH);
+                return;
+            }
+            terminal.puts(Capability.exit_ca_mode);
+            terminal.puts(Capability.cursor_visible);
+            terminal.setAttributes(attributes);
+            int width = terminal.getSize().getColumns();
+            for (AttributedString line : TableLayout.render(rows.values(), List.copyOf(messages), clock.instant(), width, 0, "")) {
+                terminal.writer().println(line.toAnsi(terminal));
+            }
+            terminal.flush();
+        }
+        System.setErr(stderr);
+        Logger root = Logger.getLogger("");
+        root.removeHandler(logToMessages);
+        consoleHandlers.forEach(root::addHandler);
+    }
+
+    /** Text written to stderr while the table is up, as whole lines. */
+    private static final class LineSink extends OutputStream {
+        private final java.util.function.Consumer<String> lines;
+        private final ByteArrayOutputStream line = new ByteArrayOutputStream();
+
+        LineSink(java.util.function.Consumer<String> lines) {
+            this.lines = lines;
+        }
+
+        @Override
+        public synchronized void write(int b) {
+            if (b == '\n') {
+                String text = line.toString(StandardCharsets.UTF_8).stripTrailing();
+                line.reset();
+                if (!text.isEmpty()) {
+                    lines.accept(text);
+                }
+            } else {
+                line.write(b);
+            }
         }
     }
 }

@@ -22,7 +22,7 @@ class JsonOutputTest {
     @Test
     void jsonModePrintsOneObjectPerEventOnItsStream() {
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
-        try (OperatorOutput out = OperatorOutput.create("json", new PrintStream(printed, true, StandardCharsets.UTF_8), false)) {
+        try (OperatorOutput out = OperatorOutput.create("json", new PrintStream(printed, true, StandardCharsets.UTF_8), false, false)) {
             out.show(EVENT);
         }
         assertEquals("{\"serial\":\"003C00473430511536383630\"}", printed.toString(StandardCharsets.UTF_8).strip());
@@ -48,7 +48,7 @@ class JsonOutputTest {
         Logger events = Logger.getLogger(JsonOutput.EVENTS_CATEGORY);
         events.addHandler(capture);
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
-        try (OperatorOutput out = OperatorOutput.create("log", new PrintStream(printed, true, StandardCharsets.UTF_8), false)) {
+        try (OperatorOutput out = OperatorOutput.create("log", new PrintStream(printed, true, StandardCharsets.UTF_8), false, false)) {
             out.show(EVENT);
         } finally {
             events.removeHandler(capture);
