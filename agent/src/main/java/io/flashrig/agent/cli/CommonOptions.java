@@ -115,7 +115,10 @@ public class CommonOptions {
     }
 
     static FlashLayout layout(Resolved r) throws ExitCodes.Failure {
-        Path file = r.layout().orElseThrow(() -> new ExitCodes.Failure(ExitCodes.USAGE, "no flash layout given: use --layout FILE.tsv"));
+        return readLayout(r.layout().orElseThrow(() -> new ExitCodes.Failure(ExitCodes.USAGE, "no flash layout given: use --layout FILE.tsv")));
+    }
+
+    static FlashLayout readLayout(Path file) throws ExitCodes.Failure {
         try {
             return FlashLayout.read(file);
         } catch (FlashLayout.InvalidLayoutException e) {
