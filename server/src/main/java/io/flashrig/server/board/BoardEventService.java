@@ -16,6 +16,7 @@ import io.flashrig.proto.rig.v1.StreamBoardEventsResponse;
 import io.flashrig.server.FlashRigConfig;
 import io.flashrig.server.api.Uuids;
 import io.flashrig.server.error.DomainException;
+import io.flashrig.server.release.AttemptRelease;
 import io.flashrig.server.pool.PoolService;
 import io.flashrig.server.rig.Rig;
 import io.flashrig.server.sql.Jdbc;
@@ -595,9 +596,12 @@ public class BoardEventService {
         UUID attemptId = e.attemptId();
         Instant at = e.at();
         switch (event.getChangeCase()) {
-            case FLASH_STARTED -> attempt(c, attemptId, "layout_name = ?, layout_sha256 = ?, flash_started_at = ?",
-                    emptyToNull(event.getFlashStarted().getLayoutName()),
-                    emptyToNull(event.getFlashStarted().getLayoutSha256()), at);
+            case FLASH_STARTED -> {
+                attempt(c, attemptId, "layout_name = ?, layout_sha256 = ?, flash_started_at = ?",
+                        emptyToNull(event.getFlashStarted().getLayoutName()),
+                        emptyToNull(event.getFlashStarted().getLayoutSha256()), at);
+                AttemptRelease.record(c, attemptId, event.getFlashStarted());
+            }
             case FLASHED -> attempt(c, attemptId, "flashed_at = ?", at);
             case MAC_WRITTEN -> attempt(c, attemptId, "mac = ?", MacAddress.parse(event.getMacWritten().getMac())
                     .toString());
@@ -607,9 +611,12 @@ public class BoardEventService {
                 pool.markFused(e.serial(), mac, rig.id, rig.name, at);
             }
             case DONE -> end(c, attemptId, start, at, "DONE", null, null, List.of(), ended);
-            case FAILED -> end(c, attemptId, start, at, "FAILED",
-                    event.getFailed().getReason().name().replaceFirst("^FAILURE_REASON_", ""),
-                    event.getFailed().getMessage(), event.getFailed().getProgrammerOutputTailList(), ended);
+            case FAILED -> {
+                end(c, attemptId, start, at, "FAILED",
+                        event.getFailed().getReason().name().replaceFirst("^FAILURE_REASON_", ""),
+                        event.getFailed().getMessage(), event.getFailed().getProgrammerOutputTailList(), ended);
+                AttemptRelease.record(c, attemptId, event.getFailed());
+            }
             case INTERRUPTED -> end(c, attemptId, start, at, "INTERRUPTED", null,
                     "Unplugged while " + event.getInterrupted().getInterruptedInState().name()
                             .replaceFirst("^" + STATE_PREFIX, ""),

@@ -43,7 +43,7 @@ public class BoardResource {
     private static final Logger LOG = Logger.getLogger(BoardResource.class);
 
     static final String CSV = "text/csv";
-    private static final String CSV_HEADER = "serial,mac,mac_state,state,rig,first_seen,last_seen\r\n";
+    private static final String CSV_HEADER = "serial,mac,mac_state,state,rig,first_seen,last_seen,release\r\n";
 
     /** How often a running export checks that its client still takes what it is sent. */
     private static final long STALL_CHECK_MILLIS = 1_000;
@@ -283,7 +283,7 @@ public class BoardResource {
 
     private static String csvLine(BoardService.BoardSummary b) {
         return Stream.of(b.serial(), b.mac(), b.macState(), b.state(), b.rig(), String.valueOf(b.firstSeen()),
-                        String.valueOf(b.lastSeen()))
+                        String.valueOf(b.lastSeen()), b.release())
                 .map(BoardResource::csvField).collect(Collectors.joining(",", "", "\r\n"));
     }
 

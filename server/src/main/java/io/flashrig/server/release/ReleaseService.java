@@ -190,7 +190,7 @@ public class ReleaseService {
      * read, made on every stream response so that a new pin reaches the rig within a heartbeat.
      */
     @Transactional
-    public Optional<ReleasePin> pinOf(long rigId) {
+    public Optional<RigPin> pinOf(long rigId) {
         List<?> rows = em.createNativeQuery("""
                 SELECT r.name, r.layout, r.manifest_sha256, r.retired_at IS NOT NULL, 'pinned' FROM rig_release p
                 JOIN release r ON r.name = p.release_name WHERE p.rig_id = ?1
@@ -201,8 +201,28 @@ public class ReleaseService {
         return rows.stream().findFirst().map(row -> {
             Object[] r = (Object[]) row;
             String name = (String) r[0];
-            return new ReleasePin(name, (String) r[1], (String) r[2], files(name), (Boolean) r[3], (String) r[4]);
+            return new RigPin(name, (String) r[1], (String) r[2], files(name), (Boolean) r[3], (String) r[4]);
         });
+    }
+
+    /** A rig's release by name only, for lists of rigs. */
+    public record ReleaseName(String name, boolean retired, String source) {
+    }
+
+    /** Every rig's release by rig id, in one read: a rig without a pin has the default's, if any. */
+    @Transactional
+    public Map<Long, ReleaseName> releaseNames() {
+        Map<Long, ReleaseName> names = new java.util.HashMap<>();
+        for (Object row : em.createNativeQuery("""
+                SELECT g.id, r.name, r.retired_at IS NOT NULL, CASE WHEN p.rig_id IS NULL THEN 'default' ELSE 'pinned' END
+                  FROM rig g LEFT JOIN rig_release p ON p.rig_id = g.id
+                  LEFT JOIN release_default d ON p.rig_id IS NULL
+                  JOIN release r ON r.name = COALESCE(p.release_name, d.release_name)
+                 WHERE g.revoked_at IS NULL""").getResultList()) {
+            Object[] r = (Object[]) row;
+            names.put(((Number) r[0]).longValue(), new ReleaseName((String) r[1], (Boolean) r[2], (String) r[3]));
+        }
+        return names;
     }
 
     private ReleaseView usable(String releaseName) {

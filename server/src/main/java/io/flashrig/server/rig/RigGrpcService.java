@@ -26,6 +26,7 @@ import io.flashrig.server.error.DomainException;
 import io.flashrig.server.error.GrpcErrorMapper;
 import io.flashrig.server.pool.MacAllocator;
 import io.flashrig.server.pool.PoolService;
+import io.flashrig.server.release.ReleasePins;
 import io.flashrig.server.security.Caller;
 import io.flashrig.server.security.TokenService;
 import io.quarkus.grpc.GrpcService;
@@ -49,11 +50,13 @@ public class RigGrpcService implements RigService {
     private static final int MAX_ATTEMPT_ID = 64;
 
     private final TokenService tokens;
+    private final ReleasePins pins;
     private final RigRegistry rigs;
     private final PoolService pool;
     private final BoardEventService events;
 
-    RigGrpcService(TokenService tokens, RigRegistry rigs, PoolService pool, BoardEventService events) {
+    RigGrpcService(TokenService tokens, RigRegistry rigs, PoolService pool, BoardEventService events, ReleasePins pins) {
+        this.pins = pins;
         this.tokens = tokens;
         this.rigs = rigs;
         this.pool = pool;
@@ -62,7 +65,7 @@ public class RigGrpcService implements RigService {
 
     @Override
     public Uni<OpenSessionResponse> openSession(OpenSessionRequest request) {
-        return asRig(rig -> rigs.openSession(rig.rigId(), request));
+        return asRig(rig -> pins.onSession(rig.rigId(), rigs.openSession(rig.rigId(), request)));
     }
 
     @Override
@@ -75,7 +78,7 @@ public class RigGrpcService implements RigService {
                     // Checked per request, so that a rig revoked mid-stream is cut off at its next request.
                     Caller rig = tokens.authenticateRig(authorization, where);
                     streamingRig.set(rig.rigId());
-                    return events.apply(rig.rigId(), request);
+                    return pins.onStream(rig.rigId(), events.apply(rig.rigId(), request));
                 }))
                 .onTermination().invoke(() -> {
                     Long rigId = streamingRig.get();
@@ -133,7 +136,7 @@ public class RigGrpcService implements RigService {
 
     @Override
     public Uni<CheckRigResponse> checkRig(CheckRigRequest request) {
-        return asRig(rig -> rigs.check(rig.rigId()));
+        return asRig(rig -> pins.onCheck(rig.rigId(), rigs.check(rig.rigId())));
     }
 
     /** Authenticates the calling rig and runs the work for it on a worker thread. */

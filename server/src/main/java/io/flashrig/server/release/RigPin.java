@@ -7,10 +7,10 @@ import java.util.Map;
  *
  * @param source {@code pinned} (the rig's own) or {@code default}
  */
-public record ReleasePin(String name, String layout, String manifestSha256, Map<String, String> files, boolean retired,
+public record RigPin(String name, String layout, String manifestSha256, Map<String, String> files, boolean retired,
         String source) {
 
-    public ReleasePin {
+    public RigPin {
         files = Map.copyOf(files);
     }
 }
