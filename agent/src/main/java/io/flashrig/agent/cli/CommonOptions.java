@@ -40,6 +40,11 @@ public class CommonOptions {
     @Option(names = "--layout", paramLabel = "FILE.tsv", description = "Flash layout; its binaries sit beside it. Config flashrig.layout.")
     Path layout;
 
+    @Option(names = "--images", paramLabel = "DIR", description = "Folder of image folders: the rig's release is looked for here by"
+            + " the SHA-256 of its layout, so a rig pinned to another release needs nothing done on it. --layout is still flashed"
+            + " while the server gives no release.")
+    Path images;
+
     @Option(names = "--programmer", paramLabel = "PATH", description = "STM32_Programmer_CLI to use (default: PATH, then the standard install location).")
     Path programmer;
 

@@ -6,6 +6,9 @@ import static io.flashrig.proto.rig.v1.FlashJobState.FLASH_JOB_STATE_FUSING;
 import static io.flashrig.proto.rig.v1.FlashJobState.FLASH_JOB_STATE_WAITING_FOR_MAC;
 
 import io.flashrig.agent.programmer.Durations;
+import io.flashrig.agent.programmer.FlashLayout;
+import io.flashrig.agent.release.ImageGate;
+import io.flashrig.agent.release.ReleaseCheck;
 import io.flashrig.agent.programmer.FlashProgressTracker;
 import io.flashrig.agent.programmer.OtpReading;
 import io.flashrig.agent.programmer.Programmer;
@@ -80,13 +83,18 @@ final class JobRunner {
     }
 
     private boolean flash(FlashJob job, BoardSerial serial, Path log) throws InterruptedException {
-        FlashProgressTracker tracker = new FlashProgressTracker(settings.layout());
+        Optional<ImageGate.Flash> image = ReleaseCheck.beforeFlash(settings.imageGate(), job);
+        if (image.isEmpty()) {
+            return false;
+        }
+        FlashLayout layout = image.get().layout();
+        FlashProgressTracker tracker = new FlashProgressTracker(layout);
         int[] last = {-PROGRESS_STEP};
         String[] lastPartition = {""};
         Optional<ProgrammerRun> maybeRun = withProgrammer(job, () -> {
-            job.transition(FLASH_JOB_STATE_FLASHING, e -> e.setFlashStarted(FlashStarted.newBuilder().setLayoutName(settings.layout().name())
-                    .setLayoutSha256(settings.layout().sha256()).setLogPath(log.toString())));
-            return programmer.flash(serial, settings.layout(), log, line -> tracker.accept(line).ifPresent(p -> {
+            job.transition(FLASH_JOB_STATE_FLASHING, e -> e.setFlashStarted(ReleaseCheck.started(image.get(), FlashStarted.newBuilder()
+                    .setLayoutName(layout.name()).setLayoutSha256(layout.sha256()).setLogPath(log.toString()))));
+            return programmer.flash(serial, layout, log, line -> tracker.accept(line).ifPresent(p -> {
                 boolean newPartition = !p.partitionId().equals(lastPartition[0]);
                 if (newPartition || p.partitionPercent() >= last[0] + PROGRESS_STEP || p.partitionPercent() == 100) {
                     lastPartition[0] = p.partitionId();

@@ -1,0 +1,44 @@
+package io.flashrig.agent.link;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.flashrig.proto.rig.v1.OpenSessionRequest;
+import io.flashrig.proto.rig.v1.ReleasePin;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A pin set on the server reaches a running agent with its next heartbeat, and so does its removal. */
+class RigLinkReleaseTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aNewPinReachesTheRunningAgentWithTheNextHeartbeat() throws Exception {
+        TestRigServer server = new TestRigServer().heartbeat(Duration.ofMillis(200)).start();
+        ReleasePin first = ReleasePin.newBuilder().setReleaseName("hub3-v1").setManifestSha256("a".repeat(64)).build();
+        ReleasePin second = ReleasePin.newBuilder().setReleaseName("hub3-v2").setManifestSha256("b".repeat(64)).build();
+        server.releasePin(first);
+        AtomicReference<Optional<ReleasePin>> told = new AtomicReference<>();
+        EventQueue queue = EventQueue.open(dir, 100);
+        try (RigChannel channel = new RigChannel(ServerAddress.parse(server.url()), TestRigServer.TOKEN);
+                RigLink link = new RigLink(channel, queue, OpenSessionRequest.getDefaultInstance(), Duration.ofMillis(50), Duration.ofMillis(400))) {
+            link.onRelease(told::set);
+            link.start();
+            Awaits.until(() -> told.get() != null && told.get().equals(Optional.of(first)), "the session tells the pin");
+            int sessions = server.sessionsOpened();
+
+            server.releasePin(second);
+            Awaits.until(() -> told.get().equals(Optional.of(second)), "a heartbeat tells the new pin");
+            server.releasePin(null);
+            Awaits.until(() -> told.get().isEmpty(), "a heartbeat tells that the pin is gone");
+            assertEquals(sessions, server.sessionsOpened(), "learnt on the open stream, without a new session");
+        } finally {
+            server.stop();
+        }
+    }
+}
