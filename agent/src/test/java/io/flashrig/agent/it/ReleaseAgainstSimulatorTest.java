@@ -9,13 +9,11 @@ import io.flashrig.agent.link.TestRigServer;
 import io.flashrig.agent.programmer.FlashLayout;
 import io.flashrig.agent.programmer.Programmer;
 import io.flashrig.agent.programmer.ProgrammerRun;
-import io.flashrig.agent.programmer.UsbListing;
 import io.flashrig.agent.release.ImageGate;
 import io.flashrig.agent.release.ImageHashes;
 import io.flashrig.agent.release.LocalImage;
 import io.flashrig.agent.release.PinStore;
 import io.flashrig.contract.BoardSerial;
-import io.flashrig.contract.MacAddress;
 import io.flashrig.contract.ReleaseManifest;
 import io.flashrig.proto.rig.v1.BoardEvent;
 import io.flashrig.proto.rig.v1.FailureReason;
@@ -129,31 +127,11 @@ class ReleaseAgainstSimulatorTest {
     }
 
     /** The real programmer, counting flashes. */
-    private record Counting(Programmer real, AtomicInteger flashes) implements Programmer {
-        @Override
-        public UsbListing list() throws ProgrammerException, InterruptedException {
-            return real.list();
-        }
-
-        @Override
-        public Optional<String> version() throws InterruptedException {
-            return real.version();
-        }
-
+    private record Counting(Programmer real, AtomicInteger flashes) implements ForwardingProgrammer {
         @Override
         public ProgrammerRun flash(BoardSerial serial, FlashLayout layout, Path log, Consumer<String> lines) throws InterruptedException {
             flashes.incrementAndGet();
             return real.flash(serial, layout, log, lines);
-        }
-
-        @Override
-        public OtpRead readOtp(BoardSerial serial, Path log) throws InterruptedException {
-            return real.readOtp(serial, log);
-        }
-
-        @Override
-        public ProgrammerRun writeOtp(BoardSerial serial, MacAddress mac, Path log) throws InterruptedException {
-            return real.writeOtp(serial, mac, log);
         }
     }
 }
