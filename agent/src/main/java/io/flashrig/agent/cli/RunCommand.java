@@ -3,6 +3,7 @@ package io.flashrig.agent.cli;
 import io.flashrig.agent.config.AgentConfig;
 import io.flashrig.agent.job.JobSettings;
 import io.flashrig.agent.job.Rig;
+import io.flashrig.agent.link.BoardEventSink;
 import io.flashrig.agent.link.EventQueue;
 import io.flashrig.agent.link.GrpcMacAuthority;
 import io.flashrig.agent.link.RigChannel;
@@ -32,7 +33,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import org.jboss.logging.Logger;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -42,8 +42,6 @@ import picocli.CommandLine.Option;
         description = "Flashes every board that appears on the hub, fuses the MAC the server assigns, and reports every change to the server. "
                 + "Runs until Ctrl-C.")
 public class RunCommand implements Callable<Integer> {
-
-    private static final Logger LOG = Logger.getLogger(RunCommand.class);
 
     @Mixin
     CommonOptions common = new CommonOptions();
@@ -133,18 +131,8 @@ public class RunCommand implements Callable<Integer> {
         BoardWatcher watcher = Watchers.open(r.watch(), programmer, r.pollInterval(), System.err);
         JobSettings settings = new JobSettings(layout, fuse, parallelism, r.reenumerationGrace(), Duration.ofSeconds(2), Duration.ofSeconds(30),
                 slots, watcher::awaitLookAfter, images);
-        Rig rig = new Rig(programmer, new GrpcMacAuthority(channel, Duration.ofSeconds(10)), stateDir, settings, Clock.systemUTC(), event -> {
-            try {
-                queue.append(event);
-            } catch (EventQueue.SyncFailed e) {
-                LOG.errorf("board event of %s is queued but not yet on disk (%s); it is sent once the disk takes it",
-                        event.getSerial(), e.getMessage());
-            } catch (IOException e) {
-                // The board goes on; the operator sees it, only the server's copy of this event is lost.
-                LOG.errorf("board event of %s could not be queued: %s", event.getSerial(), e.getMessage());
-            }
-            out.show(event);
-        });
+        Rig rig = new Rig(programmer, new GrpcMacAuthority(channel, Duration.ofSeconds(10)), stateDir, settings, Clock.systemUTC(),
+                new BoardEventSink(queue, out::show));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             watcher.close();

@@ -17,7 +17,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -27,13 +26,12 @@ import org.jboss.logging.Logger;
 /**
  * The rig's boards: turns what the watcher sees into one {@link FlashJob} per board and runs the jobs, at most
  * {@code parallel} programmer processes at once. Gives each board its power-up order (1, 2, 3… in the order boards
- * are seen in this run, never reused), refuses serials that cannot identify a board, and judges disappearances: a board gone
- * while its programmer runs is re-enumerating; only an absence longer than the grace, with no programmer running,
- * ends its job.
+ * are seen in this run, never reused) and refuses serials that cannot identify a board. What is on the bus, and for how
+ * long a board has been away, is {@link Presence}'s; the jobs decide what that means for them.
  *
- * <p>A board is remembered only while it is on the hub or its job goes on: once its job has ended and it left the hub,
- * nothing of it is kept, so an agent that sees hundreds of thousands of boards holds only the boards at hand. A board
- * plugged in again later is a new power-up and gets the next order.
+ * <p>A board is remembered only while it is on the hub or its job is not over: once its job is over and it left the
+ * hub, nothing of it is kept, so an agent that sees hundreds of thousands of boards holds only the boards at hand. A
+ * board plugged in again later is a new power-up and gets the next order.
  */
 public final class Rig implements AutoCloseable {
 
@@ -45,10 +43,9 @@ public final class Rig implements AutoCloseable {
     private final Clock clock;
     private final Consumer<BoardEvent> events;
     private final ExecutorService jobThreads;
-    private final ScheduledExecutorService graceTimer;
+    private final Presence presence;
 
     private final Map<String, FlashJob> jobs = new HashMap<>();
-    private final Map<String, Set<String>> devices = new HashMap<>();
     // The order lives in the job's slot and is forgotten with the job; only the counter outlives the boards.
     private int lastOrder;
 
@@ -61,7 +58,7 @@ public final class Rig implements AutoCloseable {
         this.runner = new JobRunner(programmer, macs, new OtpIntents(stateDir.intents()), settings, new Semaphore(settings.parallel(), true));
         AtomicInteger threads = new AtomicInteger();
         this.jobThreads = Executors.newCachedThreadPool(r -> daemon(r, "flash-job-" + threads.incrementAndGet()));
-        this.graceTimer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "board-absence"));
+        this.presence = new Presence(settings.reenumerationGrace(), this::forget);
     }
 
     /** Handles one watcher event. */
@@ -74,13 +71,12 @@ public final class Rig implements AutoCloseable {
     }
 
     private void attached(UsbBoard board) {
-        String key = board.serial().strip().toUpperCase(Locale.ROOT);
-        Set<String> seen = devices.computeIfAbsent(key, k -> new HashSet<>());
-        seen.add(board.deviceId());
+        String key = key(board);
+        boolean shared = presence.arrived(key, board.deviceId());
         FlashJob job = jobs.get(key);
-        if (job != null && !job.ended()) {
-            if (seen.size() > 1) {
-                refuseDuplicate(job);
+        if (job != null && !job.over()) {
+            if (shared) {
+                job.sharedSerial();
             } else {
                 // Back after re-enumerating (or a bounce shorter than the grace): the same job goes on.
                 job.attached();
@@ -90,17 +86,17 @@ public final class Rig implements AutoCloseable {
         Slot slot = Slot.newBuilder().setPortPath(board.portPath()).setLabel(settings.slotMap().getOrDefault(board.portPath(), ""))
                 .setPowerUpOrder(++lastOrder).build();
         FlashJob created = new FlashJob(key, slot, board.productId(), board.product(), clock, events);
-        created.onAbsentWhenIdle(this::judgeAbsenceLater);
+        presence.track(created);
         jobs.put(key, created);
         BoardSerial serial;
         try {
             serial = BoardSerial.fromUsb(key);
         } catch (IllegalArgumentException e) {
-            created.fail(FailureReason.FAILURE_REASON_INVALID_SERIAL, e.getMessage() + " The board is not flashed.", List.of());
+            created.failed(FailureReason.FAILURE_REASON_INVALID_SERIAL, e.getMessage() + " The board is not flashed.", List.of());
             return;
         }
-        if (seen.size() > 1) {
-            refuseDuplicate(created);
+        if (shared) {
+            created.sharedSerial();
             return;
         }
         jobThreads.execute(() -> {
@@ -112,62 +108,35 @@ public final class Rig implements AutoCloseable {
         });
     }
 
-    private void refuseDuplicate(FlashJob job) {
-        job.markDuplicate();
-        synchronized (job) {
-            if (!job.finished() && !job.programmerRunning()) {
-                job.fail(FailureReason.FAILURE_REASON_DUPLICATE_SERIAL, JobRunner.duplicateMessage(job.serial()), List.of());
-            }
-        }
-        // A job whose programmer runs now fails at its next step, and never writes a MAC.
-    }
-
     private void detached(UsbBoard board) {
-        String key = board.serial().strip().toUpperCase(Locale.ROOT);
-        Set<String> seen = devices.get(key);
-        if (seen == null) {
-            // Its arrival was never seen (e.g. dropped while the watcher was flooded): nothing to undo.
-            return;
-        }
-        seen.remove(board.deviceId());
-        if (!seen.isEmpty()) {
-            return;
-        }
-        devices.remove(key);
+        String key = key(board);
         FlashJob job = jobs.get(key);
-        if (job != null) {
+        if (presence.left(key, board.deviceId()) && job != null) {
             job.detached();
-            judgeAbsenceLater(job);
+            presence.judgeAbsenceLater(job);
         }
     }
 
-    private void judgeAbsenceLater(FlashJob job) {
-        if (!graceTimer.isShutdown()) {
-            graceTimer.schedule(() -> judgeAbsence(job), settings.reenumerationGrace().toMillis(), TimeUnit.MILLISECONDS);
-        }
+    /** Forgets a job that is over, unless a new job of the same serial took its place meanwhile. */
+    private synchronized void forget(FlashJob job) {
+        jobs.remove(job.serial(), job);
     }
 
-    private synchronized void judgeAbsence(FlashJob job) {
-        try {
-            if (job.leftTheHub() && jobs.get(job.serial()) == job) {
-                jobs.remove(job.serial());
-            }
-        } catch (RuntimeException e) {
-            LOG.errorf(e, "judging the absence of board %s failed", job.serial());
-        }
+    private static String key(UsbBoard board) {
+        return board.serial().strip().toUpperCase(Locale.ROOT);
     }
 
-    /** How many boards the rig holds anything for: those on the hub and those whose job has not ended. */
+    /** How many boards the rig holds anything for: those on the hub and those whose job is not over. */
     synchronized int boardsRemembered() {
         Set<String> keys = new HashSet<>(jobs.keySet());
-        keys.addAll(devices.keySet());
+        keys.addAll(presence.serials());
         return keys.size();
     }
 
     /** Stops every job where it is (programmers are killed); the next run's OTP read decides about MACs. */
     @Override
     public void close() {
-        graceTimer.shutdownNow();
+        presence.close();
         jobThreads.shutdownNow();
         try {
             jobThreads.awaitTermination(10, TimeUnit.SECONDS);

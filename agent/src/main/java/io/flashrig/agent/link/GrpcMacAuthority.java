@@ -6,6 +6,7 @@ import io.flashrig.contract.MacAddress;
 import io.flashrig.proto.rig.v1.AssignMacRequest;
 import io.flashrig.proto.rig.v1.AssignMacResponse;
 import io.flashrig.proto.rig.v1.ClaimMacWriteRequest;
+import io.flashrig.proto.rig.v1.ErrorReason;
 import io.flashrig.proto.rig.v1.FailureReason;
 import io.flashrig.proto.rig.v1.MacState;
 import io.flashrig.proto.rig.v1.OtpMacVerdict;
@@ -76,21 +77,21 @@ public final class GrpcMacAuthority implements MacAuthority {
     }
 
     private <T> Answer<T> judge(StatusRuntimeException e) {
-        String reason = RpcErrors.reason(e);
+        ErrorReason reason = RpcErrors.errorReason(e);
         String why = RpcErrors.describe(e);
         return switch (RpcErrors.code(e)) {
             // Both free up without the board doing anything, so it waits rather than fails.
-            case RESOURCE_EXHAUSTED -> "RIG_QUOTA_EXCEEDED".equals(reason)
+            case RESOURCE_EXHAUSTED -> reason == ErrorReason.ERROR_REASON_RIG_QUOTA_EXCEEDED
                     ? new Unreachable<>("this rig has used up its quota of new MACs for the hour; the board waits until"
                             + " the hour rolls on, or an admin raises the rig's quota")
                     : new Unreachable<>("the server's MAC pool is empty; an admin must add a MAC range");
             case FAILED_PRECONDITION -> switch (reason) {
-                case "MAC_CONFLICT", "MAC_MISMATCH" -> new Refused<>(FailureReason.FAILURE_REASON_MAC_CONFLICT, "the server reports a MAC conflict: " + why);
-                case "MAC_QUARANTINED" -> new Refused<>(FailureReason.FAILURE_REASON_MAC_REFUSED, "the server refuses this board's MAC: " + why);
-                case "SERIAL_IN_USE" -> new Refused<>(FailureReason.FAILURE_REASON_DUPLICATE_SERIAL, "another board with this serial was given the MAC's one write: " + why);
+                case ERROR_REASON_MAC_CONFLICT, ERROR_REASON_MAC_MISMATCH -> new Refused<>(FailureReason.FAILURE_REASON_MAC_CONFLICT, "the server reports a MAC conflict: " + why);
+                case ERROR_REASON_MAC_QUARANTINED -> new Refused<>(FailureReason.FAILURE_REASON_MAC_REFUSED, "the server refuses this board's MAC: " + why);
+                case ERROR_REASON_SERIAL_IN_USE -> new Refused<>(FailureReason.FAILURE_REASON_DUPLICATE_SERIAL, "another board with this serial was given the MAC's one write: " + why);
                 default -> new Unreachable<>("the server cannot decide now: " + why);
             };
-            case INVALID_ARGUMENT -> "INVALID_SERIAL".equals(reason)
+            case INVALID_ARGUMENT -> reason == ErrorReason.ERROR_REASON_INVALID_SERIAL
                     ? new Refused<>(FailureReason.FAILURE_REASON_INVALID_SERIAL, "the server refuses the serial: " + why)
                     : new Refused<>(FailureReason.FAILURE_REASON_MAC_REFUSED, "the server refuses the request: " + why);
             case UNAUTHENTICATED, PERMISSION_DENIED -> new Unreachable<>("the server refuses the rig's token: " + why);

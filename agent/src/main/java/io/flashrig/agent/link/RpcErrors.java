@@ -3,6 +3,8 @@ package io.flashrig.agent.link;
 import com.google.protobuf.Any;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.rpc.ErrorInfo;
+import io.flashrig.contract.WireNames;
+import io.flashrig.proto.rig.v1.ErrorReason;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
@@ -39,9 +41,14 @@ public final class RpcErrors {
         return Optional.empty();
     }
 
-    /** The ErrorInfo reason, e.g. {@code MAC_CONFLICT}; empty when none was sent. */
+    /** The ErrorInfo reason as sent, e.g. {@code MAC_CONFLICT}; empty when none was sent. For people: code matches {@link #errorReason}. */
     public static String reason(Throwable t) {
         return errorInfo(t).map(ErrorInfo::getReason).orElse("");
+    }
+
+    /** The ErrorInfo reason as the contract's enum; {@code ERROR_REASON_UNSPECIFIED} when none was sent or this build does not know it. */
+    public static ErrorReason errorReason(Throwable t) {
+        return WireNames.reason(reason(t));
     }
 
     public static Status.Code code(Throwable t) {
@@ -115,7 +122,7 @@ public final class RpcErrors {
     public static StreamRemedy onEventStream(Throwable t) {
         return switch (code(t)) {
             case UNAUTHENTICATED, PERMISSION_DENIED -> StreamRemedy.TOKEN;
-            case FAILED_PRECONDITION -> "UNKNOWN_SESSION".equals(reason(t)) ? StreamRemedy.REOPEN : StreamRemedy.REFUSED;
+            case FAILED_PRECONDITION -> errorReason(t) == ErrorReason.ERROR_REASON_UNKNOWN_SESSION ? StreamRemedy.REOPEN : StreamRemedy.REFUSED;
             // RESOURCE_EXHAUSTED: gRPC's own message-size refusal; OUT_OF_RANGE and UNIMPLEMENTED cannot change either.
             case INVALID_ARGUMENT, RESOURCE_EXHAUSTED, OUT_OF_RANGE, UNIMPLEMENTED -> StreamRemedy.REFUSED;
             case INTERNAL, UNKNOWN, DATA_LOSS -> StreamRemedy.SERVER_FAULT;

@@ -13,7 +13,7 @@ import java.util.Optional;
 import java.util.function.Consumer;
 
 /** {@link Programmer} by running STM32_Programmer_CLI (or anything speaking its syntax, like the simulator). */
-public final class CliProgrammer implements Programmer {
+public final class CliProgrammer implements Programmer, ProgrammerListing {
 
     /** The listing and the version query are quick; a tool that takes longer is stuck. */
     private static final Duration LIST_TIMEOUT = Duration.ofSeconds(30);

@@ -7,8 +7,10 @@ import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
- * The operations the agent needs from STM32_Programmer_CLI. Behind an interface so that the job machinery can be run
- * against the real tool, the simulator, or a wrapper that stops at a chosen point (a crash test).
+ * What a job does to one board with STM32_Programmer_CLI: flash it, read and write its OTP. Behind an interface so that
+ * the job machinery can be run against the real tool, the simulator, an in-memory fake, or a wrapper that stops at a
+ * chosen point (a crash test). Listing the bus is {@link ProgrammerListing}'s, apart, so a fake implements only what it
+ * fakes.
  */
 public interface Programmer {
 
@@ -16,12 +18,6 @@ public interface Programmer {
     String FLASH_SUCCESS_LINE = "Flashing service completed successfully";
     /** The line a successful {@code -otp write} prints. */
     String OTP_WRITE_SUCCESS_LINE = "OTP words programming done successfully";
-
-    /** Lists the boards in DFU mode ({@code -l usb}). */
-    UsbListing list() throws ProgrammerException, InterruptedException;
-
-    /** The tool's version from its banner, when it can be run. */
-    Optional<String> version() throws InterruptedException;
 
     /** Writes the layout to the board ({@code -c port=usb sn=… -w layout}); each output line goes to {@code lines}. */
     ProgrammerRun flash(BoardSerial serial, FlashLayout layout, Path log, Consumer<String> lines) throws InterruptedException;
@@ -39,12 +35,5 @@ public interface Programmer {
      * @param reading the words 57 and 58; empty when the read failed
      */
     record OtpRead(ProgrammerRun run, Optional<OtpReading> reading) {
-    }
-
-    /** The programmer could not do what was asked, in one sentence. */
-    final class ProgrammerException extends Exception {
-        public ProgrammerException(String message) {
-            super(message);
-        }
     }
 }

@@ -2,7 +2,9 @@ package io.flashrig.agent.ui;
 
 import io.flashrig.agent.job.FlashJob;
 import io.flashrig.agent.programmer.Durations;
+import io.flashrig.contract.WireNames;
 import io.flashrig.proto.rig.v1.BoardEvent;
+import io.flashrig.proto.rig.v1.FlashJobState;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -28,10 +30,10 @@ final class Messages {
                     ? board + " is done (flash only); it can now be unplugged"
                     : board + " is done, MAC " + e.getDone().getMac() + "; it can now be unplugged";
             case FAILED -> board + " FAILED while " + FlashJob.name(e.getFailed().getFailedInState()) + ": " + e.getFailed().getMessage()
-                    + " [" + e.getFailed().getReason().name().replace("FAILURE_REASON_", "") + "]";
+                    + " [" + WireNames.shortName(e.getFailed().getReason()) + "]";
             case INTERRUPTED -> board + " was unplugged before completing (while " + FlashJob.name(e.getInterrupted().getInterruptedInState())
                     + "); check it and plug it in again";
-            case REMOVED -> board + " was unplugged after it " + (e.getRemoved().getFinalState().name().endsWith("DONE") ? "was done" : "failed")
+            case REMOVED -> board + " was unplugged after it " + (e.getRemoved().getFinalState() == FlashJobState.FLASH_JOB_STATE_DONE ? "was done" : "failed")
                     + (e.getRemoved().getMac().isEmpty() ? "" : ", MAC " + e.getRemoved().getMac());
             case CHANGE_NOT_SET -> null;
         });

@@ -1,6 +1,6 @@
 package io.flashrig.agent.usb;
 
-import io.flashrig.agent.programmer.Programmer;
+import io.flashrig.agent.programmer.ProgrammerListing;
 import io.flashrig.agent.programmer.UsbListing;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -38,14 +38,14 @@ public final class CliBoardWatcher implements BoardWatcher {
         }
     }
 
-    private final Programmer programmer;
+    private final ProgrammerListing programmer;
     private final Duration interval;
     private final Map<String, UsbBoard> seen = new LinkedHashMap<>();
     private final Looks looks = new Looks();
     private Thread thread;
     private volatile boolean closed;
 
-    public CliBoardWatcher(Programmer programmer, Duration interval) {
+    public CliBoardWatcher(ProgrammerListing programmer, Duration interval) {
         this.programmer = programmer;
         this.interval = interval;
     }
@@ -59,7 +59,7 @@ public final class CliBoardWatcher implements BoardWatcher {
     public List<UsbBoard> present() throws WatcherException {
         try {
             return boards(programmer.list());
-        } catch (Programmer.ProgrammerException e) {
+        } catch (ProgrammerListing.ProgrammerException e) {
             throw new WatcherException(e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -123,7 +123,7 @@ public final class CliBoardWatcher implements BoardWatcher {
                 }
                 lastProblem = "";
                 looks.reported(began);
-            } catch (Programmer.ProgrammerException e) {
+            } catch (ProgrammerListing.ProgrammerException e) {
                 if (!e.getMessage().equals(lastProblem)) {
                     LOG.warnf("listing boards failed: %s; trying again", e.getMessage());
                     lastProblem = e.getMessage();

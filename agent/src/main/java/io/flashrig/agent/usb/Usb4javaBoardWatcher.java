@@ -3,10 +3,9 @@ package io.flashrig.agent.usb;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import org.jboss.logging.Logger;
 import org.usb4java.Context;
@@ -35,7 +34,7 @@ public final class Usb4javaBoardWatcher implements BoardWatcher {
     private final HotplugCallbackHandle callback = new HotplugCallbackHandle();
     /** Hot-plug callbacks must not do I/O: they hand devices over to the reader thread through this bounded queue. */
     private final BlockingQueue<Change> changes = new ArrayBlockingQueue<>(256);
-    private final Map<String, UsbBoard> byPort = new ConcurrentHashMap<>();
+    private final HotplugBoards boards = new HotplugBoards();
     private final List<Thread> threads = new ArrayList<>();
     private volatile boolean closed;
 
@@ -97,18 +96,8 @@ public final class Usb4javaBoardWatcher implements BoardWatcher {
                 return;
             }
             try {
-                String port = portPath(change.device());
-                if (change.arrived()) {
-                    describe(change.device(), port).ifPresent(board -> {
-                        byPort.put(port, board);
-                        events.accept(new BoardWatcherEvent.Attached(board));
-                    });
-                } else {
-                    UsbBoard board = byPort.remove(port);
-                    if (board != null) {
-                        events.accept(new BoardWatcherEvent.Detached(board));
-                    }
-                }
+                LibUsbDevice device = new LibUsbDevice(change.device());
+                (change.arrived() ? boards.arrived(device) : boards.left(device)).ifPresent(events);
             } catch (RuntimeException e) {
                 // One change that could not be handled must not blind the rig to every later board.
                 LOG.errorf(e, "a USB change could not be handled; watching goes on");
@@ -118,41 +107,52 @@ public final class Usb4javaBoardWatcher implements BoardWatcher {
         }
     }
 
-    private static java.util.Optional<UsbBoard> describe(Device device, String port) {
-        DeviceDescriptor descriptor = new DeviceDescriptor();
-        if (LibUsb.getDeviceDescriptor(device, descriptor) != LibUsb.SUCCESS) {
-            return java.util.Optional.empty();
-        }
-        int productId = descriptor.idProduct() & 0xFFFF;
-        if ((descriptor.idVendor() & 0xFFFF) != ST_VENDOR_ID || !BoardWatcher.isBoard(productId)) {
-            // An ST-LINK probe or another ST device: not a board.
-            return java.util.Optional.empty();
-        }
-        DeviceHandle handle = new DeviceHandle();
-        int opened = LibUsb.open(device, handle);
-        if (opened != LibUsb.SUCCESS) {
-            LOG.warnf("a board at USB port %s cannot be opened to read its serial (%s); on Linux, a udev rule must give access to 0483:%04x",
-                    port, LibUsb.strError(opened), productId);
-            return java.util.Optional.empty();
-        }
-        try {
-            String serial = LibUsb.getStringDescriptor(handle, descriptor.iSerialNumber());
-            String product = LibUsb.getStringDescriptor(handle, descriptor.iProduct());
-            return java.util.Optional.of(new UsbBoard(port, serial == null ? "" : serial, port, productId, product == null ? "" : product));
-        } finally {
-            LibUsb.close(handle);
-        }
-    }
+    /** A device as libusb shows it. */
+    private record LibUsbDevice(Device device) implements UsbDevice {
 
-    /** {@code bus-port.port…}, e.g. {@code 20-1.4.2}: stable for a physical hub port. */
-    static String portPath(Device device) {
-        ByteBuffer ports = ByteBuffer.allocateDirect(8);
-        int n = LibUsb.getPortNumbers(device, ports);
-        StringBuilder path = new StringBuilder().append(LibUsb.getBusNumber(device)).append('-');
-        for (int i = 0; i < n; i++) {
-            path.append(i == 0 ? "" : ".").append(ports.get(i) & 0xFF);
+        @Override
+        public Optional<Ids> ids() {
+            return descriptor().map(d -> new Ids(d.idVendor() & 0xFFFF, d.idProduct() & 0xFFFF));
         }
-        return path.toString();
+
+        private Optional<DeviceDescriptor> descriptor() {
+            DeviceDescriptor descriptor = new DeviceDescriptor();
+            return LibUsb.getDeviceDescriptor(device, descriptor) == LibUsb.SUCCESS ? Optional.of(descriptor) : Optional.empty();
+        }
+
+        @Override
+        public String portPath() {
+            ByteBuffer ports = ByteBuffer.allocateDirect(8);
+            int n = LibUsb.getPortNumbers(device, ports);
+            StringBuilder path = new StringBuilder().append(LibUsb.getBusNumber(device)).append('-');
+            for (int i = 0; i < n; i++) {
+                path.append(i == 0 ? "" : ".").append(ports.get(i) & 0xFF);
+            }
+            return path.toString();
+        }
+
+        @Override
+        public Optional<Strings> strings() {
+            Optional<DeviceDescriptor> read = descriptor();
+            if (read.isEmpty()) {
+                return Optional.empty();
+            }
+            DeviceDescriptor descriptor = read.get();
+            DeviceHandle handle = new DeviceHandle();
+            int opened = LibUsb.open(device, handle);
+            if (opened != LibUsb.SUCCESS) {
+                LOG.warnf("a board at USB port %s cannot be opened to read its serial (%s); on Linux, a udev rule must give access to 0483:%04x",
+                        portPath(), LibUsb.strError(opened), descriptor.idProduct() & 0xFFFF);
+                return Optional.empty();
+            }
+            try {
+                String serial = LibUsb.getStringDescriptor(handle, descriptor.iSerialNumber());
+                String product = LibUsb.getStringDescriptor(handle, descriptor.iProduct());
+                return Optional.of(new Strings(serial == null ? "" : serial, product == null ? "" : product));
+            } finally {
+                LibUsb.close(handle);
+            }
+        }
     }
 
     /**
@@ -179,19 +179,19 @@ public final class Usb4javaBoardWatcher implements BoardWatcher {
 
     @Override
     public List<UsbBoard> present() {
-        List<UsbBoard> boards = new ArrayList<>();
+        List<UsbBoard> present = new ArrayList<>();
         DeviceList list = new DeviceList();
         if (LibUsb.getDeviceList(context, list) < 0) {
-            return boards;
+            return present;
         }
         try {
             for (Device device : list) {
-                describe(device, portPath(device)).ifPresent(boards::add);
+                HotplugBoards.describe(new LibUsbDevice(device)).ifPresent(present::add);
             }
         } finally {
             LibUsb.freeDeviceList(list, true);
         }
-        return boards;
+        return present;
     }
 
     @Override

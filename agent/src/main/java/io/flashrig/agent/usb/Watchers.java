@@ -1,6 +1,6 @@
 package io.flashrig.agent.usb;
 
-import io.flashrig.agent.programmer.Programmer;
+import io.flashrig.agent.programmer.ProgrammerListing;
 import java.io.PrintStream;
 import java.time.Duration;
 
@@ -14,12 +14,12 @@ public final class Watchers {
      * @param kind {@code usb} or {@code cli}
      * @param warnings receives the ONE line saying why USB hot-plug is not used, when it falls back
      */
-    public static BoardWatcher open(String kind, Programmer programmer, Duration pollInterval, PrintStream warnings) {
+    public static BoardWatcher open(String kind, ProgrammerListing programmer, Duration pollInterval, PrintStream warnings) {
         return open(kind, Usb4javaBoardWatcher::new, programmer, pollInterval, warnings);
     }
 
-    /** As {@link #open(String, Programmer, Duration, PrintStream)}, with the hot-plug watcher made by {@code usb}. */
-    static BoardWatcher open(String kind, UsbWatcherFactory usb, Programmer programmer, Duration pollInterval,
+    /** As {@link #open(String, ProgrammerListing, Duration, PrintStream)}, with the hot-plug watcher made by {@code usb}. */
+    static BoardWatcher open(String kind, UsbWatcherFactory usb, ProgrammerListing programmer, Duration pollInterval,
             PrintStream warnings) {
         if (kind.equals("usb")) {
             try {

@@ -3,27 +3,15 @@ package io.flashrig.agent.it;
 import io.flashrig.agent.programmer.FlashLayout;
 import io.flashrig.agent.programmer.Programmer;
 import io.flashrig.agent.programmer.ProgrammerRun;
-import io.flashrig.agent.programmer.UsbListing;
 import io.flashrig.contract.BoardSerial;
 import io.flashrig.contract.MacAddress;
 import java.nio.file.Path;
-import java.util.Optional;
 import java.util.function.Consumer;
 
 /** The real programmer, with a test changing only the step it is about. */
 interface ForwardingProgrammer extends Programmer {
 
     Programmer real();
-
-    @Override
-    default UsbListing list() throws ProgrammerException, InterruptedException {
-        return real().list();
-    }
-
-    @Override
-    default Optional<String> version() throws InterruptedException {
-        return real().version();
-    }
 
     @Override
     default ProgrammerRun flash(BoardSerial serial, FlashLayout layout, Path log, Consumer<String> lines) throws InterruptedException {

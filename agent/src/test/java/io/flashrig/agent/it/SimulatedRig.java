@@ -89,8 +89,8 @@ final class SimulatedRig implements AutoCloseable {
         return events.stream().anyMatch(e -> e.getSerial().equals(serial) && e.getState() == state);
     }
 
-    /** The board's job has ended, flashed or failed. */
-    boolean ended(String serial) {
+    /** The board's job has settled: done or failed. */
+    boolean settled(String serial) {
         return reached(serial, FlashJobState.FLASH_JOB_STATE_DONE) || reached(serial, FlashJobState.FLASH_JOB_STATE_FAILED);
     }
 

@@ -1,23 +1,14 @@
 package io.flashrig.agent.job;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.flashrig.agent.link.Awaits;
-import io.flashrig.agent.link.GrpcMacAuthority;
-import io.flashrig.agent.link.RigChannel;
-import io.flashrig.agent.link.ServerAddress;
-import io.flashrig.agent.link.TestRigServer;
+import io.flashrig.agent.Eventually;
 import io.flashrig.agent.programmer.FlashLayout;
-import io.flashrig.agent.programmer.Programmer;
-import io.flashrig.agent.programmer.ProgrammerRun;
-import io.flashrig.agent.programmer.UsbListing;
 import io.flashrig.agent.state.StateDir;
 import io.flashrig.agent.usb.BoardWatcherEvent;
 import io.flashrig.agent.usb.UsbBoard;
-import io.flashrig.contract.BoardSerial;
-import io.flashrig.contract.MacAddress;
 import io.flashrig.proto.rig.v1.BoardEvent;
 import io.flashrig.proto.rig.v1.FlashJobState;
 import java.nio.file.Path;
@@ -26,16 +17,14 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.Consumer;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** What the rig remembers of boards over a long run: a flash-only rig whose programmer flashes at once, and the test server. */
+/** What the rig remembers of boards over a long run: a flash-only rig whose programmer flashes at once, in memory. */
 class RigTest {
 
     private static final int AT_ONCE = 8;
@@ -44,8 +33,8 @@ class RigTest {
     Path dir;
 
     private final List<BoardEvent> events = new CopyOnWriteArrayList<>();
-    private TestRigServer server;
-    private RigChannel channel;
+    private final InMemoryProgrammer programmer = new InMemoryProgrammer();
+    private final InMemoryMacAuthority macs = new InMemoryMacAuthority();
     private Rig rig;
 
     @BeforeEach
@@ -54,17 +43,12 @@ class RigTest {
         // A short grace: these boards are unplugged for good, none re-enumerates.
         JobSettings settings = new JobSettings(layout, false, AT_ONCE, Duration.ofMillis(20), Duration.ofMillis(100), Duration.ofSeconds(1),
                 Map.of(), lookAfter -> { });
-        server = new TestRigServer().start();
-        channel = new RigChannel(ServerAddress.parse(server.url()), TestRigServer.TOKEN);
-        rig = new Rig(new FlashingAtOnce(), new GrpcMacAuthority(channel, Duration.ofSeconds(5)), StateDir.open(dir.resolve("state")), settings,
-                Clock.systemUTC(), events::add);
+        rig = new Rig(programmer, macs, StateDir.open(dir.resolve("state")), settings, Clock.systemUTC(), events::add);
     }
 
     @AfterEach
     void tearDown() throws Exception {
         rig.close();
-        channel.close();
-        server.stop();
     }
 
     @Test
@@ -84,7 +68,7 @@ class RigTest {
             assertEquals(0, rig.boardsRemembered(), "nothing is kept of boards that left the hub, after " + boards + " boards");
         }
         assertEquals(IntStream.rangeClosed(1, boards).boxed().toList(), detectedOrders(), "1, 2, 3… one per power-up, none reused");
-        assertTrue(server.assigned().isEmpty(), "a flash-only rig asks for no MAC");
+        assertEquals(0, macs.calls.get(), "a flash-only rig asks for no MAC");
     }
 
     @Test
@@ -98,7 +82,7 @@ class RigTest {
         awaitAll(List.of(first), FlashJobState.FLASH_JOB_STATE_REMOVED);
 
         rig.accept(new BoardWatcherEvent.Attached(first));
-        Awaits.until(() -> detected(first).size() == 2, "the replugged board is detected again");
+        await("the replugged board is detected again").atMost(Eventually.LIMIT).until(() -> detected(first).size() == 2);
         List<BoardEvent> detections = detected(first);
         assertEquals(1, detections.get(0).getSlot().getPowerUpOrder());
         assertEquals(3, detections.get(1).getSlot().getPowerUpOrder(), "after the 2 of the board that stayed, not its old 1");
@@ -107,7 +91,7 @@ class RigTest {
     }
 
     private void awaitAll(List<UsbBoard> boards, FlashJobState state) throws InterruptedException {
-        Awaits.until(() -> boards.stream().allMatch(b -> lastState(b) == state), boards.size() + " boards reach " + FlashJob.name(state));
+        await(boards.size() + " boards reach " + FlashJob.name(state)).atMost(Eventually.LIMIT).until(() -> boards.stream().allMatch(b -> lastState(b) == state));
     }
 
     private FlashJobState lastState(UsbBoard board) {
@@ -129,34 +113,5 @@ class RigTest {
 
     private static String serial(int n) {
         return String.format("003C004734305115%08X", n);
-    }
-
-    /** A programmer that flashes every board at once; a flash-only rig asks it for nothing else. */
-    private static final class FlashingAtOnce implements Programmer {
-        @Override
-        public UsbListing list() {
-            throw new AssertionError("the rig never lists: its watcher does");
-        }
-
-        @Override
-        public Optional<String> version() {
-            throw new AssertionError("the rig never asks the version");
-        }
-
-        @Override
-        public ProgrammerRun flash(BoardSerial serial, FlashLayout layout, Path log, Consumer<String> lines) {
-            lines.accept(FLASH_SUCCESS_LINE);
-            return new ProgrammerRun(0, false, Optional.empty(), List.of(), List.of(FLASH_SUCCESS_LINE), true, true, Duration.ZERO);
-        }
-
-        @Override
-        public OtpRead readOtp(BoardSerial serial, Path log) {
-            throw new AssertionError("a flash-only rig never reads OTP");
-        }
-
-        @Override
-        public ProgrammerRun writeOtp(BoardSerial serial, MacAddress mac, Path log) {
-            throw new AssertionError("a flash-only rig never writes OTP");
-        }
     }
 }

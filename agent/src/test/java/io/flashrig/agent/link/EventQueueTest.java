@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.flashrig.agent.Eventually;
 import io.flashrig.proto.rig.v1.BoardEvent;
 import io.flashrig.proto.rig.v1.FlashProgress;
 import io.flashrig.proto.rig.v1.WaitingForMac;
@@ -23,6 +24,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 import java.util.stream.LongStream;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,7 +33,8 @@ class EventQueueTest {
     @TempDir
     Path dir;
 
-    private static BoardEvent event(String id) {
+    /** A small event with its own id, as the job sends many. */
+    static BoardEvent event(String id) {
         return BoardEvent.newBuilder().setEventId(id).setSerial("003C00473430511536383630")
                 .setWaitingForMac(WaitingForMac.newBuilder().setMessage("server away")).build();
     }
@@ -106,9 +109,9 @@ class EventQueueTest {
             Future<Long> first = jobs.submit(() -> queue.append(event("a")));
             await(syncStarted);
             Future<Long> second = jobs.submit(() -> queue.append(event("b")));
-            Awaits.until(() -> queue.lastSequence() == 2, "a second event written while the first sync hangs");
+            Awaitility.await("a second event written while the first sync hangs").atMost(Eventually.LIMIT).until(() -> queue.lastSequence() == 2);
             Future<Long> third = jobs.submit(() -> queue.append(event("c")));
-            Awaits.until(() -> queue.lastSequence() == 3, "a third event written while the first sync hangs");
+            Awaitility.await("a third event written while the first sync hangs").atMost(Eventually.LIMIT).until(() -> queue.lastSequence() == 3);
             assertEquals(List.of(), queue.after(0, 10), "nothing is offered for sending before it is durable");
             releaseSync.countDown();
             assertEquals(List.of(1L, 2L, 3L), List.of(first.get(10, TimeUnit.SECONDS), second.get(10, TimeUnit.SECONDS),

@@ -1,7 +1,9 @@
 package io.flashrig.agent.link;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.flashrig.agent.Eventually;
 import io.flashrig.proto.rig.v1.OpenSessionRequest;
 import io.flashrig.proto.rig.v1.ReleasePin;
 import java.nio.file.Path;
@@ -29,13 +31,13 @@ class RigLinkReleaseTest {
                 RigLink link = new RigLink(channel, queue, OpenSessionRequest.getDefaultInstance(), Duration.ofMillis(50), Duration.ofMillis(400))) {
             link.onRelease(told::set);
             link.start();
-            Awaits.until(() -> told.get() != null && told.get().equals(Optional.of(first)), "the session tells the pin");
+            await("the session tells the pin").atMost(Eventually.LIMIT).until(() -> told.get() != null && told.get().equals(Optional.of(first)));
             int sessions = server.sessionsOpened();
 
             server.releasePin(second);
-            Awaits.until(() -> told.get().equals(Optional.of(second)), "a heartbeat tells the new pin");
+            await("a heartbeat tells the new pin").atMost(Eventually.LIMIT).until(() -> told.get().equals(Optional.of(second)));
             server.releasePin(null);
-            Awaits.until(() -> told.get().isEmpty(), "a heartbeat tells that the pin is gone");
+            await("a heartbeat tells that the pin is gone").atMost(Eventually.LIMIT).until(() -> told.get().isEmpty());
             assertEquals(sessions, server.sessionsOpened(), "learnt on the open stream, without a new session");
         } finally {
             server.stop();

@@ -1,8 +1,10 @@
 package io.flashrig.agent.link;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.flashrig.agent.Eventually;
 import io.flashrig.contract.EventText;
 import io.flashrig.proto.rig.v1.BoardEvent;
 import io.flashrig.proto.rig.v1.BoardFailed;
@@ -38,15 +40,15 @@ class RigLinkTest {
             for (int i = 0; i < 7; i++) {
                 queue.append(event(i));
             }
-            Awaits.until(() -> queue.size() == 0, "the first events are acknowledged");
+            await("the first events are acknowledged").atMost(Eventually.LIMIT).until(() -> queue.size() == 0);
             server.stop();
+            await("the link sees the server gone").atMost(Eventually.LIMIT).until(() -> !link.status().connected());
             for (int i = 7; i < 30; i++) {
                 queue.append(event(i));
             }
-            Thread.sleep(500);
-            assertEquals(23, queue.size(), "nothing is dropped while the server is away");
+            assertEquals(23, queue.size(), "everything appended while the server is away waits in the queue");
             server.start();
-            Awaits.until(() -> queue.size() == 0, "the queued events are delivered after the server returns");
+            await("the queued events are delivered after the server returns").atMost(Eventually.LIMIT).until(() -> queue.size() == 0);
         }
         List<String> messages = server.events().stream().map(e -> e.getWaitingForMac().getMessage()).toList();
         assertEquals(IntStream.range(0, 30).mapToObj(i -> "event " + i).toList(), messages, "every event once, in order");
@@ -86,7 +88,7 @@ class RigLinkTest {
     private int deliverAll(TestRigServer server, EventQueue queue, String what) throws Exception {
         try (RigLink link = link(server, queue)) {
             link.start();
-            Awaits.until(() -> queue.size() == 0, what);
+            await(what).atMost(Eventually.LIMIT).until(() -> queue.size() == 0);
             return link.refusedEvents();
         }
     }
@@ -107,9 +109,9 @@ class RigLinkTest {
         long poisoned = 14;
         try (RigLink link = link(server, queue)) {
             link.start();
-            Awaits.until(() -> queue.size() == 0, "everything but the poisoned event is delivered");
+            await("everything but the poisoned event is delivered").atMost(Eventually.LIMIT).until(() -> queue.size() == 0);
             queue.append(event(30));
-            Awaits.until(() -> queue.size() == 0, "delivery goes on after the refusal");
+            await("delivery goes on after the refusal").atMost(Eventually.LIMIT).until(() -> queue.size() == 0);
             assertEquals(1, link.refusedEvents());
         }
         List<String> expected = IntStream.rangeClosed(0, 30).filter(i -> i != 13).mapToObj(i -> "event " + i).toList();
@@ -187,11 +189,11 @@ class RigLinkTest {
             // A folder where the file should be: every record fails, as on a failing disk.
             Files.createDirectory(blocked);
             link.start();
-            Awaits.until(() -> server.rejected().equals(List.of(2L)), "the server rejects the event");
-            Awaits.until(() -> link.status().problem().contains("cannot record"), "the failure is reported");
+            await("the server rejects the event").atMost(Eventually.LIMIT).until(() -> server.rejected().equals(List.of(2L)));
+            await("the failure is reported").atMost(Eventually.LIMIT).until(() -> link.status().problem().contains("cannot record"));
             assertTrue(queue.acknowledged() < 2, "the rejected event stays queued while it cannot be recorded: " + queue.acknowledged());
             Files.delete(blocked);
-            Awaits.until(() -> queue.size() == 0, "recorded and acknowledged once the disk takes it");
+            await("recorded and acknowledged once the disk takes it").atMost(Eventually.LIMIT).until(() -> queue.size() == 0);
         }
         List<String> refused = refusedLines();
         assertEquals(1, refused.size(), refused.toString());
@@ -214,7 +216,7 @@ class RigLinkTest {
         queue.append(event(9));
         try (RigLink link = link(server, queue)) {
             link.start();
-            Awaits.until(() -> queue.size() == 0, "every event is delivered");
+            await("every event is delivered").atMost(Eventually.LIMIT).until(() -> queue.size() == 0);
         }
         assertTrue(server.largestRequest() <= limit, "largest request " + server.largestRequest());
         assertEquals(List.of(), server.skipped());
@@ -237,7 +239,7 @@ class RigLinkTest {
         try (RigChannel channel = new RigChannel(ServerAddress.parse(server.url()), "wrong");
                 RigLink link = new RigLink(channel, queue, OpenSessionRequest.getDefaultInstance(), Duration.ofMillis(100), Duration.ofMillis(400))) {
             link.start();
-            Awaits.until(() -> !link.status().problem().equals("connecting"), "the refusal is seen");
+            await("the refusal is seen").atMost(Eventually.LIMIT).until(() -> !link.status().problem().equals("connecting"));
             assertEquals("token refused: UNAUTHENTICATED: the token is unknown", link.status().problem());
         }
         assertEquals(1, queue.size());

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import com.google.protobuf.Any;
 import com.google.rpc.ErrorInfo;
 import io.flashrig.agent.link.RpcErrors.StreamRemedy;
+import io.flashrig.contract.WireNames;
+import io.flashrig.proto.rig.v1.ErrorReason;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
@@ -12,9 +14,9 @@ import org.junit.jupiter.api.Test;
 
 class RpcErrorsTest {
 
-    private static StatusRuntimeException withReason(Status.Code code, String reason) {
+    private static StatusRuntimeException withReason(Status.Code code, ErrorReason reason) {
         return StatusProto.toStatusRuntimeException(com.google.rpc.Status.newBuilder().setCode(code.value()).setMessage("m")
-                .addDetails(Any.pack(ErrorInfo.newBuilder().setDomain("flashrig.io").setReason(reason).build())).build());
+                .addDetails(Any.pack(ErrorInfo.newBuilder().setDomain("flashrig.io").setReason(WireNames.reason(reason)).build())).build());
     }
 
     @Test
@@ -24,9 +26,9 @@ class RpcErrorsTest {
         assertEquals(StreamRemedy.OUTAGE, RpcErrors.onEventStream(Status.CANCELLED.asRuntimeException()));
         assertEquals(StreamRemedy.TOKEN, RpcErrors.onEventStream(Status.UNAUTHENTICATED.asRuntimeException()));
         assertEquals(StreamRemedy.TOKEN, RpcErrors.onEventStream(Status.PERMISSION_DENIED.asRuntimeException()));
-        assertEquals(StreamRemedy.REOPEN, RpcErrors.onEventStream(withReason(Status.Code.FAILED_PRECONDITION, "UNKNOWN_SESSION")));
+        assertEquals(StreamRemedy.REOPEN, RpcErrors.onEventStream(withReason(Status.Code.FAILED_PRECONDITION, ErrorReason.ERROR_REASON_UNKNOWN_SESSION)));
         assertEquals(StreamRemedy.REFUSED, RpcErrors.onEventStream(Status.FAILED_PRECONDITION.asRuntimeException()));
-        assertEquals(StreamRemedy.REFUSED, RpcErrors.onEventStream(withReason(Status.Code.INVALID_ARGUMENT, "INVALID_REQUEST")));
+        assertEquals(StreamRemedy.REFUSED, RpcErrors.onEventStream(withReason(Status.Code.INVALID_ARGUMENT, ErrorReason.ERROR_REASON_INVALID_REQUEST)));
         assertEquals(StreamRemedy.REFUSED, RpcErrors.onEventStream(Status.RESOURCE_EXHAUSTED.asRuntimeException()));
         assertEquals(StreamRemedy.SERVER_FAULT, RpcErrors.onEventStream(Status.INTERNAL.asRuntimeException()));
         assertEquals(StreamRemedy.SERVER_FAULT, RpcErrors.onEventStream(Status.UNKNOWN.asRuntimeException()));

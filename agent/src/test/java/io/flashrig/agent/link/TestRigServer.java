@@ -3,17 +3,19 @@ package io.flashrig.agent.link;
 import com.google.protobuf.Any;
 import com.google.rpc.ErrorInfo;
 import io.flashrig.contract.MacAddress;
+import io.flashrig.contract.WireNames;
 import io.flashrig.proto.rig.v1.AssignMacRequest;
 import io.flashrig.proto.rig.v1.AssignMacResponse;
+import io.flashrig.proto.rig.v1.BoardEvent;
 import io.flashrig.proto.rig.v1.ClaimMacWriteRequest;
 import io.flashrig.proto.rig.v1.ClaimMacWriteResponse;
-import io.flashrig.proto.rig.v1.BoardEvent;
+import io.flashrig.proto.rig.v1.ErrorReason;
 import io.flashrig.proto.rig.v1.MacState;
 import io.flashrig.proto.rig.v1.OpenSessionRequest;
 import io.flashrig.proto.rig.v1.OpenSessionResponse;
 import io.flashrig.proto.rig.v1.OtpMacVerdict;
-import io.flashrig.proto.rig.v1.ReportOtpMacRequest;
 import io.flashrig.proto.rig.v1.RejectedEvent;
+import io.flashrig.proto.rig.v1.ReportOtpMacRequest;
 import io.flashrig.proto.rig.v1.ReportOtpMacResponse;
 import io.flashrig.proto.rig.v1.RigServiceGrpc;
 import io.flashrig.proto.rig.v1.StreamBoardEventsRequest;
@@ -249,7 +251,7 @@ public final class TestRigServer extends RigServiceGrpc.RigServiceImplBase {
                     largestRequest = Math.max(largestRequest, request.getSerializedSize());
                     String queue = queueBySession.get(request.getSessionId());
                     if (queue == null) {
-                        response.onError(error(Status.Code.FAILED_PRECONDITION, "UNKNOWN_SESSION", "unknown session"));
+                        response.onError(error(Status.Code.FAILED_PRECONDITION, ErrorReason.ERROR_REASON_UNKNOWN_SESSION, "unknown session"));
                         return;
                     }
                     if (maxRequestBytes > 0 && request.getSerializedSize() > maxRequestBytes) {
@@ -258,12 +260,12 @@ public final class TestRigServer extends RigServiceGrpc.RigServiceImplBase {
                         return;
                     }
                     if (request.getEventsCount() > 5) {
-                        response.onError(error(Status.Code.INVALID_ARGUMENT, "INVALID_REQUEST", "too many events"));
+                        response.onError(error(Status.Code.INVALID_ARGUMENT, ErrorReason.ERROR_REASON_INVALID_REQUEST, "too many events"));
                         return;
                     }
                     if (request.getEventsList().stream().anyMatch(poisoned)) {
                         response.onError(poisonedCode == Status.Code.INVALID_ARGUMENT
-                                ? error(poisonedCode, "INVALID_REQUEST", "a value the database cannot store")
+                                ? error(poisonedCode, ErrorReason.ERROR_REASON_INVALID_REQUEST, "a value the database cannot store")
                                 : Status.fromCode(poisonedCode).withDescription("the server failed unexpectedly").asRuntimeException());
                         return;
                     }
@@ -314,7 +316,7 @@ public final class TestRigServer extends RigServiceGrpc.RigServiceImplBase {
     @Override
     public synchronized void assignMac(AssignMacRequest request, StreamObserver<AssignMacResponse> response) {
         if (quotaUsedUp && !macBySerial.containsKey(request.getSerial())) {
-            response.onError(error(Status.Code.RESOURCE_EXHAUSTED, "RIG_QUOTA_EXCEEDED", "Rig 'rig-a' has used up its"
+            response.onError(error(Status.Code.RESOURCE_EXHAUSTED, ErrorReason.ERROR_REASON_RIG_QUOTA_EXCEEDED, "Rig 'rig-a' has used up its"
                     + " quota of 600 new MACs per hour"));
             return;
         }
@@ -331,7 +333,7 @@ public final class TestRigServer extends RigServiceGrpc.RigServiceImplBase {
         claims.merge(request.getSerial(), 1, Integer::sum);
         String holder = writeIdBySerial.putIfAbsent(request.getSerial(), request.getWriteId());
         if (holder != null && !holder.equals(request.getWriteId())) {
-            response.onError(error(Status.Code.FAILED_PRECONDITION, "SERIAL_IN_USE", "The write of this serial's MAC was"
+            response.onError(error(Status.Code.FAILED_PRECONDITION, ErrorReason.ERROR_REASON_SERIAL_IN_USE, "The write of this serial's MAC was"
                     + " claimed by rig 'rig-2'"));
             return;
         }
@@ -345,11 +347,11 @@ public final class TestRigServer extends RigServiceGrpc.RigServiceImplBase {
         MacAddress own = macBySerial.get(request.getSerial());
         String owner = macBySerial.entrySet().stream().filter(e -> e.getValue().equals(mac)).map(Map.Entry::getKey).findFirst().orElse(null);
         if (owner != null && !owner.equals(request.getSerial())) {
-            response.onError(error(Status.Code.FAILED_PRECONDITION, "MAC_CONFLICT", "MAC " + mac + " belongs to board " + owner));
+            response.onError(error(Status.Code.FAILED_PRECONDITION, ErrorReason.ERROR_REASON_MAC_CONFLICT, "MAC " + mac + " belongs to board " + owner));
             return;
         }
         if (own != null && !own.equals(mac)) {
-            response.onError(error(Status.Code.FAILED_PRECONDITION, "MAC_MISMATCH", "board holds " + own));
+            response.onError(error(Status.Code.FAILED_PRECONDITION, ErrorReason.ERROR_REASON_MAC_MISMATCH, "board holds " + own));
             return;
         }
         OtpMacVerdict verdict = own != null ? OtpMacVerdict.OTP_MAC_VERDICT_CONFIRMED : OtpMacVerdict.OTP_MAC_VERDICT_ADOPTED;
@@ -358,8 +360,8 @@ public final class TestRigServer extends RigServiceGrpc.RigServiceImplBase {
         response.onCompleted();
     }
 
-    private static StatusRuntimeException error(Status.Code code, String reason, String message) {
+    private static StatusRuntimeException error(Status.Code code, ErrorReason reason, String message) {
         return StatusProto.toStatusRuntimeException(com.google.rpc.Status.newBuilder().setCode(code.value()).setMessage(message)
-                .addDetails(Any.pack(ErrorInfo.newBuilder().setDomain("flashrig.io").setReason(reason).build())).build());
+                .addDetails(Any.pack(ErrorInfo.newBuilder().setDomain("flashrig.io").setReason(WireNames.reason(reason)).build())).build());
     }
 }

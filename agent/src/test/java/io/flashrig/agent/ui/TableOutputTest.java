@@ -4,14 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.flashrig.agent.job.FlashJob;
-import io.flashrig.proto.rig.v1.BoardFlashed;
-import io.flashrig.proto.rig.v1.FlashJobState;
-import io.flashrig.proto.rig.v1.FlashStarted;
+import io.flashrig.agent.programmer.OtpReading;
+import io.flashrig.contract.MacAddress;
 import io.flashrig.proto.rig.v1.Slot;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.logging.Handler;
 import java.util.logging.Logger;
@@ -34,9 +35,12 @@ class TableOutputTest {
     void aDoneBoardShowsItsSlotOrderMacAndTellsTheOperatorToUnplugIt() {
         TableOutput table = new TableOutput(new PrintStream(printed, true, StandardCharsets.UTF_8), false);
         FlashJob job = boardIn(table, "003C00473430511536383630", "3", 7);
-        job.transition(FlashJobState.FLASH_JOB_STATE_FLASHING, e -> e.setFlashStarted(FlashStarted.getDefaultInstance()));
-        job.transition(FlashJobState.FLASH_JOB_STATE_FLASHED, e -> e.setFlashed(BoardFlashed.getDefaultInstance()));
-        job.done("04:D9:21:38:30:A8");
+        MacAddress mac = MacAddress.parse("04:D9:21:38:30:A8");
+        job.flashStarted("FlashLayout_emmc.tsv", "0".repeat(64), Path.of("attempt.log"));
+        job.flashed(Duration.ofSeconds(40));
+        job.otpRead(new OtpReading.Holds(mac));
+        job.macVerified(mac);
+        job.done();
         table.close();
 
         String last = text().substring(text().lastIndexOf("SLOT"));

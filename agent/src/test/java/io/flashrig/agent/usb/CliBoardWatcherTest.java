@@ -2,18 +2,12 @@ package io.flashrig.agent.usb;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.flashrig.agent.programmer.FlashLayout;
-import io.flashrig.agent.programmer.Programmer;
-import io.flashrig.agent.programmer.ProgrammerRun;
+import io.flashrig.agent.programmer.ProgrammerListing;
 import io.flashrig.agent.programmer.UsbListing;
-import io.flashrig.contract.BoardSerial;
-import io.flashrig.contract.MacAddress;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -42,7 +36,7 @@ class CliBoardWatcherTest {
     }
 
     /** A hub with one board whose listings take a while, as a real programmer's do. */
-    private static final class SlowLister implements Programmer {
+    private static final class SlowLister implements ProgrammerListing {
         private final Duration listing;
         volatile boolean present = true;
 
@@ -60,21 +54,6 @@ class CliBoardWatcherTest {
         @Override
         public Optional<String> version() {
             return Optional.of("2.17.0");
-        }
-
-        @Override
-        public ProgrammerRun flash(BoardSerial serial, FlashLayout layout, Path log, Consumer<String> lines) {
-            throw new AssertionError("not flashed here");
-        }
-
-        @Override
-        public OtpRead readOtp(BoardSerial serial, Path log) {
-            throw new AssertionError("not read here");
-        }
-
-        @Override
-        public ProgrammerRun writeOtp(BoardSerial serial, MacAddress mac, Path log) {
-            throw new AssertionError("not written here");
         }
     }
 }

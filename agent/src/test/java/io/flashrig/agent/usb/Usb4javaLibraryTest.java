@@ -1,8 +1,10 @@
 package io.flashrig.agent.usb;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.usb4java.LibUsb;
 import org.usb4java.Version;
@@ -19,9 +21,17 @@ class Usb4javaLibraryTest {
     }
 
     @Test
-    void theHotPlugWatcherStartsAndSeesNoBoardsOnAnEmptyBus() throws Exception {
-        try (Usb4javaBoardWatcher watcher = new Usb4javaBoardWatcher()) {
-            assertTrue(watcher.present().isEmpty(), "no STM32 board is attached to this machine");
-        }
+    void theHotPlugWatcherStartsOnAnEmptyBusAndStopsItsThreadsWhenClosed() throws Exception {
+        Usb4javaBoardWatcher watcher = new Usb4javaBoardWatcher();
+        watcher.start(event -> { });
+        assertTrue(watcherThreads().containsAll(Set.of("usb-events", "usb-boards")), "started: " + watcherThreads());
+        assertTrue(watcher.present().isEmpty(), "no STM32 board is attached to this machine");
+        watcher.close();
+        assertEquals(Set.of(), watcherThreads(), "closed: its threads are gone");
+    }
+
+    private static Set<String> watcherThreads() {
+        return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName)
+                .filter(n -> n.equals("usb-events") || n.equals("usb-boards")).collect(java.util.stream.Collectors.toSet());
     }
 }

@@ -1,10 +1,11 @@
 package io.flashrig.agent.it;
 
 import static io.flashrig.proto.rig.v1.FlashJobState.FLASH_JOB_STATE_DONE;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.flashrig.agent.link.Awaits;
+import io.flashrig.agent.Eventually;
 import io.flashrig.agent.link.TestRigServer;
 import io.flashrig.agent.programmer.FlashLayout;
 import io.flashrig.agent.programmer.Programmer;
@@ -23,6 +24,7 @@ import io.flashrig.simulator.SimulatedHub;
 import io.flashrig.simulator.Stage;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -33,7 +35,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The release check in the real job code against the simulated programmer: a wrong image never reaches a board. */
-class ReleaseAgainstSimulatorTest {
+class ReleaseAgainstSimulatorIT {
 
     @TempDir
     Path dir;
@@ -77,7 +79,7 @@ class ReleaseAgainstSimulatorTest {
         String serial = "003C00473430511536385201";
         try (SimulatedRig rig = rig(gatePinnedTo(manifest))) {
             hub.plug(SimulatedBoard.normal(serial, "1-1.1").withTimes(1500, 600));
-            Awaits.until(() -> rig.ended(serial), "the board ends");
+            await("the board ends").atMost(Eventually.LIMIT).until(() -> rig.settled(serial));
             assertTrue(rig.reached(serial, FLASH_JOB_STATE_DONE), () -> rig.last(serial).toString());
             BoardEvent started = rig.of(serial).stream().filter(BoardEvent::hasFlashStarted).findFirst().orElseThrow();
             assertEquals("hub3-v1", started.getFlashStarted().getReleaseName());
@@ -95,11 +97,11 @@ class ReleaseAgainstSimulatorTest {
         other[100] = 42;
         Files.write(dir.resolve("images").resolve("bootfs.ext4"), other);
         Files.setLastModifiedTime(dir.resolve("images").resolve("bootfs.ext4"),
-                java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 5000));
+                FileTime.fromMillis(System.currentTimeMillis() + 5000));
         String serial = "003C00473430511536385202";
         try (SimulatedRig rig = rig(gate)) {
             hub.plug(SimulatedBoard.normal(serial, "1-1.2").withTimes(1500, 600));
-            Awaits.until(() -> rig.ended(serial), "the board ends");
+            await("the board ends").atMost(Eventually.LIMIT).until(() -> rig.settled(serial));
             BoardEvent failed = rig.last(serial);
             assertEquals(FailureReason.FAILURE_REASON_IMAGE_MISMATCH, failed.getFailed().getReason(), failed::toString);
             assertTrue(failed.getFailed().getMessage().startsWith("bootfs.ext4 differs from release hub3-v1"), failed.getFailed().getMessage());
@@ -119,7 +121,7 @@ class ReleaseAgainstSimulatorTest {
         String serial = "003C00473430511536385203";
         try (SimulatedRig rig = rig(gate)) {
             hub.plug(SimulatedBoard.normal(serial, "1-1.3").withTimes(1500, 600));
-            Awaits.until(() -> rig.ended(serial), "the board ends");
+            await("the board ends").atMost(Eventually.LIMIT).until(() -> rig.settled(serial));
             assertEquals(FailureReason.FAILURE_REASON_IMAGE_MISMATCH, rig.last(serial).getFailed().getReason());
             assertTrue(rig.last(serial).getFailed().getMessage().contains("release hub3-v1 is retired"));
             assertEquals(0, flashes.get());

@@ -4,11 +4,12 @@ import static io.flashrig.proto.rig.v1.FlashJobState.FLASH_JOB_STATE_DONE;
 import static io.flashrig.proto.rig.v1.FlashJobState.FLASH_JOB_STATE_FAILED;
 import static io.flashrig.proto.rig.v1.FlashJobState.FLASH_JOB_STATE_INTERRUPTED;
 import static io.flashrig.proto.rig.v1.FlashJobState.FLASH_JOB_STATE_WAITING_FOR_MAC;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.flashrig.agent.link.Awaits;
+import io.flashrig.agent.Eventually;
 import io.flashrig.agent.link.TestRigServer;
 import io.flashrig.agent.programmer.FlashLayout;
 import io.flashrig.agent.programmer.Programmer;
@@ -32,8 +33,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The real agent code against the simulated programmer and hub. */
-class RigAgainstSimulatorTest {
+/** The real agent code against the simulated programmer and hub: it spawns the simulator as programmer processes. */
+class RigAgainstSimulatorIT {
 
     @TempDir
     Path dir;
@@ -68,12 +69,12 @@ class RigAgainstSimulatorTest {
 
     @Test
     void sixteenBoardsAreFlashedConcurrentlyAndEachGetsItsOwnMacOnce() throws Exception {
-        List<String> serials = IntStream.rangeClosed(1, 16).mapToObj(RigAgainstSimulatorTest::serial).toList();
+        List<String> serials = IntStream.rangeClosed(1, 16).mapToObj(RigAgainstSimulatorIT::serial).toList();
         try (SimulatedRig rig = rig(16, Duration.ofMinutes(5))) {
             for (int i = 0; i < serials.size(); i++) {
                 hub.plug(SimulatedBoard.normal(serials.get(i), "1-1." + (i + 1)).withTimes(8000, 600));
             }
-            Awaits.until(() -> serials.stream().allMatch(s -> rig.ended(s)), "all 16 boards end");
+            await("all 16 boards end").atMost(Eventually.LIMIT).until(() -> serials.stream().allMatch(s -> rig.settled(s)));
             for (String s : serials) {
                 assertTrue(rig.reached(s, FLASH_JOB_STATE_DONE), () -> s + " ended " + rig.last(s));
                 MacAddress mac = server.assigned().get(s);
@@ -98,7 +99,7 @@ class RigAgainstSimulatorTest {
         try (SimulatedRig rig = rig(8, Duration.ofMinutes(5))) {
             // Off the bus long enough for a listing (a programmer process) to see the gap on a busy machine.
             hub.plug(SimulatedBoard.normal(s, "1-2").withBehaviour(Behaviour.REENUMERATE).withTimes(4000, 10_000));
-            Awaits.until(() -> rig.ended(s), "the board ends");
+            await("the board ends").atMost(Eventually.LIMIT).until(() -> rig.settled(s));
             assertTrue(rig.reached(s, FLASH_JOB_STATE_DONE), () -> rig.last(s).toString());
             assertTrue(rig.watched.stream().anyMatch(e -> e instanceof BoardWatcherEvent.Detached d && d.board().serial().equals(s)),
                     "the watcher saw the board leave the bus while it re-enumerated");
@@ -115,12 +116,12 @@ class RigAgainstSimulatorTest {
         String s = serial(0x31);
         try (SimulatedRig rig = rig(8, Duration.ofMinutes(5))) {
             hub.plug(SimulatedBoard.normal(s, "1-3").withTimes(30000, 600));
-            Awaits.until(() -> rig.of(s).stream().anyMatch(BoardEvent::hasFlashProgress), "flashing is under way");
+            await("flashing is under way").atMost(Eventually.LIMIT).until(() -> rig.of(s).stream().anyMatch(BoardEvent::hasFlashProgress));
             hub.unplug(s);
-            Awaits.until(() -> rig.reached(s, FLASH_JOB_STATE_INTERRUPTED) || rig.reached(s, FLASH_JOB_STATE_FAILED), "the job ends");
+            await("the job ends").atMost(Eventually.LIMIT).until(() -> rig.reached(s, FLASH_JOB_STATE_INTERRUPTED) || rig.reached(s, FLASH_JOB_STATE_FAILED));
             BoardEvent last = rig.last(s);
             assertTrue(last.hasInterrupted(), last::toString);
-            assertEquals("FLASH_JOB_STATE_FLASHING", last.getInterrupted().getInterruptedInState().name());
+            assertEquals(io.flashrig.proto.rig.v1.FlashJobState.FLASH_JOB_STATE_FLASHING, last.getInterrupted().getInterruptedInState());
         }
     }
 
@@ -130,7 +131,7 @@ class RigAgainstSimulatorTest {
         // The timeout counts from the programmer's start, a JVM start here: enough for it to print before it hangs.
         try (SimulatedRig rig = rig(8, Duration.ofSeconds(15))) {
             hub.plug(SimulatedBoard.normal(s, "1-4").withBehaviour(Behaviour.HANG));
-            Awaits.until(() -> rig.reached(s, FLASH_JOB_STATE_FAILED), "the hung flash fails");
+            await("the hung flash fails").atMost(Eventually.LIMIT).until(() -> rig.reached(s, FLASH_JOB_STATE_FAILED));
             assertEquals(FailureReason.FAILURE_REASON_TIMEOUT, rig.last(s).getFailed().getReason());
             assertFalse(rig.last(s).getFailed().getProgrammerOutputTailList().isEmpty(), "the output before the hang is kept");
             assertTrue(ProcessHandle.current().descendants().noneMatch(p -> p.info().commandLine().orElse("").contains("sn=" + s)),
@@ -143,7 +144,7 @@ class RigAgainstSimulatorTest {
         String s = serial(0x51);
         try (SimulatedRig rig = rig(8, Duration.ofMinutes(5))) {
             hub.plug(SimulatedBoard.normal(s, "1-5").withBehaviour(Behaviour.EXIT_ZERO_WITH_ERROR));
-            Awaits.until(() -> rig.ended(s), "the job ends");
+            await("the job ends").atMost(Eventually.LIMIT).until(() -> rig.settled(s));
             BoardEvent last = rig.last(s);
             assertEquals(FailureReason.FAILURE_REASON_PROGRAMMER_ERROR, last.getFailed().getReason(), last::toString);
             assertTrue(last.getFailed().getMessage().startsWith("Error:"), last.getFailed().getMessage());
@@ -158,7 +159,7 @@ class RigAgainstSimulatorTest {
         MacAddress other = server.assignFor(serial(0x62));
         try (SimulatedRig rig = rig(8, Duration.ofMinutes(5))) {
             hub.plug(SimulatedBoard.normal(s, "1-6").withMac(other.canonical().toLowerCase()));
-            Awaits.until(() -> rig.ended(s), "the job ends");
+            await("the job ends").atMost(Eventually.LIMIT).until(() -> rig.settled(s));
             assertEquals(FailureReason.FAILURE_REASON_MAC_CONFLICT, rig.last(s).getFailed().getReason(), () -> rig.last(s).toString());
             assertEquals(0, board(s).otp57Writes());
             assertEquals(0, board(s).otp58Writes());
@@ -173,7 +174,7 @@ class RigAgainstSimulatorTest {
         server.markFused(s);
         try (SimulatedRig rig = rig(8, Duration.ofMinutes(5))) {
             hub.plug(SimulatedBoard.normal(s, "1-7"));
-            Awaits.until(() -> rig.ended(s), "the job ends");
+            await("the job ends").atMost(Eventually.LIMIT).until(() -> rig.settled(s));
             assertEquals(FailureReason.FAILURE_REASON_MAC_CONFLICT, rig.last(s).getFailed().getReason(), () -> rig.last(s).toString());
             assertEquals(0, board(s).otp57Writes());
             assertEquals(0, board(s).otp58Writes());
@@ -186,10 +187,10 @@ class RigAgainstSimulatorTest {
         server.stop();
         try (SimulatedRig rig = rig(8, Duration.ofMinutes(5))) {
             hub.plug(SimulatedBoard.normal(s, "1-7"));
-            Awaits.until(() -> rig.reached(s, FLASH_JOB_STATE_WAITING_FOR_MAC), "the board waits for its MAC");
+            await("the board waits for its MAC").atMost(Eventually.LIMIT).until(() -> rig.reached(s, FLASH_JOB_STATE_WAITING_FOR_MAC));
             assertEquals(0, board(s).otp57Writes());
             server.start();
-            Awaits.until(() -> rig.ended(s), "the job ends");
+            await("the job ends").atMost(Eventually.LIMIT).until(() -> rig.settled(s));
             assertTrue(rig.reached(s, FLASH_JOB_STATE_DONE), () -> rig.last(s).toString());
             assertEquals(1, board(s).otp57Writes());
         }
@@ -202,12 +203,11 @@ class RigAgainstSimulatorTest {
         // The first agent dies right after the programmer wrote OTP, before anything else is recorded or sent.
         try (SimulatedRig first = new SimulatedRig(dir.resolve("hub"), dir.resolve("state"), layout, server, 8, Duration.ofMinutes(5),
                 real -> new DyingAtWrite(real, true))) {
-            Awaits.until(() -> board(s).otp57Writes() == 1, "the first agent wrote the MAC");
-            Thread.sleep(300);
-            assertFalse(first.of(s).stream().anyMatch(BoardEvent::hasMacWritten));
+            // Its programmer call never returns, so nothing after the write is recorded or sent: what kill -9 leaves.
+            await("the first agent wrote the MAC").atMost(Eventually.LIMIT).until(() -> board(s).otp57Writes() == 1);
         }
         try (SimulatedRig second = rig(8, Duration.ofMinutes(5))) {
-            Awaits.until(() -> second.ended(s), "the second agent ends the job");
+            await("the second agent ends the job").atMost(Eventually.LIMIT).until(() -> second.settled(s));
             assertTrue(second.reached(s, FLASH_JOB_STATE_DONE), () -> second.last(s).toString());
             assertFalse(second.of(s).stream().anyMatch(BoardEvent::hasMacWritten), "the second agent wrote nothing");
             assertEquals(server.assigned().get(s).canonical(), second.last(s).getDone().getMac());
@@ -223,7 +223,7 @@ class RigAgainstSimulatorTest {
         server.claimedElsewhere(s);
         try (SimulatedRig rig = rig(8, Duration.ofMinutes(5))) {
             hub.plug(SimulatedBoard.normal(s, "1-13"));
-            Awaits.until(() -> rig.ended(s), "the job ends");
+            await("the job ends").atMost(Eventually.LIMIT).until(() -> rig.settled(s));
             assertEquals(FailureReason.FAILURE_REASON_DUPLICATE_SERIAL, rig.last(s).getFailed().getReason(), () -> rig.last(s).toString());
             assertTrue(rig.last(s).getFailed().getMessage().contains("rig-2"), () -> rig.last(s).toString());
         }
@@ -236,12 +236,12 @@ class RigAgainstSimulatorTest {
         hub.plug(SimulatedBoard.normal(s, "1-14"));
         try (SimulatedRig first = new SimulatedRig(dir.resolve("hub"), dir.resolve("state"), layout, server, 8, Duration.ofMinutes(5),
                 real -> new DyingAtWrite(real, false))) {
-            Awaits.until(() -> server.claims(s) == 1, "the first agent claimed the write");
+            await("the first agent claimed the write").atMost(Eventually.LIMIT).until(() -> server.claims(s) == 1);
         }
         String claim = server.writeId(s);
         assertEquals(0, board(s).otp57Writes(), "the first agent wrote nothing");
         try (SimulatedRig second = rig(8, Duration.ofMinutes(5))) {
-            Awaits.until(() -> second.ended(s), "the second agent ends the job");
+            await("the second agent ends the job").atMost(Eventually.LIMIT).until(() -> second.settled(s));
             assertTrue(second.reached(s, FLASH_JOB_STATE_DONE), () -> second.last(s).toString());
         }
         // The restarted agent claimed under the write id it had made durable, which the server recognised as its own.
@@ -256,9 +256,9 @@ class RigAgainstSimulatorTest {
         String s = serial(0x91);
         try (SimulatedRig rig = rig(8, Duration.ofMinutes(5))) {
             hub.plug(SimulatedBoard.normal(s, "1-9").withTimes(6000, 600));
-            Awaits.until(() -> rig.reached(s, io.flashrig.proto.rig.v1.FlashJobState.FLASH_JOB_STATE_DETECTED), "the first board is seen");
+            await("the first board is seen").atMost(Eventually.LIMIT).until(() -> rig.reached(s, io.flashrig.proto.rig.v1.FlashJobState.FLASH_JOB_STATE_DETECTED));
             rig.inject(new BoardWatcherEvent.Attached(new io.flashrig.agent.usb.UsbBoard("1-10", s, "1-10", 0xDF11, "DFU in HS Mode")));
-            Awaits.until(() -> rig.ended(s), "the job ends");
+            await("the job ends").atMost(Eventually.LIMIT).until(() -> rig.settled(s));
             assertEquals(FailureReason.FAILURE_REASON_DUPLICATE_SERIAL, rig.last(s).getFailed().getReason(), () -> rig.last(s).toString());
             assertEquals(0, board(s).otp57Writes());
             assertFalse(server.assigned().containsKey(s));
