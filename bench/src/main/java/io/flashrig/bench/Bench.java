@@ -2,10 +2,10 @@ package io.flashrig.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.google.protobuf.Timestamp;
+import io.flashrig.contract.testing.RigClient;
 import io.flashrig.e2e.Admin;
 import io.flashrig.e2e.AgentProcess;
 import io.flashrig.e2e.Await;
-import io.flashrig.e2e.RigClient;
 import io.flashrig.e2e.Testbed;
 import io.flashrig.e2e.Workspace;
 import io.flashrig.proto.rig.v1.AssignMacRequest;
@@ -217,7 +217,7 @@ public final class Bench {
 
     private static void assignOnce(Testbed bed, RigClient rig, Map<String, String> serialByMac, AtomicLong duplicates, AtomicLong calls) {
         String serial = bed.newSerial();
-        String mac = rig.blocking().assignMac(AssignMacRequest.newBuilder().setSerial(serial)
+        String mac = rig.rpc().assignMac(AssignMacRequest.newBuilder().setSerial(serial)
                 .setAttemptId(UUID.randomUUID().toString()).setRequestId(UUID.randomUUID().toString()).build()).getMac();
         calls.incrementAndGet();
         String other = serialByMac.putIfAbsent(mac, serial);
@@ -339,7 +339,7 @@ public final class Bench {
                 RigClient client = RigClient.forRig(bed.server().port(), token);
                 clients.add(client);
                 String queueId = UUID.randomUUID().toString();
-                String session = client.blocking().openSession(OpenSessionRequest.newBuilder().setAgentVersion("bench")
+                String session = client.rpc().openSession(OpenSessionRequest.newBuilder().setAgentVersion("bench")
                         .setLayoutName("bench.tsv").setLayoutSha256("0".repeat(64)).setSlotCount(slots).setQueueId(queueId)
                         .setHostname("bench").setFuseEnabled(true).build()).getSessionId();
                 ConcurrentSkipListMap<Long, Long> sentAt = new ConcurrentSkipListMap<>();

@@ -3,6 +3,7 @@ package io.flashrig.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.flashrig.contract.testing.RigClient;
 import io.flashrig.proto.rig.v1.AssignMacRequest;
 import io.flashrig.proto.rig.v1.BoardEvent;
 import io.flashrig.proto.rig.v1.FlashJobState;
@@ -107,7 +108,7 @@ class BadInputIT {
             assertEquals(400, filterStatus, "a NUL byte in the rig filter");
             String token = admin.createRig("rig-q");
             try (RigClient rig = RigClient.forRig(bed.server().port(), token)) {
-                int code = code(() -> rig.blocking().openSession(OpenSessionRequest.newBuilder().setQueueId("x".repeat(5000)).build()));
+                int code = code(() -> rig.rpc().openSession(OpenSessionRequest.newBuilder().setQueueId("x".repeat(5000)).build()));
                 assertEquals(Status.Code.INVALID_ARGUMENT.value(), code, "OpenSession with a 5000-character queue id: "
                         + Status.Code.values()[code] + " " + LAST_DESCRIPTION.get());
             }
@@ -228,32 +229,32 @@ class BadInputIT {
     private static List<Case> grpcCases(Testbed bed, RigClient rig, String rigToken) {
         List<Case> cases = new ArrayList<>();
         for (String serial : BAD_SERIALS) {
-            cases.add(new Case("AssignMac serial " + abbreviate(serial), () -> code(() -> rig.blocking().assignMac(
+            cases.add(new Case("AssignMac serial " + abbreviate(serial), () -> code(() -> rig.rpc().assignMac(
                     AssignMacRequest.newBuilder().setSerial(serial).setAttemptId(UUID.randomUUID().toString()).build()))));
-            cases.add(new Case("ReportOtpMac serial " + abbreviate(serial), () -> code(() -> rig.blocking().reportOtpMac(
+            cases.add(new Case("ReportOtpMac serial " + abbreviate(serial), () -> code(() -> rig.rpc().reportOtpMac(
                     ReportOtpMacRequest.newBuilder().setSerial(serial).setMac("04:D9:21:00:00:05").build()))));
         }
         String goodSerial = bed.newSerial();
         for (String mac : BAD_MACS) {
-            cases.add(new Case("ReportOtpMac MAC " + abbreviate(mac), () -> code(() -> rig.blocking().reportOtpMac(
+            cases.add(new Case("ReportOtpMac MAC " + abbreviate(mac), () -> code(() -> rig.rpc().reportOtpMac(
                     ReportOtpMacRequest.newBuilder().setSerial(goodSerial).setMac(mac).setAttemptId(UUID.randomUUID().toString()).build()))));
         }
         for (String auth : new String[] {null, "Bearer", "Bearer nope", "Basic abc", "Bearer " + ServerProcess.ADMIN_TOKEN,
             "Bearer " + rigToken + "x", "Bearer " + "t".repeat(3000)}) {
             cases.add(new Case("OpenSession authorization " + abbreviate(String.valueOf(auth)), () -> {
-                try (RigClient other = new RigClient(bed.server().port(), auth)) {
-                    return code(() -> other.blocking().openSession(OpenSessionRequest.newBuilder()
+                try (RigClient other = RigClient.withAuthorization(bed.server().port(), auth)) {
+                    return code(() -> other.rpc().openSession(OpenSessionRequest.newBuilder()
                             .setQueueId(UUID.randomUUID().toString()).build()));
                 }
             }));
             cases.add(new Case("AssignMac authorization " + abbreviate(String.valueOf(auth)), () -> {
-                try (RigClient other = new RigClient(bed.server().port(), auth)) {
-                    return code(() -> other.blocking().assignMac(AssignMacRequest.newBuilder().setSerial(goodSerial).build()));
+                try (RigClient other = RigClient.withAuthorization(bed.server().port(), auth)) {
+                    return code(() -> other.rpc().assignMac(AssignMacRequest.newBuilder().setSerial(goodSerial).build()));
                 }
             }));
         }
         for (String queue : List.of("", "not-a-uuid", "x".repeat(500))) {
-            cases.add(new Case("OpenSession queue id " + abbreviate(queue), () -> code(() -> rig.blocking().openSession(
+            cases.add(new Case("OpenSession queue id " + abbreviate(queue), () -> code(() -> rig.rpc().openSession(
                     OpenSessionRequest.newBuilder().setQueueId(queue).setLayoutSha256("00").build()))));
         }
         for (String session : List.of("", "no-such-session", UUID.randomUUID().toString(), "\u0000")) {
@@ -268,7 +269,7 @@ class BadInputIT {
      * board or an attempt.
      */
     private static void assertGarbageEventsAreRejectedNotApplied(Testbed bed, RigClient rig) throws Exception {
-        String session = rig.blocking().openSession(OpenSessionRequest.newBuilder().setQueueId(UUID.randomUUID().toString())
+        String session = rig.rpc().openSession(OpenSessionRequest.newBuilder().setQueueId(UUID.randomUUID().toString())
                 .setAgentVersion("e2e").setLayoutName("x.tsv").setLayoutSha256("0".repeat(64)).build()).getSessionId();
         List<BoardEvent> garbage = List.of(
                 BoardEvent.newBuilder().setEventId(UUID.randomUUID().toString()).setSequence(1).build(),

@@ -2,6 +2,7 @@ package io.flashrig.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.flashrig.contract.testing.RigClient;
 import io.flashrig.proto.rig.v1.AssignMacRequest;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -37,7 +38,7 @@ class TwoReplicasIT {
                     for (int i = 0; i < serials.size(); i++) {
                         String serial = serials.get(i);
                         RigClient client = (i + round) % 2 == 0 ? one : two;
-                        calls.add(pool.submit(() -> new String[] {serial, client.blocking().assignMac(AssignMacRequest.newBuilder()
+                        calls.add(pool.submit(() -> new String[] {serial, client.rpc().assignMac(AssignMacRequest.newBuilder()
                                 .setSerial(serial).setAttemptId(UUID.randomUUID().toString()).setRequestId(UUID.randomUUID().toString())
                                 .build()).getMac()}));
                     }

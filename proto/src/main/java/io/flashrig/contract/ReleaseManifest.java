@@ -129,6 +129,11 @@ public record ReleaseManifest(String name, String layout, SortedMap<String, Stri
     }
 
     /** True for 64 lower-case hex characters. */
+    /** Whether {@code text} has the shape of a release's name (without {@link #checkName}'s exception). */
+    public static boolean isName(String text) {
+        return text != null && NAME.matcher(text).matches();
+    }
+
     public static boolean isSha256(String text) {
         return text != null && SHA256.matcher(text).matches();
     }

@@ -7,9 +7,14 @@ import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 import java.time.Instant;
 import java.util.UUID;
+import org.hibernate.annotations.Immutable;
 
-/** A board the rigs have seen, by serial; its current state is that of its latest event. Written by event SQL. */
+/**
+ * A board the rigs have seen, by serial; its current state is that of its latest event. Written only by
+ * {@link BoardProjection}'s SQL.
+ */
 @Entity
+@Immutable
 @Table(name = "board")
 public class Board extends PanacheEntityBase {
 

@@ -3,6 +3,7 @@ package io.flashrig.server.board;
 import io.flashrig.contract.BoardSerial;
 import io.flashrig.contract.MacAddress;
 import io.flashrig.contract.Quoted;
+import io.flashrig.contract.WireNames;
 import io.flashrig.proto.rig.v1.FlashJobState;
 import io.flashrig.server.FlashRigConfig;
 import io.flashrig.server.api.Page;
@@ -92,7 +93,7 @@ public class BoardService {
 
     private static final Set<String> STATES = Arrays.stream(FlashJobState.values())
             .filter(s -> s != FlashJobState.FLASH_JOB_STATE_UNSPECIFIED && s != FlashJobState.UNRECOGNIZED)
-            .map(s -> s.name().substring("FLASH_JOB_STATE_".length()))
+            .map(WireNames::shortName)
             .collect(Collectors.toCollection(java.util.TreeSet::new));
 
     private final EntityManager em;
@@ -213,7 +214,7 @@ public class BoardService {
     @Transactional
     public Page<EventView> events(BoardSerial serial, PageRequest page) {
         Map<Long, String> rigNames = new HashMap<>();
-        Page<BoardEvent> events = page.fetch(BoardEvent.<BoardEvent>find("serial = ?1 order by occurredAt, sequence",
+        Page<StoredBoardEvent> events = page.fetch(StoredBoardEvent.<StoredBoardEvent>find("serial = ?1 order by occurredAt, sequence",
                 serial.value()), e -> e);
         events.items().stream().map(e -> e.rigId).distinct().forEach(id -> rigNames.put(id,
                 em.createQuery("select r.name from Rig r where r.id = ?1", String.class).setParameter(1, id)

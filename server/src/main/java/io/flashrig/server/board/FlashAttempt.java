@@ -7,9 +7,14 @@ import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 import java.time.Instant;
 import java.util.UUID;
+import org.hibernate.annotations.Immutable;
 
-/** One plug-in of a board on a rig, from detection to its end, built from its events. Written by event SQL. */
+/**
+ * One plug-in of a board on a rig, from detection to its end, built from its events. Written only by
+ * {@link BoardProjection}'s SQL.
+ */
 @Entity
+@Immutable
 @Table(name = "flash_attempt")
 public class FlashAttempt extends PanacheEntityBase {
 

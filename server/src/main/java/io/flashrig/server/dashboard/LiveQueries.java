@@ -5,28 +5,25 @@ import io.flashrig.contract.MacAddress;
 import io.flashrig.proto.rig.v1.BoardEvent;
 import io.flashrig.proto.rig.v1.FlashProgress;
 import io.flashrig.server.FlashRigConfig;
-import io.flashrig.server.pool.PoolService;
+import io.flashrig.server.pool.PoolAdminService;
 import io.flashrig.server.release.ReleaseService;
 import io.flashrig.server.rig.Rig;
 import io.flashrig.server.sql.Jdbc;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.control.ActivateRequestContext;
+import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import javax.sql.DataSource;
+import org.hibernate.Session;
 
 /** The reads behind the live view and the quality figures. Every query here has its index in V10. */
 @ApplicationScoped
@@ -61,14 +58,14 @@ public class LiveQueries {
                                   WHERE e.attempt_id = a.attempt_id::text AND e.kind = 'FLASH_PROGRESS'
                                   ORDER BY e.sequence DESC LIMIT 1) p ON a.state = 'FLASHING'""";
 
-    private final DataSource dataSource;
-    private final ReleaseService releases;
-    private final PoolService pool;
+    private final EntityManager em;
+    private final PoolAdminService pool;
     private final FlashRigConfig config;
+    private final ReleaseService releases;
 
-    LiveQueries(DataSource dataSource, PoolService pool, FlashRigConfig config, ReleaseService releases) {
+    LiveQueries(EntityManager em, PoolAdminService pool, FlashRigConfig config, ReleaseService releases) {
+        this.em = em;
         this.releases = releases;
-        this.dataSource = dataSource;
         this.pool = pool;
         this.config = config;
     }
@@ -102,7 +99,8 @@ public class LiveQueries {
     @Transactional
     public Optional<LiveRig> rig(long id) {
         Rig rig = Rig.findById(id);
-        return rig == null || rig.revokedAt != null ? Optional.empty() : Optional.of(live(rig, Instant.now(), releases.releaseNames()));
+        return rig == null || rig.revokedAt != null ? Optional.empty() : Optional.of(live(rig, Instant.now(),
+                releases.releaseNames()));
     }
 
     @Transactional
@@ -110,8 +108,8 @@ public class LiveQueries {
         oneSnapshot();
         Instant now = Instant.now();
         Map<Long, ReleaseService.ReleaseName> releaseNames = releases.releaseNames();
-        List<LiveRig> rigs = Rig.<Rig>list("revokedAt is null order by name").stream().map(r -> live(r, now, releaseNames))
-                .toList();
+        List<LiveRig> rigs = Rig.<Rig>list("revokedAt is null order by name").stream()
+                .map(r -> live(r, now, releaseNames)).toList();
         // The newest attempt per slot (a slot is a hub port; without a port path the board stands for its slot),
         // with the newest progress event of those still flashing.
         List<LiveBoard> slots = query("SELECT DISTINCT ON (a.rig_id, COALESCE(NULLIF(a.port_path, ''), a.serial)) "
@@ -125,7 +123,7 @@ public class LiveQueries {
                   FROM flash_attempt a JOIN rig r ON r.id = a.rig_id
                  WHERE a.outcome IN ('FAILED', 'INTERRUPTED')
                  ORDER BY a.ended_at DESC LIMIT ?""", rs -> new Snapshot.Failure(rs.getString(1), rs.getString(2),
-                rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6), instant(rs, 7)), RECENT_FAILURES);
+                rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6), Jdbc.instant(rs, 7)), RECENT_FAILURES);
         List<LiveAlert> alerts = query(ALERT + " WHERE a.created_at > ? ORDER BY a.created_at DESC, a.id DESC LIMIT ?",
                 LiveQueries::alert, now.minus(ALERT_WINDOW), RECENT_ALERTS);
         return new Snapshot(now, config.heartbeatInterval().toSeconds(), rigs, slots, failures, pool(), alerts);
@@ -133,11 +131,11 @@ public class LiveQueries {
 
     @Transactional
     public PoolSummary pool() {
-        PoolService.PoolView view = pool.pool();
+        PoolAdminService.PoolView view = pool.pool();
         Instant now = Instant.now();
         Object[] recent = query("""
                 SELECT count(*), min(assigned_at) FROM mac_assignment WHERE origin = 'POOL' AND assigned_at > ?""",
-                rs -> new Object[] {rs.getLong(1), instant(rs, 2)}, now.minus(RATE_WINDOW)).get(0);
+                rs -> new Object[] {rs.getLong(1), Jdbc.instant(rs, 2)}, now.minus(RATE_WINDOW)).get(0);
         long handedOut = (long) recent[0];
         // A pool used for an hour only is measured over that hour, not diluted over a day it was not used.
         Duration measured = recent[1] == null ? RATE_WINDOW : Duration.between((Instant) recent[1], now);
@@ -189,7 +187,7 @@ public class LiveQueries {
                 SELECT date_trunc('hour', a.ended_at, 'UTC'), count(*) FILTER (WHERE a.outcome = 'DONE'),
                        count(*) FILTER (WHERE a.outcome <> 'DONE')
                   FROM flash_attempt a WHERE a.ended_at >= ? AND a.outcome IS NOT NULL GROUP BY 1""",
-                rs -> new Stats.HourCount(instant(rs, 1), rs.getLong(2), rs.getLong(3)), from)
+                rs -> new Stats.HourCount(Jdbc.instant(rs, 1), rs.getLong(2), rs.getLong(3)), from)
                 .forEach(h -> perHour.put(h.hour(), h));
         return new Stats(from, to, hours, perRig, perSlot, perRelease, top, List.copyOf(perHour.values()), pool());
     }
@@ -206,7 +204,7 @@ public class LiveQueries {
         // An alert about a rig (past its quota of new MACs) names no MAC.
         Long mac = rs.getObject(3, Long.class);
         return new LiveAlert(rs.getLong(1), rs.getString(2), mac == null ? null : new MacAddress(mac).toString(),
-                rs.getString(4), rs.getString(5), rs.getString(6), instant(rs, 7));
+                rs.getString(4), rs.getString(5), rs.getString(6), Jdbc.instant(rs, 7));
     }
 
     private static LiveBoard board(ResultSet rs) throws SQLException {
@@ -214,7 +212,7 @@ public class LiveQueries {
         return new LiveBoard(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
                 (Integer) rs.getObject(6), rs.getString(7),
                 progress == null ? null : nameOf(progress), progress == null ? 0 : progress.getOverallPercent(),
-                rs.getString(8), instant(rs, 9), instant(rs, 10), instant(rs, 11), rs.getString(12), rs.getString(13),
+                rs.getString(8), Jdbc.instant(rs, 9), Jdbc.instant(rs, 10), Jdbc.instant(rs, 11), rs.getString(12), rs.getString(13),
                 rs.getString(14));
     }
 
@@ -234,36 +232,13 @@ public class LiveQueries {
         }
     }
 
-    private static Instant instant(ResultSet rs, int column) throws SQLException {
-        Timestamp ts = rs.getTimestamp(column);
-        return ts == null ? null : ts.toInstant();
-    }
-
-    private interface Row<T> {
-        T read(ResultSet rs) throws SQLException;
-    }
-
     /** Rigs, slots, failures and pool figures from one moment; first thing in the transaction. */
     private void oneSnapshot() {
-        try (Connection c = dataSource.getConnection()) {
-            Jdbc.readOneSnapshot(c);
-        } catch (SQLException e) {
-            throw new IllegalStateException("Live view query failed: " + e.getMessage(), e);
-        }
+        em.unwrap(Session.class).doWork(Jdbc::readOneSnapshot);
     }
 
-    private <T> List<T> query(String sql, Row<T> row, Object... params) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            Jdbc.bind(ps, params);
-            try (ResultSet rs = ps.executeQuery()) {
-                List<T> rows = new ArrayList<>();
-                while (rs.next()) {
-                    rows.add(row.read(rs));
-                }
-                return rows;
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException("Live view query failed: " + e.getMessage(), e);
-        }
+    /** On the transaction's own connection, as every read of the live view. */
+    private <T> List<T> query(String sql, Jdbc.Row<T> row, Object... params) {
+        return em.unwrap(Session.class).doReturningWork(c -> Jdbc.query(c, sql, row, params));
     }
 }

@@ -1,13 +1,10 @@
 package io.flashrig.server.db;
 
+import io.flashrig.server.pool.MacAssignment;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
-import javax.sql.DataSource;
+import jakarta.transaction.Transactional;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
@@ -20,18 +17,17 @@ public class DatabaseInUse {
 
     private static final Logger LOG = Logger.getLogger(DatabaseInUse.class);
 
-    private final DataSource dataSource;
     private final String url;
     private final String user;
 
-    DatabaseInUse(DataSource dataSource, @ConfigProperty(name = DatabaseChoice.URL) String url,
+    DatabaseInUse(@ConfigProperty(name = DatabaseChoice.URL) String url,
             @ConfigProperty(name = "quarkus.datasource.username", defaultValue = "") String user) {
-        this.dataSource = dataSource;
         this.url = url;
         this.user = user;
     }
 
-    void report(@Observes StartupEvent startup) throws SQLException {
+    @Transactional
+    void report(@Observes StartupEvent startup) {
         long assigned = assignedMacs();
         LOG.infof("Database: %s as user '%s'; %d MAC%s already assigned in it%s", DatabaseChoice.withoutPassword(url),
                 user, assigned, assigned == 1 ? "" : "s",
@@ -40,11 +36,7 @@ public class DatabaseInUse {
     }
 
     /** Rows of {@code mac_assignment}: every MAC ever handed out, fused or quarantined. */
-    long assignedMacs() throws SQLException {
-        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery("SELECT count(*) FROM mac_assignment")) {
-            rs.next();
-            return rs.getLong(1);
-        }
+    long assignedMacs() {
+        return MacAssignment.count();
     }
 }

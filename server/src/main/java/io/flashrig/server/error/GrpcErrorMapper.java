@@ -4,6 +4,7 @@ import com.google.protobuf.Any;
 import com.google.rpc.Code;
 import com.google.rpc.ErrorInfo;
 import io.flashrig.contract.InvalidValueException;
+import io.flashrig.contract.WireNames;
 import io.flashrig.proto.rig.v1.ErrorReason;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
@@ -13,14 +14,13 @@ import org.jboss.logging.Logger;
 
 /**
  * The gRPC error mapper: a {@link DomainException} becomes the contract's status code with a
- * {@code google.rpc.ErrorInfo} (domain "flashrig.io", reason = ErrorReason name without its prefix).
+ * {@code google.rpc.ErrorInfo} (domain "flashrig.io", reason as {@link WireNames#reason(ErrorReason)} spells it).
  */
 public final class GrpcErrorMapper {
 
     public static final String DOMAIN = "flashrig.io";
 
     private static final Logger LOG = Logger.getLogger(GrpcErrorMapper.class);
-    private static final String REASON_PREFIX = "ERROR_REASON_";
     private static final int MAX_MESSAGE = 1_000;
     private static final int MAX_METADATA_VALUE = 200;
 
@@ -71,7 +71,7 @@ public final class GrpcErrorMapper {
         if (reason != null) {
             status.addDetails(Any.pack(ErrorInfo.newBuilder()
                     .setDomain(DOMAIN)
-                    .setReason(reason.name().substring(REASON_PREFIX.length()))
+                    .setReason(WireNames.reason(reason))
                     .putAllMetadata(metadata.entrySet().stream().collect(Collectors.toMap(
                             Map.Entry::getKey, e -> clip(e.getValue(), MAX_METADATA_VALUE))))
                     .build()));

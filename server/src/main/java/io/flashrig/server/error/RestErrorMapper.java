@@ -1,43 +1,23 @@
 package io.flashrig.server.error;
 
-import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonMappingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
-import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import io.flashrig.contract.InvalidValueException;
-import io.quarkus.runtime.configuration.MemorySize;
-import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.http.HttpVersion;
-import io.vertx.ext.web.Router;
-import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
-import java.util.stream.Collectors;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 /**
  * The REST error mapper: turns every failure of an {@code /api/v1} call into {@code application/problem+json} with a
- * sentence a person understands. Also answers requests that never reach a resource (unknown path, body too large).
+ * sentence a person understands. Requests that never reach a resource are answered by {@link RouterLimits}; Jackson's
+ * complaints about a body are put in words by {@link JsonMessages}.
  */
 @ApplicationScoped
 public class RestErrorMapper {
 
     private static final Logger LOG = Logger.getLogger(RestErrorMapper.class);
-
-    private final ObjectMapper json;
-
-    RestErrorMapper(ObjectMapper json) {
-        this.json = json;
-    }
 
     @ServerExceptionMapper
     public Response invalidValue(InvalidValueException e) {
@@ -69,7 +49,7 @@ public class RestErrorMapper {
 
     @ServerExceptionMapper
     public Response json(JsonProcessingException e) {
-        return respond(Problem.of(400, "malformed-body", "Malformed request body", describe(e)));
+        return respond(Problem.of(400, "malformed-body", "Malformed request body", JsonMessages.describe(e)));
     }
 
     /** More specific than {@link #json}, so that it wins over Quarkus' own mapper for these. */
@@ -129,120 +109,7 @@ public class RestErrorMapper {
                 "The server failed unexpectedly; the error is in its log. Nothing was changed by this request."));
     }
 
-    /** Answers what the router itself refuses: unknown paths and bodies over the limit. */
-    void onRouter(@Observes Router router,
-            @ConfigProperty(name = "quarkus.http.limits.max-body-size") MemorySize maxBodySize) {
-        long limit = maxBodySize.asLongValue();
-        // Ahead of every other route, so that a declared oversize body is refused with a problem before it is read.
-        router.route().order(Integer.MIN_VALUE).handler(ctx -> {
-            String length = ctx.request().getHeader(HttpHeaders.CONTENT_LENGTH);
-            if (length != null && length.matches("\\d{1,18}") && Long.parseLong(length) > limit) {
-                tooLarge(ctx, length, limit);
-            } else {
-                ctx.next();
-            }
-        });
-        // A chunked body (no declared length) is read here, up to the limit: Quarkus REST, reading it itself, would
-        // answer one over the limit with a bare 413 halfway through. Only HTTP/1.1: Quarkus REST fails on an HTTP/2
-        // request whose body has already been read. gRPC streams, outside /api, are left alone.
-        BodyHandler upToTheLimit = BodyHandler.create(false).setBodyLimit(limit);
-        router.route("/api/*").order(Integer.MIN_VALUE + 1).handler(ctx -> {
-            HttpServerRequest request = ctx.request();
-            if (request.version() != HttpVersion.HTTP_2 && request.getHeader(HttpHeaders.CONTENT_LENGTH) == null
-                    && request.getHeader(HttpHeaders.TRANSFER_ENCODING) != null) {
-                upToTheLimit.handle(ctx);
-            } else {
-                ctx.next();
-            }
-        }).failureHandler(ctx -> {
-            if (ctx.statusCode() == 413) {
-                tooLarge(ctx, "more than " + limit, limit);
-            } else {
-                ctx.next();
-            }
-        });
-        router.errorHandler(404, ctx -> write(ctx, Problem.of(404, "http-404", "Not Found",
-                "There is nothing at this address. The API lives under /api/v1; see /q/swagger-ui.")));
-        router.errorHandler(413, ctx -> tooLarge(ctx, "more than " + limit, limit));
-    }
-
-    /** Refuses a body over the limit, and closes the connection rather than read the rest of it. */
-    private void tooLarge(RoutingContext ctx, String size, long limit) {
-        if (!ctx.response().headWritten()) {
-            ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
-        }
-        write(ctx, Problem.of(413, "http-413", "Payload Too Large", "The request body has " + size
-                + " bytes; this server accepts at most " + limit + "."));
-    }
-
-    private void write(RoutingContext ctx, Problem problem) {
-        if (ctx.response().ended()) {
-            return;
-        }
-        try {
-            ctx.response().setStatusCode(problem.status())
-                    .putHeader(HttpHeaders.CONTENT_TYPE, Problem.MEDIA_TYPE)
-                    .end(json.writeValueAsString(problem));
-        } catch (JsonProcessingException e) {
-            ctx.response().setStatusCode(problem.status()).end();
-        }
-    }
-
     private static Response respond(Problem problem) {
         return Response.status(problem.status()).type(Problem.MEDIA_TYPE).entity(problem).build();
-    }
-
-    private static String describe(JsonProcessingException e) {
-        String where = e.getLocation() == null ? ""
-                : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")";
-        if (e instanceof JsonParseException parse) {
-            return "The request body is not valid JSON" + where + ": " + firstLine(parse.getOriginalMessage()) + ".";
-        }
-        if (e instanceof UnrecognizedPropertyException unknown) {
-            String known = unknown.getKnownPropertyIds() == null ? "" : unknown.getKnownPropertyIds().stream()
-                    .map(Object::toString).sorted().collect(Collectors.joining(", "));
-            return "The field '" + unknown.getPropertyName() + "' is not known here; accepted fields: " + known + ".";
-        }
-        if (e instanceof InvalidFormatException format) {
-            return "The field '" + path(format) + "' has the value " + format.getValue()
-                    + ", which is not a valid " + typeName(format.getTargetType()) + ".";
-        }
-        if (e instanceof MismatchedInputException mismatch) {
-            String path = path(mismatch);
-            return path.isEmpty()
-                    ? "The request body must be a JSON object" + where + "."
-                    : "The field '" + path + "' must be a " + typeName(mismatch.getTargetType()) + where + ".";
-        }
-        return "The request body could not be read" + where + ": " + firstLine(e.getOriginalMessage()) + ".";
-    }
-
-    private static String path(JsonMappingException e) {
-        return e.getPath().stream()
-                .map(ref -> ref.getFieldName() != null ? ref.getFieldName() : "[" + ref.getIndex() + "]")
-                .collect(Collectors.joining("."));
-    }
-
-    private static String typeName(Class<?> type) {
-        if (type == null) {
-            return "value of the expected type";
-        }
-        if (type == String.class || type.isEnum()) {
-            return "string";
-        }
-        if (Number.class.isAssignableFrom(type) || (type.isPrimitive() && type != boolean.class)) {
-            return "number";
-        }
-        if (type == Boolean.class || type == boolean.class) {
-            return "boolean (true or false)";
-        }
-        return "JSON object";
-    }
-
-    private static String firstLine(String message) {
-        if (message == null) {
-            return "unreadable input";
-        }
-        int newline = message.indexOf('\n');
-        return newline < 0 ? message : message.substring(0, newline);
     }
 }

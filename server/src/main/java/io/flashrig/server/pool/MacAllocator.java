@@ -133,6 +133,13 @@ public final class MacAllocator {
                  WHERE mac = ? AND state = 'ASSIGNED' AND write_id IS NOT NULL""", mac.value()) == 1;
     }
 
+    /** An admin takes the MAC out of use for good; false when it already was. */
+    public boolean quarantine(Connection c, MacAddress mac, String reason, Instant now) throws SQLException {
+        return Jdbc.update(c, """
+                UPDATE mac_assignment SET state = 'QUARANTINED', quarantined_at = ?, quarantine_reason = ?
+                 WHERE mac = ? AND state <> 'QUARANTINED'""", now, reason, mac.value()) == 1;
+    }
+
     /** Decides what a MAC found already burnt in a board's OTP is, recording it unless it conflicts. */
     public OtpOutcome reportOtp(Connection c, BoardSerial serial, MacAddress mac, Long rigId, String attemptId,
             Instant now) throws SQLException {

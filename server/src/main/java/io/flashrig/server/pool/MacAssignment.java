@@ -8,9 +8,11 @@ import jakarta.persistence.Enumerated;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 import java.time.Instant;
+import org.hibernate.annotations.Immutable;
 
 /** A MAC that belongs to a board, forever. Rows are written by {@link MacAllocator}'s SQL; this maps them for reading. */
 @Entity
+@Immutable
 @Table(name = "mac_assignment")
 public class MacAssignment extends PanacheEntityBase {
 

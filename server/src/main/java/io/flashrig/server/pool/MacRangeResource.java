@@ -24,9 +24,9 @@ public class MacRangeResource {
     public record CreateRangeRequest(String first, String last, String label) {
     }
 
-    private final PoolService pool;
+    private final PoolAdminService pool;
 
-    MacRangeResource(PoolService pool) {
+    MacRangeResource(PoolAdminService pool) {
         this.pool = pool;
     }
 
@@ -36,25 +36,25 @@ public class MacRangeResource {
             throw DomainException.invalid("Send a JSON body like"
                     + " {\"first\":\"04:D9:21:00:00:00\",\"last\":\"04:D9:21:00:0F:FF\",\"label\":\"batch 7\"}.");
         }
-        PoolService.RangeView range = pool.createRange(request.first(), request.last(), request.label());
+        PoolAdminService.RangeView range = pool.createRange(request.first(), request.last(), request.label());
         return Response.created(URI.create("/api/v1/mac-ranges/" + range.id())).entity(range).build();
     }
 
     @GET
-    public List<PoolService.RangeView> list() {
+    public List<PoolAdminService.RangeView> list() {
         return pool.ranges();
     }
 
     @GET
     @Path("/{id}")
-    public PoolService.RangeView get(@PathParam("id") String id) {
+    public PoolAdminService.RangeView get(@PathParam("id") String id) {
         return pool.range(PathIds.parse("MAC range", id));
     }
 
     /** Stops new assignments from the range; what it already assigned stays. */
     @POST
     @Path("/{id}/retire")
-    public PoolService.RangeView retire(@PathParam("id") String id) {
+    public PoolAdminService.RangeView retire(@PathParam("id") String id) {
         return pool.retire(PathIds.parse("MAC range", id));
     }
 

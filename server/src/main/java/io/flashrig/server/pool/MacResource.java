@@ -30,30 +30,30 @@ public class MacResource {
     public record AlertView(long id, String kind, String mac, String serial, String message, Instant createdAt) {
     }
 
-    private final PoolService pool;
+    private final PoolAdminService pool;
     private final FlashRigConfig config;
 
-    MacResource(PoolService pool, FlashRigConfig config) {
+    MacResource(PoolAdminService pool, FlashRigConfig config) {
         this.pool = pool;
         this.config = config;
     }
 
     @GET
     @Path("/mac-pool")
-    public PoolService.PoolView pool() {
+    public PoolAdminService.PoolView pool() {
         return pool.pool();
     }
 
     @GET
     @Path("/macs/{mac}")
-    public PoolService.MacView mac(@PathParam("mac") String mac) {
+    public PoolAdminService.MacView mac(@PathParam("mac") String mac) {
         return pool.mac(MacAddress.parse(mac));
     }
 
     /** Takes a scrapped board's MAC out of use for good. */
     @POST
     @Path("/macs/{mac}/quarantine")
-    public PoolService.MacView quarantine(@PathParam("mac") String mac, ReasonRequest request) {
+    public PoolAdminService.MacView quarantine(@PathParam("mac") String mac, ReasonRequest request) {
         MacAddress address = MacAddress.parse(mac);
         return pool.quarantine(address, reason(request, "board scrapped"));
     }
@@ -64,7 +64,7 @@ public class MacResource {
      */
     @POST
     @Path("/macs/{mac}/release-write")
-    public PoolService.MacView releaseWrite(@PathParam("mac") String mac, ReasonRequest request) {
+    public PoolAdminService.MacView releaseWrite(@PathParam("mac") String mac, ReasonRequest request) {
         MacAddress address = MacAddress.parse(mac);
         return pool.releaseWrite(address, reason(request, "OTP words 57/58 read blank"));
     }

@@ -13,7 +13,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 @ApplicationScoped
 public class PoolMetrics {
 
-    PoolMetrics(MeterRegistry registry, PoolService pool) {
+    PoolMetrics(MeterRegistry registry, PoolAdminService pool) {
         CachedGauge.register(registry, "flashrig.macs.available", "MAC addresses left in active ranges",
                 pool::available);
     }

@@ -3,49 +3,29 @@ package io.flashrig.server.pool;
 import io.flashrig.contract.BoardSerial;
 import io.flashrig.contract.MacAddress;
 import io.flashrig.proto.rig.v1.ErrorReason;
-import io.flashrig.server.FlashRigConfig;
-import io.flashrig.server.audit.AuditLog;
 import io.flashrig.server.error.DomainException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.List;
 import java.util.Map;
 import org.hibernate.Session;
-import org.hibernate.exception.ConstraintViolationException;
 
-/** The MAC pool: ranges, assignments, OTP reports, quarantine and alerts. */
+/**
+ * The MAC pool as the rigs use it: a board's MAC, the claim of its one OTP write, what a board's OTP already holds, and
+ * its verification; each refusal that an admin must see leaves an alert. Admins' work on ranges and MACs is
+ * {@link PoolAdminService}'s.
+ */
 @ApplicationScoped
 public class PoolService {
 
-    /** A range with how much of it is used. */
-    public record RangeView(long id, String first, String last, String label, long size, long assigned,
-            long available, boolean retired, Instant createdAt, Instant retiredAt) {
-    }
-
-    /** Counts over every range. */
-    public record PoolView(long total, long assigned, long fused, long quarantined, long available) {
-    }
-
-    /**
-     * Everything about one MAC; {@code writeClaimedBy} and {@code writeClaimedAt} name the rig that claimed its one
-     * OTP write, and when (both null while nobody did).
-     */
-    public record MacView(String mac, String state, String origin, String boardSerial, String rig, Long rangeId,
-            Instant assignedAt, Instant fusedAt, Instant quarantinedAt, String quarantineReason, String writeClaimedBy,
-            Instant writeClaimedAt) {
-    }
-
     private final EntityManager em;
-    private final AuditLog audit;
     private final MacAllocator allocator;
 
-    PoolService(EntityManager em, AuditLog audit, FlashRigConfig config) {
+    PoolService(EntityManager em, MacAllocator allocator) {
         this.em = em;
-        this.audit = audit;
-        this.allocator = new MacAllocator(new RigQuota(config.rigNewMacsPerHour()));
+        this.allocator = allocator;
     }
 
     /** A refusal keeps what it recorded: the alert of a rig past its quota. Nothing else is written before one. */
@@ -91,24 +71,6 @@ public class PoolService {
         };
     }
 
-    /** An admin checked that a claimed write never reached a board (its OTP reads blank): the MAC may be claimed again. */
-    @Transactional
-    public MacView releaseWrite(MacAddress mac, String reason) {
-        if (reason == null || reason.isBlank() || reason.length() > 1000) {
-            throw DomainException.invalid("reason is required: say how you know the claimed write never reached the"
-                    + " board, e.g. \"OTP words 57/58 of board X read blank\" (1 to 1000 characters).");
-        }
-        MacAssignment assignment = findAssignment(mac);
-        if (!session().doReturningWork(c -> allocator.releaseWrite(c, mac))) {
-            throw DomainException.conflict("MAC " + mac + " has no claimed write to release (it is "
-                    + assignment.state.name() + (assignment.state == MacAssignment.State.ASSIGNED
-                    ? " and nobody claimed its write" : "") + ").");
-        }
-        audit.record("mac.release-write", mac.toString(), "board " + assignment.boardSerial + ": " + reason.strip());
-        em.refresh(assignment);
-        return view(assignment);
-    }
-
     /**
      * Confirms, adopts or records a MAC found in a board's OTP. A conflict is recorded as an alert and then refused;
      * the alert stays committed.
@@ -145,161 +107,6 @@ public class PoolService {
                     + "' verified MAC " + mac + " in the OTP of board " + serial
                     + ", but the server never gave that MAC to that board.");
         }
-    }
-
-    @Transactional
-    public RangeView createRange(String first, String last, String label) {
-        MacAddress from = MacAddress.parse(first);
-        MacAddress to = MacAddress.parse(last);
-        if (from.compareTo(to) > 0) {
-            throw DomainException.invalid("first (" + from + ") must not come after last (" + to + ").");
-        }
-        if (from.firstOctet() != to.firstOctet()) {
-            throw DomainException.invalid("A MAC range must stay within one first byte (" + from + " and " + to
-                    + " differ in it), so that it never runs into multicast addresses.");
-        }
-        if (from.value() < 0x10000) {
-            throw DomainException.invalid("A MAC range must not start in 00:00:00:00:xx:xx: such a MAC's OTP word 57"
-                    + " would read blank after fusing.");
-        }
-        if (label == null || label.isBlank() || label.length() > 200) {
-            throw DomainException.invalid("label is required: say where the range comes from (1 to 200 characters).");
-        }
-        // The same test as the exclusion constraint, so that its GiST index answers it.
-        List<MacRange> overlapping = em.createNativeQuery("""
-                SELECT * FROM mac_range WHERE int8range(first_mac, last_mac, '[]') && int8range(?1, ?2, '[]')
-                ORDER BY first_mac LIMIT 1""", MacRange.class).setParameter(1, from.value())
-                .setParameter(2, to.value()).getResultList();
-        if (!overlapping.isEmpty()) {
-            throw DomainException.conflict("The range " + from + " – " + to + " overlaps "
-                    + overlapping.get(0).describe() + ".");
-        }
-        MacRange range = new MacRange();
-        range.firstMac = from.value();
-        range.lastMac = to.value();
-        range.label = label.strip();
-        range.createdAt = Instant.now();
-        try {
-            range.persistAndFlush();
-        } catch (ConstraintViolationException e) {
-            throw DomainException.conflict("The range " + from + " – " + to
-                    + " overlaps a range created at the same moment; list the ranges and try again.");
-        }
-        audit.record("mac-range.create", range.describe(), range.size() + " addresses");
-        return view(range, 0);
-    }
-
-    @Transactional
-    public List<RangeView> ranges() {
-        List<Object[]> rows = em.createQuery("""
-                select r, (select count(a) from MacAssignment a where a.rangeId = r.id)
-                  from MacRange r order by r.firstMac""", Object[].class).getResultList();
-        return rows.stream().map(row -> view((MacRange) row[0], (Long) row[1])).toList();
-    }
-
-    @Transactional
-    public RangeView range(long id) {
-        MacRange range = findRange(id);
-        return view(range, MacAssignment.count("rangeId", id));
-    }
-
-    @Transactional
-    public RangeView retire(long id) {
-        MacRange range = findRange(id);
-        if (range.retiredAt == null) {
-            range.retiredAt = Instant.now();
-            audit.record("mac-range.retire", range.describe(), "no new assignments from it");
-        }
-        return view(range, MacAssignment.count("rangeId", id));
-    }
-
-    @Transactional
-    public void deleteRange(long id) {
-        MacRange range = findRange(id);
-        long used = MacAssignment.count("rangeId", id);
-        if (used > 0 || range.nextOffset > 0) {
-            throw DomainException.conflict("The " + range.describe() + " cannot be deleted: " + used
-                    + " of its addresses belong to boards. Retire it instead.");
-        }
-        range.delete();
-        audit.record("mac-range.delete", range.describe(), null);
-    }
-
-    @Transactional
-    public PoolView pool() {
-        Object[] row = (Object[]) em.createNativeQuery("""
-                SELECT (SELECT COALESCE(sum(%s), 0) FROM mac_range r),
-                       count(*) FILTER (WHERE state = 'ASSIGNED'),
-                       count(*) FILTER (WHERE state = 'FUSED'),
-                       count(*) FILTER (WHERE state = 'QUARANTINED')
-                  FROM mac_assignment WHERE range_id IS NOT NULL""".formatted(MacRange.FUSABLE_SIZE_SQL))
-                .getSingleResult();
-        return new PoolView(((Number) row[0]).longValue(), ((Number) row[1]).longValue(),
-                ((Number) row[2]).longValue(), ((Number) row[3]).longValue(), available());
-    }
-
-    /** Addresses still to hand out from active ranges. */
-    @Transactional
-    public long available() {
-        return ((Number) em.createNativeQuery("""
-                SELECT COALESCE(sum(%s - (SELECT count(*) FROM mac_assignment a WHERE a.range_id = r.id)), 0)
-                  FROM mac_range r WHERE r.retired_at IS NULL""".formatted(MacRange.FUSABLE_SIZE_SQL))
-                .getSingleResult()).longValue();
-    }
-
-    @Transactional
-    public MacView mac(MacAddress mac) {
-        return view(findAssignment(mac));
-    }
-
-    @Transactional
-    public MacView quarantine(MacAddress mac, String reason) {
-        if (reason == null || reason.isBlank() || reason.length() > 1000) {
-            throw DomainException.invalid("reason is required: say why the MAC is taken out of use"
-                    + " (1 to 1000 characters).");
-        }
-        MacAssignment assignment = findAssignment(mac);
-        if (assignment.state != MacAssignment.State.QUARANTINED) {
-            assignment.state = MacAssignment.State.QUARANTINED;
-            assignment.quarantinedAt = Instant.now();
-            assignment.quarantineReason = reason.strip();
-            audit.record("mac.quarantine", mac.toString(), "board " + assignment.boardSerial + ": " + reason.strip());
-        }
-        return view(assignment);
-    }
-
-    private MacAssignment findAssignment(MacAddress mac) {
-        MacAssignment assignment = MacAssignment.findById(mac.value());
-        if (assignment == null) {
-            throw DomainException.notFound("The MAC " + mac + " belongs to no board.");
-        }
-        return assignment;
-    }
-
-    private static MacRange findRange(long id) {
-        MacRange range = MacRange.findById(id);
-        if (range == null) {
-            throw DomainException.notFound("There is no MAC range with id " + id + ".");
-        }
-        return range;
-    }
-
-    private MacView view(MacAssignment a) {
-        return new MacView(new MacAddress(a.mac).toString(), a.state.name(), a.origin.name(), a.boardSerial,
-                rigName(a.rigId), a.rangeId, a.assignedAt, a.fusedAt, a.quarantinedAt, a.quarantineReason,
-                rigName(a.writeRigId), a.writeClaimedAt);
-    }
-
-    private String rigName(Long rigId) {
-        return rigId == null ? null
-                : em.createQuery("select r.name from Rig r where r.id = ?1", String.class).setParameter(1, rigId)
-                        .getSingleResult();
-    }
-
-    private static RangeView view(MacRange r, long assigned) {
-        return new RangeView(r.id, new MacAddress(r.firstMac).toString(), new MacAddress(r.lastMac).toString(),
-                r.label, r.size(), assigned, r.retiredAt == null ? r.size() - assigned : 0, r.retiredAt != null,
-                r.createdAt, r.retiredAt);
     }
 
     private Session session() {

@@ -11,21 +11,19 @@ import io.flashrig.proto.rig.v1.CheckRigResponse;
 import io.flashrig.proto.rig.v1.ClaimMacWriteRequest;
 import io.flashrig.proto.rig.v1.ClaimMacWriteResponse;
 import io.flashrig.proto.rig.v1.ErrorReason;
-import io.flashrig.proto.rig.v1.MacState;
 import io.flashrig.proto.rig.v1.OpenSessionRequest;
 import io.flashrig.proto.rig.v1.OpenSessionResponse;
-import io.flashrig.proto.rig.v1.OtpMacVerdict;
 import io.flashrig.proto.rig.v1.ReportOtpMacRequest;
 import io.flashrig.proto.rig.v1.ReportOtpMacResponse;
 import io.flashrig.proto.rig.v1.RigService;
 import io.flashrig.proto.rig.v1.StreamBoardEventsRequest;
 import io.flashrig.proto.rig.v1.StreamBoardEventsResponse;
 import io.flashrig.server.api.Uuids;
-import io.flashrig.server.board.BoardEventService;
 import io.flashrig.server.error.DomainException;
 import io.flashrig.server.error.GrpcErrorMapper;
 import io.flashrig.server.pool.MacAllocator;
 import io.flashrig.server.pool.PoolService;
+import io.flashrig.server.pool.PoolWire;
 import io.flashrig.server.release.ReleasePins;
 import io.flashrig.server.security.Caller;
 import io.flashrig.server.security.TokenService;
@@ -50,12 +48,12 @@ public class RigGrpcService implements RigService {
     private static final int MAX_ATTEMPT_ID = 64;
 
     private final TokenService tokens;
-    private final ReleasePins pins;
     private final RigRegistry rigs;
     private final PoolService pool;
-    private final BoardEventService events;
+    private final RigEventStream events;
+    private final ReleasePins pins;
 
-    RigGrpcService(TokenService tokens, RigRegistry rigs, PoolService pool, BoardEventService events, ReleasePins pins) {
+    RigGrpcService(TokenService tokens, RigRegistry rigs, PoolService pool, RigEventStream events, ReleasePins pins) {
         this.pins = pins;
         this.tokens = tokens;
         this.rigs = rigs;
@@ -96,7 +94,7 @@ public class RigGrpcService implements RigService {
             MacAllocator.Assignment assignment = pool.assign(serial, rig.rigId(), attemptId(request.getAttemptId()));
             return AssignMacResponse.newBuilder()
                     .setMac(assignment.mac().toString())
-                    .setState(MacState.valueOf("MAC_STATE_" + assignment.state().name()))
+                    .setState(PoolWire.macState(assignment.state()))
                     .setNewlyAssigned(assignment.newlyAssigned())
                     .build();
         });
@@ -128,7 +126,7 @@ public class RigGrpcService implements RigService {
             MacAllocator.OtpOutcome outcome = pool.reportOtp(serial, mac, rig.rigId(), rig.name(),
                     attemptId(request.getAttemptId()));
             return ReportOtpMacResponse.newBuilder()
-                    .setVerdict(OtpMacVerdict.valueOf("OTP_MAC_VERDICT_" + outcome.verdict().name()))
+                    .setVerdict(PoolWire.verdict(outcome.verdict()))
                     .setMac(outcome.mac().toString())
                     .build();
         });

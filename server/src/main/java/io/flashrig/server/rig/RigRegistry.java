@@ -14,16 +14,18 @@ import io.flashrig.server.audit.AuditLog;
 import io.flashrig.server.error.DomainException;
 import io.flashrig.server.security.Role;
 import io.flashrig.server.security.Tokens;
+import io.flashrig.server.sql.Jdbc;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.LockModeType;
 import jakarta.transaction.Transactional;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.regex.Pattern;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.hibernate.Session;
 
 /** Rigs: registration with a token, token rotation, revocation, sessions, and whether each is connected now. */
 @ApplicationScoped
@@ -87,8 +89,7 @@ public class RigRegistry {
         }
         // Two admins registering one new name at once: the second waits and then finds the first's rig, instead of
         // failing on the unique name.
-        em.createNativeQuery("SELECT CAST(pg_advisory_xact_lock(hashtext(?1)) AS text)")
-                .setParameter(1, "rig " + name).getSingleResult();
+        session().doWork(c -> Jdbc.lockUntilCommit(c, "rig " + name));
         Rig existing = lockByName(name);
         if (existing != null && existing.revokedAt == null) {
             throw DomainException.conflict("A rig named '" + name + "' is already registered. To give it a new token"
@@ -194,15 +195,14 @@ public class RigRegistry {
         rig.clockSkewSeconds = request.hasAgentTime() ? java.time.Duration.between(now, Instant.ofEpochSecond(
                 request.getAgentTime().getSeconds(), request.getAgentTime().getNanos())).toSeconds() : null;
         rig.lastSeen = now;
-        Number committed = (Number) em.createNativeQuery("""
-                INSERT INTO event_queue (rig_id, queue_id) VALUES (?1, ?2)
+        long committed = session().doReturningWork(c -> Jdbc.single(c, """
+                INSERT INTO event_queue (rig_id, queue_id) VALUES (?, ?)
                 ON CONFLICT (rig_id, queue_id) DO UPDATE SET rig_id = EXCLUDED.rig_id
-                RETURNING committed_through_sequence""")
-                .setParameter(1, rigId).setParameter(2, queueId).getSingleResult();
+                RETURNING committed_through_sequence""", rs -> rs.getLong(1), rigId, queueId));
         return OpenSessionResponse.newBuilder()
                 .setRigName(rig.name)
                 .setSessionId(rig.sessionId.toString())
-                .setCommittedThroughSequence(committed.longValue())
+                .setCommittedThroughSequence(committed)
                 .setMaxEventsPerRequest(config.maxEventsPerRequest())
                 .setMaxRequestBytes(maxRequestBytes)
                 .setHeartbeatInterval(Duration.newBuilder().setSeconds(config.heartbeatInterval().toSeconds())
@@ -299,5 +299,9 @@ public class RigRegistry {
     private static DomainException invalidRequest(String field, String message) {
         return new DomainException(DomainException.Kind.INVALID, ErrorReason.ERROR_REASON_INVALID_REQUEST, message,
                 Map.of("field", field));
+    }
+
+    private Session session() {
+        return em.unwrap(Session.class);
     }
 }

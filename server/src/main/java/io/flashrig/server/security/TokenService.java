@@ -4,8 +4,6 @@ import io.flashrig.proto.rig.v1.ErrorReason;
 import io.flashrig.server.FlashRigConfig;
 import io.flashrig.server.audit.AuditLog;
 import io.flashrig.server.error.DomainException;
-import io.flashrig.server.rig.RetiredRigToken;
-import io.flashrig.server.rig.Rig;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -39,12 +37,15 @@ public class TokenService {
     private final AuditLog audit;
     private final CurrentCaller caller;
     private final RefusedSignIns refusedSignIns;
+    private final RigTokenLookup rigTokens;
 
-    TokenService(FlashRigConfig config, AuditLog audit, CurrentCaller caller, RefusedSignIns refusedSignIns) {
+    TokenService(FlashRigConfig config, AuditLog audit, CurrentCaller caller, RefusedSignIns refusedSignIns,
+            RigTokenLookup rigTokens) {
         this.bootstrapHash = config.adminToken().filter(t -> !t.isBlank()).map(Tokens::hash);
         this.audit = audit;
         this.caller = caller;
         this.refusedSignIns = refusedSignIns;
+        this.rigTokens = rigTokens;
     }
 
     @Transactional
@@ -85,21 +86,9 @@ public class TokenService {
         if (apiToken != null && apiToken.revokedAt == null) {
             return new Caller(apiToken.name, apiToken.role, null, apiToken.id);
         }
-        Rig rig = Rig.find("tokenHash", hash).firstResult();
+        Caller rig = rigTokens.holder(hash);
         if (rig != null) {
-            if (rig.revokedAt != null) {
-                throw unauthenticated(ErrorReason.ERROR_REASON_RIG_REVOKED, "The token of rig '" + rig.name
-                        + "' was revoked by an admin. An admin brings the rig back with a new token by registering"
-                        + " its name again.", Map.of("rig", rig.name));
-            }
-            return new Caller(rig.name, Role.RIG, rig.id, null);
-        }
-        RetiredRigToken retired = RetiredRigToken.findById(hash);
-        if (retired != null) {
-            throw unauthenticated(ErrorReason.ERROR_REASON_TOKEN_REPLACED, "This is an old token of rig '"
-                    + retired.rig.name + "': an admin replaced it with a new one on " + retired.retiredAt
-                    + ". Put the rig's current token, from an admin, in the agent's settings.",
-                    Map.of("rig", retired.rig.name, "replaced_at", retired.retiredAt.toString()));
+            return rig;
         }
         throw unauthenticated(ErrorReason.ERROR_REASON_TOKEN_INVALID,
                 "The bearer token is not known to this server (or was revoked).", Map.of());

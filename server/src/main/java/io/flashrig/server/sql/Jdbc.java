@@ -2,6 +2,7 @@ package io.flashrig.server.sql;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Timestamp;
@@ -11,8 +12,17 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 
-/** Plain JDBC for the statements JPA cannot express (ON CONFLICT, advisory locks, RETURNING). */
+/**
+ * The one small helper for plain SQL on the session's connection (see DEVELOPERS.md, "Data access"): the statements
+ * JPA cannot express (ON CONFLICT, advisory locks, RETURNING, multi-row VALUES) and the reads that need PostgreSQL.
+ */
 public final class Jdbc {
+
+    /** Reads one row of a result into a value. */
+    @FunctionalInterface
+    public interface Row<T> {
+        T read(ResultSet rs) throws SQLException;
+    }
 
     /** Below the protocol's limit of 32 767 parameters per statement. */
     private static final int MAX_PARAMETERS = 30_000;
@@ -26,6 +36,31 @@ public final class Jdbc {
             bind(ps, params);
             return ps.executeUpdate();
         }
+    }
+
+    /** Runs a SELECT (or a statement with RETURNING) with positional parameters; returns its rows. */
+    public static <T> List<T> query(Connection c, String sql, Row<T> row, Object... params) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            bind(ps, params);
+            try (ResultSet rs = ps.executeQuery()) {
+                List<T> rows = new ArrayList<>();
+                while (rs.next()) {
+                    rows.add(row.read(rs));
+                }
+                return rows;
+            }
+        }
+    }
+
+    /** The one row a query always returns (an aggregate, an EXISTS, an upsert's RETURNING). */
+    public static <T> T single(Connection c, String sql, Row<T> row, Object... params) throws SQLException {
+        return query(c, sql, row, params).get(0);
+    }
+
+    /** A nullable timestamp column as an Instant. */
+    public static Instant instant(ResultSet rs, int column) throws SQLException {
+        Timestamp ts = rs.getTimestamp(column);
+        return ts == null ? null : ts.toInstant();
     }
 
     /**

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.Timestamp;
+import io.flashrig.contract.testing.RigClient;
 import io.flashrig.proto.rig.v1.BoardDetected;
 import io.flashrig.proto.rig.v1.BoardEvent;
 import io.flashrig.proto.rig.v1.BoardFailed;
@@ -19,7 +20,6 @@ import io.flashrig.proto.rig.v1.RejectedEvent;
 import io.flashrig.proto.rig.v1.Slot;
 import io.flashrig.proto.rig.v1.StreamBoardEventsResponse;
 import io.flashrig.server.testing.PostgresResource;
-import io.flashrig.server.testing.RigClient;
 import io.flashrig.server.testing.TestApi;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;

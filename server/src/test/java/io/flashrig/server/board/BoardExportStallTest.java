@@ -3,12 +3,13 @@ package io.flashrig.server.board;
 import static io.flashrig.server.board.CsvExports.BOARDS;
 import static io.flashrig.server.board.CsvExports.OPEN_EXPORTS;
 import static io.flashrig.server.board.CsvExports.RIG;
-import static io.flashrig.server.board.CsvExports.awaitTrue;
+import static io.flashrig.server.board.CsvExports.WAIT;
 import static io.flashrig.server.board.CsvExports.exportWhenThereIsRoom;
 import static io.flashrig.server.board.CsvExports.lastSeen;
 import static io.flashrig.server.board.CsvExports.readAtLeast;
 import static io.flashrig.server.board.CsvExports.startExport;
 import static io.flashrig.server.board.CsvExports.tailOf;
+import static org.awaitility.Awaitility.await;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -84,20 +85,23 @@ class BoardExportStallTest {
         try (CapturedLog log = CapturedLog.start()) {
             try (Socket frozen = startExport(server, "rig=" + RIG)) {
                 assertThat(readAtLeast(frozen.getInputStream(), 64 * 1024), startsWith("HTTP/1.1 200"));
-                awaitTrue(() -> TestApi.count(OPEN_EXPORTS) == 1, "the export's transaction is open while it streams");
+                await("the export's transaction is open while it streams").atMost(WAIT)
+                        .until(() -> TestApi.count(OPEN_EXPORTS) == 1);
                 // A frozen browser: it reads nothing more and never hangs up.
-                awaitTrue(() -> TestApi.count(OPEN_EXPORTS) == 0, "the export is cut off", Duration.ofSeconds(60));
+                await("the export is cut off").atMost(Duration.ofSeconds(60))
+                        .until(() -> TestApi.count(OPEN_EXPORTS) == 0);
                 // What it reads now, if it ever wakes, ends without the chunked body's last chunk: a failed download.
                 String tail = tailOf(frozen.getInputStream());
                 assertFalse(tail.endsWith("\r\n0\r\n\r\n"), "the frozen client got a complete body: ..." + tail);
             }
             // Its place is back (given back just after its transaction ended): two exports run side by side again.
-            awaitTrue(boards::noExportRunning, "the cut-off export gives its place back");
+            await("the cut-off export gives its place back").atMost(WAIT).until(boards::noExportRunning);
             try (Socket first = startExport(server, "rig=" + RIG); Socket second = startExport(server, "rig=" + RIG)) {
                 assertThat(readAtLeast(first.getInputStream(), 64 * 1024), startsWith("HTTP/1.1 200"));
                 assertThat(readAtLeast(second.getInputStream(), 64 * 1024), startsWith("HTTP/1.1 200"));
             }
-            awaitTrue(() -> TestApi.count(OPEN_EXPORTS) == 0, "the exports end when their clients hang up");
+            await("the exports end when their clients hang up").atMost(WAIT)
+                    .until(() -> TestApi.count(OPEN_EXPORTS) == 0);
             assertCutOffOnceQuietly(log);
         }
     }
@@ -128,8 +132,10 @@ class BoardExportStallTest {
                         response.pause();
                     }
                 });
-                awaitTrue(() -> TestApi.count(OPEN_EXPORTS) == 1, "the export's transaction is open while it streams");
-                awaitTrue(() -> TestApi.count(OPEN_EXPORTS) == 0, "the export is cut off", Duration.ofSeconds(60));
+                await("the export's transaction is open while it streams").atMost(WAIT)
+                        .until(() -> TestApi.count(OPEN_EXPORTS) == 1);
+                await("the export is cut off").atMost(Duration.ofSeconds(60))
+                        .until(() -> TestApi.count(OPEN_EXPORTS) == 0);
                 response.resume();
                 String how = ending.get(30, TimeUnit.SECONDS);
                 assertTrue(how.startsWith("failed: "), how);
@@ -144,7 +150,7 @@ class BoardExportStallTest {
 
     /** One line says why the export was cut off, and nothing else is a warning or an error. */
     private static void assertCutOffOnceQuietly(CapturedLog log) {
-        List<String> said = log.messages(BoardResource.class);
+        List<String> said = log.messages(CsvExport.class);
         assertEquals(1, said.stream().filter(m -> m.contains("Cut off a CSV export") && m.contains("took nothing for"))
                 .count(), said.toString());
         assertEquals(List.of(), log.warningsAndErrors(), "a frozen client is no warning or error");

@@ -4,7 +4,7 @@ import static io.flashrig.server.board.CsvExports.BOARDS;
 import static io.flashrig.server.board.CsvExports.EXPORT_SESSIONS;
 import static io.flashrig.server.board.CsvExports.OPEN_EXPORTS;
 import static io.flashrig.server.board.CsvExports.RIG;
-import static io.flashrig.server.board.CsvExports.awaitTrue;
+import static io.flashrig.server.board.CsvExports.WAIT;
 import static io.flashrig.server.board.CsvExports.csv;
 import static io.flashrig.server.board.CsvExports.expectedLine;
 import static io.flashrig.server.board.CsvExports.exportWhenThereIsRoom;
@@ -15,6 +15,7 @@ import static io.flashrig.server.board.CsvExports.removeBoards;
 import static io.flashrig.server.board.CsvExports.serial;
 import static io.flashrig.server.board.CsvExports.startExport;
 import static io.flashrig.server.testing.TestApi.asAdmin;
+import static org.awaitility.Awaitility.await;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
@@ -109,20 +110,22 @@ class BoardExportTest {
     @Test
     void aClientThatHangsUpEndsTheExportAndReleasesItsTransactionQuietly() throws Exception {
         assertEquals(0, TestApi.count(OPEN_EXPORTS));
-        try (CapturedLog log = CapturedLog.start().withDebug(BoardResource.class)) {
+        try (CapturedLog log = CapturedLog.start().withDebug(CsvExport.class)) {
             try (Socket socket = startExport(server, "rig=" + RIG)) {
                 String start = readAtLeast(socket.getInputStream(), 64 * 1024);
                 assertThat(start, startsWith("HTTP/1.1 200"));
                 assertThat(start, containsString(expectedLine(BOARDS)));
                 // The client reads no further: the server waits for it, its cursor and transaction open.
-                awaitTrue(() -> TestApi.count(OPEN_EXPORTS) == 1, "the export's transaction is open while it streams");
+                await("the export's transaction is open while it streams").atMost(WAIT)
+                        .until(() -> TestApi.count(OPEN_EXPORTS) == 1);
             }
-            awaitTrue(() -> TestApi.count(OPEN_EXPORTS) == 0, "the export's transaction ends when the client hangs up");
+            await("the export's transaction ends when the client hangs up").atMost(WAIT)
+                    .until(() -> TestApi.count(OPEN_EXPORTS) == 0);
             // The transaction ends as the export leaves the database; its line is logged just after, on its thread.
-            awaitTrue(() -> !log.messages(BoardResource.class).isEmpty(), "the export says why it stopped");
+            await("the export says why it stopped").atMost(WAIT).until(() -> !log.messages(CsvExport.class).isEmpty());
             assertEquals(List.of(), log.warningsAndErrors(), "a client hanging up is no warning or error");
             // Stopped early, not read to the last board for nobody: writes to a closed connection do not fail.
-            List<String> stopped = log.messages(BoardResource.class);
+            List<String> stopped = log.messages(CsvExport.class);
             assertEquals(1, stopped.size(), stopped.toString());
             Matcher rows = Pattern.compile("stopped after (\\d+) boards: the client has gone").matcher(stopped.get(0));
             assertTrue(rows.find(), stopped.get(0));
@@ -137,7 +140,7 @@ class BoardExportTest {
             // Both read a little, then pause: their exports wait for them, each holding a database connection.
             assertThat(readAtLeast(first.getInputStream(), 64 * 1024), startsWith("HTTP/1.1 200"));
             assertThat(readAtLeast(second.getInputStream(), 64 * 1024), startsWith("HTTP/1.1 200"));
-            awaitTrue(() -> TestApi.count(OPEN_EXPORTS) == 2, "both exports' transactions are open");
+            await("both exports' transactions are open").atMost(WAIT).until(() -> TestApi.count(OPEN_EXPORTS) == 2);
 
             asAdmin().accept("text/csv").get("/api/v1/boards?rig=" + RIG).then().statusCode(429)
                     .contentType(containsString("application/problem+json"))
@@ -152,7 +155,7 @@ class BoardExportTest {
             asAdmin().get("/api/v1/boards?rig=" + RIG + "&size=1").then().statusCode(200)
                     .body("items[0].serial", equalTo(serial(BOARDS)));
         }
-        awaitTrue(() -> TestApi.count(OPEN_EXPORTS) == 0, "the exports end when their clients hang up");
+        await("the exports end when their clients hang up").atMost(WAIT).until(() -> TestApi.count(OPEN_EXPORTS) == 0);
 
         Download download = exportWhenThereIsRoom(server, "rig=" + RIG + "&since=" + lastSeen(BOARDS - 9));
         assertTrue(download.complete(), download.body());
@@ -179,7 +182,8 @@ class BoardExportTest {
             try (Socket socket = startExport(server, "rig=" + RIG)) {
                 ByteArrayOutputStream raw = new ByteArrayOutputStream();
                 raw.writeBytes(readAtLeast(socket.getInputStream(), 64 * 1024).getBytes(StandardCharsets.UTF_8));
-                awaitTrue(() -> TestApi.count(OPEN_EXPORTS) == 1, "the export's transaction is open while it streams");
+                await("the export's transaction is open while it streams").atMost(WAIT)
+                        .until(() -> TestApi.count(OPEN_EXPORTS) == 1);
                 // The export's database session ends under it, as in a failover or when an operator ends it.
                 assertEquals(1, TestApi.count("SELECT count(pg_terminate_backend(pid))" + EXPORT_SESSIONS));
                 raw.writeBytes(readToTheEnd(socket.getInputStream()));
@@ -192,10 +196,11 @@ class BoardExportTest {
             // What arrived is true, as far as it goes.
             assertEquals(csv(BOARDS, BOARDS - lines.size() + 3), String.join("\r\n", lines.subList(0,
                     lines.size() - 1)) + "\r\n");
-            awaitTrue(() -> TestApi.count(OPEN_EXPORTS) == 0, "the failed export's transaction is gone");
+            await("the failed export's transaction is gone").atMost(WAIT).until(() -> TestApi.count(OPEN_EXPORTS) == 0);
             // Logged as the failure leaves the request, which may be just after its transaction has gone.
-            awaitTrue(() -> log.warningsAndErrors().stream().anyMatch(line -> line.contains(
-                    "terminating connection due to administrator command")), "the failed export is in the log");
+            await("the failed export is in the log").atMost(WAIT)
+                    .until(() -> log.warningsAndErrors().stream()
+                            .anyMatch(line -> line.contains("terminating connection due to administrator command")));
         }
         // The failed export gave its place back.
         assertTrue(exportWhenThereIsRoom(server, "rig=" + RIG + "&since=" + lastSeen(BOARDS)).complete());

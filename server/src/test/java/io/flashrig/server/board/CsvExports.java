@@ -1,5 +1,6 @@
 package io.flashrig.server.board;
 
+import static org.awaitility.Awaitility.await;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.startsWith;
 
@@ -19,10 +20,12 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
 /** A factory's worth of boards in the database, and a plain-socket client for their CSV export. */
 final class CsvExports {
+
+    /** How long a test waits for what the server does on other threads (an export ending, a log line). */
+    static final Duration WAIT = Duration.ofSeconds(30);
 
     static final String RIG = "rig-csv-export";
     static final int BOARDS = 100_000;
@@ -192,22 +195,9 @@ final class CsvExports {
      * their transactions ended), then lays out the boards.
      */
     static void freshBoards(BoardService boards) throws Exception {
-        awaitTrue(boards::noExportRunning, "the exports of the test before have given their places back");
+        await("the exports of the test before have given their places back").atMost(WAIT)
+                .until(boards::noExportRunning);
         createBoards();
-    }
-
-    static void awaitTrue(BooleanSupplier condition, String what) throws InterruptedException {
-        awaitTrue(condition, what, Duration.ofSeconds(30));
-    }
-
-    static void awaitTrue(BooleanSupplier condition, String what, Duration limit) throws InterruptedException {
-        long deadline = System.nanoTime() + limit.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("Not within " + limit.toSeconds() + " s: " + what);
-            }
-            Thread.sleep(50);
-        }
     }
 
     static void execute(Connection c, String sql, Object... params) throws SQLException {

@@ -6,11 +6,11 @@ import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.flashrig.contract.testing.RigClient;
 import io.flashrig.proto.rig.v1.FailureReason;
 import io.flashrig.proto.rig.v1.OpenSessionResponse;
 import io.flashrig.server.testing.Events;
 import io.flashrig.server.testing.PostgresResource;
-import io.flashrig.server.testing.RigClient;
 import io.flashrig.server.testing.TestApi;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -97,8 +97,6 @@ class RigClockTest {
                 rig.rpc().openSession(RigClient.sessionRequest(UUID.randomUUID().toString()).toBuilder()
                         .setAgentTime(com.google.protobuf.Timestamp.newBuilder().setSeconds(agentTime.getEpochSecond()))
                         .build());
-            } catch (InterruptedException e) {
-                throw new AssertionError(e);
             }
             long skew = asAdmin().get("/api/v1/rigs/rig-says-its-clock").then().statusCode(200).extract().jsonPath()
                     .getLong("clockSkewSeconds");

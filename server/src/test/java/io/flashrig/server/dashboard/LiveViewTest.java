@@ -1,6 +1,7 @@
 package io.flashrig.server.dashboard;
 
 import static io.flashrig.server.testing.TestApi.asAdmin;
+import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
@@ -22,6 +23,7 @@ import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 import java.net.URL;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -184,10 +186,8 @@ class LiveViewTest {
     private static void assertStreamsEnded(CapturedLog log, LiveSubscriber... left) throws InterruptedException {
         // The server learns that a dashboard left when a write to it fails, on that connection's own event loop: it
         // may say so after the dashboard that stayed already has the same update.
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (Arrays.stream(left).anyMatch(s -> goneMessages(log, s) == 0) && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-        }
+        await("every dashboard that left is seen to have gone").atMost(Duration.ofSeconds(30))
+                .until(() -> Arrays.stream(left).allMatch(s -> goneMessages(log, s) > 0));
         for (LiveSubscriber subscriber : left) {
             assertEquals(1, goneMessages(log, subscriber), subscriber.address() + " in "
                     + log.messages(DashboardStream.class));

@@ -1,6 +1,7 @@
 package io.flashrig.server.dashboard;
 
 import com.google.protobuf.Timestamp;
+import io.flashrig.contract.testing.RigClient;
 import io.flashrig.proto.rig.v1.BoardDetected;
 import io.flashrig.proto.rig.v1.BoardEvent;
 import io.flashrig.proto.rig.v1.BoardFailed;
@@ -11,7 +12,6 @@ import io.flashrig.proto.rig.v1.OpenSessionResponse;
 import io.flashrig.proto.rig.v1.RigServiceGrpc;
 import io.flashrig.proto.rig.v1.Slot;
 import io.flashrig.proto.rig.v1.StreamBoardEventsRequest;
-import io.flashrig.server.testing.RigClient;
 import io.flashrig.server.testing.TestApi;
 import java.net.URL;
 import java.time.Instant;

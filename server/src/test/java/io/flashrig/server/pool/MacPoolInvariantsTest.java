@@ -10,12 +10,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.google.rpc.ErrorInfo;
 import io.flashrig.contract.MacAddress;
+import io.flashrig.contract.testing.RigClient;
 import io.flashrig.proto.rig.v1.AssignMacRequest;
 import io.flashrig.proto.rig.v1.OtpMacVerdict;
 import io.flashrig.proto.rig.v1.ReportOtpMacRequest;
 import io.flashrig.proto.rig.v1.RigServiceGrpc;
 import io.flashrig.server.testing.PostgresResource;
-import io.flashrig.server.testing.RigClient;
 import io.flashrig.server.testing.TestApi;
 import io.grpc.Status;
 import io.quarkus.test.common.WithTestResource;

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.google.rpc.ErrorInfo;
+import io.flashrig.contract.testing.RigClient;
 import io.flashrig.proto.rig.v1.AssignMacRequest;
 import io.flashrig.proto.rig.v1.ClaimMacWriteRequest;
 import io.flashrig.proto.rig.v1.ClaimMacWriteResponse;
@@ -17,7 +18,6 @@ import io.flashrig.proto.rig.v1.FailureReason;
 import io.flashrig.proto.rig.v1.OpenSessionResponse;
 import io.flashrig.server.testing.Events;
 import io.flashrig.server.testing.PostgresResource;
-import io.flashrig.server.testing.RigClient;
 import io.flashrig.server.testing.TestApi;
 import io.grpc.Status;
 import io.quarkus.test.common.WithTestResource;

@@ -3,10 +3,10 @@ package io.flashrig.server.pool;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.flashrig.contract.BoardSerial;
+import io.flashrig.contract.testing.RigClient;
 import io.flashrig.proto.rig.v1.AssignMacRequest;
 import io.flashrig.proto.rig.v1.AssignMacResponse;
 import io.flashrig.server.testing.PostgresResource;
-import io.flashrig.server.testing.RigClient;
 import io.flashrig.server.testing.TestApi;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;

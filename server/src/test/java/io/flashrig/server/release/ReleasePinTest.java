@@ -16,7 +16,7 @@ import io.flashrig.proto.rig.v1.ReleasePin;
 import io.flashrig.proto.rig.v1.StreamBoardEventsResponse;
 import io.flashrig.server.testing.Events;
 import io.flashrig.server.testing.PostgresResource;
-import io.flashrig.server.testing.RigClient;
+import io.flashrig.contract.testing.RigClient;
 import io.flashrig.server.testing.TestApi;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;

@@ -4,12 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.flashrig.contract.testing.RigClient;
 import io.flashrig.proto.rig.v1.CheckRigRequest;
 import io.flashrig.proto.rig.v1.CheckRigResponse;
 import io.flashrig.proto.rig.v1.OpenSessionResponse;
 import io.flashrig.server.testing.Events;
 import io.flashrig.server.testing.PostgresResource;
-import io.flashrig.server.testing.RigClient;
 import io.flashrig.server.testing.TestApi;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;

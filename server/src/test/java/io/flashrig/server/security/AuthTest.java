@@ -8,6 +8,7 @@ import static org.hamcrest.Matchers.hasItem;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.flashrig.contract.testing.RigClient;
 import io.flashrig.proto.rig.v1.AssignMacRequest;
 import io.flashrig.proto.rig.v1.BoardEvent;
 import io.flashrig.proto.rig.v1.OpenSessionRequest;
@@ -15,7 +16,6 @@ import io.flashrig.proto.rig.v1.OpenSessionResponse;
 import io.flashrig.proto.rig.v1.StreamBoardEventsRequest;
 import io.flashrig.server.testing.Events;
 import io.flashrig.server.testing.PostgresResource;
-import io.flashrig.server.testing.RigClient;
 import io.flashrig.server.testing.TestApi;
 import io.grpc.Status;
 import io.quarkus.test.common.WithTestResource;

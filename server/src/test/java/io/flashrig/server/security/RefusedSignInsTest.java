@@ -6,10 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.flashrig.contract.testing.RigClient;
 import io.flashrig.proto.rig.v1.AssignMacRequest;
 import io.flashrig.server.testing.CapturedLog;
 import io.flashrig.server.testing.PostgresResource;
-import io.flashrig.server.testing.RigClient;
 import io.flashrig.server.testing.TestApi;
 import io.grpc.Status;
 import io.micrometer.core.instrument.Counter;
@@ -64,8 +64,6 @@ class RefusedSignInsTest {
                 RigClient.assertError(assertThrows(Exception.class,
                         () -> admin.rpc().assignMac(AssignMacRequest.newBuilder().setSerial("003C0047343051153638B0F1")
                                 .build())), Status.Code.PERMISSION_DENIED, "NOT_A_RIG_TOKEN");
-            } catch (InterruptedException e) {
-                throw new AssertionError(e);
             }
             List<String> lines = log.messages(RefusedSignIns.class);
             assertEquals(2, lines.size(), lines.toString());

@@ -1,6 +1,7 @@
 package io.flashrig.server.testing;
 
 import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
 
 import io.flashrig.contract.MacAddress;
 import io.restassured.http.ContentType;
@@ -10,11 +11,11 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.postgresql.ds.PGSimpleDataSource;
@@ -39,17 +40,10 @@ public final class TestApi {
      * Waits until the Prometheus scrape shows {@code line}: the pool and rig gauges are read at most every few seconds
      * (CachedGauge), so a scrape right after a change may still show the figure from before it.
      */
-    public static void awaitMetric(URL management, String line) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        String body = "";
-        while (System.nanoTime() < deadline) {
-            body = management(management).get("/q/metrics").then().statusCode(200).extract().asString();
-            if (body.lines().anyMatch(line::equals)) {
-                return;
-            }
-            Thread.sleep(250);
-        }
-        throw new AssertionError("The metrics never showed '" + line + "'; last scrape:\n" + body);
+    public static void awaitMetric(URL management, String line) {
+        await("the metrics show '" + line + "'").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250))
+                .until(() -> management(management).get("/q/metrics").then().statusCode(200).extract().asString(),
+                        body -> body.lines().anyMatch(line::equals));
     }
 
     public static RequestSpecification asAdmin() {

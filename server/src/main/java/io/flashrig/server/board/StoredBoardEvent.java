@@ -7,11 +7,16 @@ import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 import java.time.Instant;
 import java.util.UUID;
+import org.hibernate.annotations.Immutable;
 
-/** A board event exactly as a rig sent it, stored once per event id. Inserted by {@link BoardEventService}'s SQL. */
+/**
+ * A board event exactly as a rig sent it, stored once per event id. Written only by {@link EventLog}'s SQL; this maps
+ * the rows for reading.
+ */
 @Entity
+@Immutable
 @Table(name = "board_event")
-public class BoardEvent extends PanacheEntityBase {
+public class StoredBoardEvent extends PanacheEntityBase {
 
     @Id
     @Column(name = "event_id")

@@ -1,4 +1,4 @@
-package io.flashrig.server.testing;
+package io.flashrig.contract.testing;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -25,27 +25,54 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
-/** A real gRPC client of the server under test, as an agent would be: plain channel, bearer token in metadata. */
+/**
+ * The tests' one gRPC client of RigService, as a rig holds one: a plain channel, the bearer token in every call. The
+ * server's tests, the black-box tests and the benchmarks all use this one (from the contract's test jar).
+ */
 public final class RigClient implements AutoCloseable {
+
+    private static final Metadata.Key<String> AUTHORIZATION =
+            Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+    private static final long DEADLINE_SECONDS = 30;
 
     private final ManagedChannel channel;
     private final RigServiceGrpc.RigServiceBlockingStub blocking;
     private final RigServiceGrpc.RigServiceStub async;
 
+    /** A client of the server at {@code server} with {@code token} as its bearer token (null: no header at all). */
     public RigClient(URL server, String token) {
-        channel = ManagedChannelBuilder.forAddress(server.getHost(), server.getPort()).usePlaintext().build();
+        this(server.getHost(), server.getPort(), token == null ? null : "Bearer " + token);
+    }
+
+    private RigClient(String host, int port, String authorization) {
+        channel = ManagedChannelBuilder.forAddress(host, port).usePlaintext().build();
         Metadata headers = new Metadata();
-        if (token != null) {
-            headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
+        if (authorization != null) {
+            headers.put(AUTHORIZATION, authorization);
         }
         blocking = RigServiceGrpc.newBlockingStub(channel)
-                .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers))
-                .withDeadlineAfter(30, TimeUnit.SECONDS);
+                .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
         async = RigServiceGrpc.newStub(channel).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
     }
 
+    /** A client of {@code localhost:port} with the rig's token as {@code Bearer <token>}. */
+    public static RigClient forRig(int port, String token) {
+        return new RigClient("localhost", port, "Bearer " + token);
+    }
+
+    /** A client of {@code localhost:port} sending {@code authorization} as given, however malformed (null: none). */
+    public static RigClient withAuthorization(int port, String authorization) {
+        return new RigClient("localhost", port, authorization);
+    }
+
+    /** The blocking stub, each call with its own deadline. */
     public RigServiceGrpc.RigServiceBlockingStub rpc() {
-        return blocking;
+        return blocking.withDeadlineAfter(DEADLINE_SECONDS, TimeUnit.SECONDS);
+    }
+
+    /** The asynchronous stub, for event streams driven by hand. */
+    public RigServiceGrpc.RigServiceStub async() {
+        return async;
     }
 
     /** The OpenSession request of an agent with a given event queue. */
@@ -69,8 +96,13 @@ public final class RigClient implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
-        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    public void close() {
+        channel.shutdownNow();
+        try {
+            channel.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Asserts the contract's error shape: the status code and an ErrorInfo with domain flashrig.io and the reason. */
