@@ -67,6 +67,19 @@ final class AdminApi {
         return send("POST", "/api/v1/rigs", Map.of("name", name), 201).path("token").asText();
     }
 
+    /** Posts a release manifest (as {@code flashrig-agent release manifest} prints it); the stored release. */
+    JsonNode createRelease(String manifestJson) {
+        return send("POST", "/api/v1/releases", parse(manifestJson), 201);
+    }
+
+    void pinRelease(String rig, String release) {
+        send("PUT", "/api/v1/rigs/" + rig + "/release", Map.of("release", release), 200);
+    }
+
+    JsonNode rigRelease(String rig) {
+        return send("GET", "/api/v1/rigs/" + rig + "/release", null, 200);
+    }
+
     JsonNode board(String serial) {
         return send("GET", "/api/v1/boards/" + serial, null, 200);
     }

@@ -34,6 +34,8 @@ import java.util.concurrent.TimeUnit;
 public final class Demo {
 
     private static final String RIG = "demo-rig";
+    /** The release the demo rolls out: the demo image under a name as an engineer would give it. */
+    private static final String RELEASE = "hub3-demo-1";
     private static final Duration SETTLE_TIMEOUT = Duration.ofMinutes(4);
     private static final Set<String> ENDED = Set.of("DONE", "FAILED", "INTERRUPTED");
 
@@ -106,6 +108,12 @@ public final class Demo {
         api.createMacRange("04:D9:21:00:10:00", "04:D9:21:00:10:FF", "demo batch");
         String rigToken = api.registerRig(RIG);
         say("Server ready. MAC range 04:D9:21:00:10:00–04:D9:21:00:10:FF created, rig '" + RIG + "' registered.");
+        // Rolling out an image as the README says: make the manifest with the agent, post it, pin the rig to it.
+        String manifest = releaseManifest(agentJar, layout);
+        JsonNode release = api.createRelease(manifest);
+        api.pinRelease(RIG, release.path("name").asText());
+        say("Release " + release.path("name").asText() + " (manifest " + release.path("manifestSha256").asText()
+                + ") posted and pinned to '" + RIG + "'.");
 
         Scenario scenario = new Scenario(new SimulatedHub(runDir.resolve("hub")));
         BoardWatch watch = new BoardWatch(scenario.serials());
@@ -180,17 +188,48 @@ public final class Demo {
             }
         }
         JsonNode pool = api.macPool();
+        JsonNode release = api.rigRelease(RIG);
         say("");
         say(TerminalText.rule("FlashRig demo summary", width));
         lines.forEach(Demo::say);
         say(String.format("Flashed: %d   Failed or interrupted: %d", flashed, failed), width);
         say(String.format("MACs assigned: %d (fused %d), %d of %d left", pool.path("assigned").asLong() + pool.path("fused").asLong(),
                 pool.path("fused").asLong(), pool.path("available").asLong(), pool.path("total").asLong()), width);
+        String manifest = release.path("manifestSha256").asText("");
+        say("Release:     " + release.path("release").asText("none") + " pinned to " + RIG
+                + "; every flash checked against it", width);
+        if (!manifest.isEmpty()) {
+            // The whole hash is on the dashboard and in the REST API; its start identifies it here.
+            say("             manifest sha256 " + manifest.substring(0, Math.min(16, manifest.length())) + "...", width);
+        }
         say("Dashboard:   http://localhost:" + port + "/dashboard/", width);
         say("             (sign in with the admin token below)", width);
         say("REST API:    http://localhost:" + port + "/q/swagger-ui/", width);
         say("Admin token: " + adminToken, width);
         say(TerminalText.rule("", width));
+    }
+
+    /** {@code flashrig-agent release manifest} of the demo's image: the JSON body for {@code POST /api/v1/releases}. */
+    private static String releaseManifest(Path agentJar, Path layout) {
+        try {
+            Process process = new ProcessBuilder(List.of(java(), "-jar", agentJar.toString(), "release", "manifest",
+                    "--layout", layout.toString(), "--name", RELEASE)).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            // The manifest is one line of a few hundred bytes: read before waiting, so the pipe never fills.
+            byte[] out = process.getInputStream().readAllBytes();
+            if (!process.waitFor(2, TimeUnit.MINUTES)) {
+                process.destroyForcibly();
+                throw new DemoFailure("flashrig-agent release manifest did not end within 2 minutes");
+            }
+            if (process.exitValue() != 0) {
+                throw new DemoFailure("flashrig-agent release manifest failed with exit code " + process.exitValue());
+            }
+            return new String(out, java.nio.charset.StandardCharsets.UTF_8).strip();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new DemoFailure("interrupted while making the release manifest");
+        }
     }
 
     private String shown(Path path) {

@@ -41,6 +41,7 @@ class DemoIT {
         assertTrue(printed.matches("(?s).*pulled out mid-flash +\\p{XDigit}{24} INTERRUPTED.*"), printed);
         // The board that arrived with a MAC in OTP keeps it: the server adopts it from the range.
         assertTrue(printed.matches("(?s).*MAC already in OTP +\\p{XDigit}{24} DONE +04:D9:21:00:10:F0.*"), printed);
+        assertTrue(printed.matches("(?s).*Release: +hub3-demo-1 pinned to demo-rig; every flash checked against it\\R +manifest sha256 \\p{XDigit}{16}\\.\\.\\..*"), printed);
         assertTrue(printed.contains("Dashboard:   http://localhost:"), printed);
         // Without a terminal the summary fits the classic 80 columns.
         printed.substring(printed.indexOf("FlashRig demo summary")).lines()

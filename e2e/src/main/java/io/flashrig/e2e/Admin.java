@@ -78,6 +78,11 @@ public final class Admin {
         return send("POST", path, "application/json", json.getBytes(java.nio.charset.StandardCharsets.UTF_8), "Bearer " + token);
     }
 
+    /** PUT of a JSON body with the admin token. */
+    public Reply put(String path, String json) {
+        return send("PUT", path, "application/json", json.getBytes(java.nio.charset.StandardCharsets.UTF_8), "Bearer " + token);
+    }
+
     /** Registers a rig and returns its token. */
     public String createRig(String name) {
         Reply reply = post("/api/v1/rigs", "{\"name\":\"" + name + "\"}");

@@ -95,15 +95,31 @@ public final class AgentProcess implements AutoCloseable {
     public static Outcome doctor(Settings s, String name, Duration timeout) {
         List<String> command = command("doctor", s);
         command.addAll(s.extraOptions());
-        Path out = s.stateDir().resolveSibling(name + ".out");
-        Path err = s.stateDir().resolveSibling(name + ".log");
-        ProcessBuilder builder = builder(command, s).redirectOutput(out.toFile()).redirectError(err.toFile());
         try {
             Files.createDirectories(s.stateDir());
-            Process process = builder.start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("the agent's state directory could not be made", e);
+        }
+        return runToEnd(builder(command, s), s.stateDir().resolveSibling(name + ".out"), s.stateDir().resolveSibling(name + ".log"), timeout);
+    }
+
+    /**
+     * Runs {@code flashrig-agent ARGS…} (a command that needs no server, e.g. {@code release manifest}) and returns how
+     * it ended; its output goes to {@code <dir>/<name>.out} and {@code .log}.
+     */
+    public static Outcome runCommand(Path dir, String name, Duration timeout, String... args) {
+        List<String> command = new ArrayList<>(List.of(Workspace.java(), "-Xmx256m", "-jar", Workspace.agentJar().toString()));
+        command.addAll(List.of(args));
+        return runToEnd(new ProcessBuilder(command), dir.resolve(name + ".out"), dir.resolve(name + ".log"), timeout);
+    }
+
+    private static Outcome runToEnd(ProcessBuilder builder, Path out, Path err, Duration timeout) {
+        try {
+            Process process = builder.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
             if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
-                throw new AssertionError("flashrig-agent doctor did not end within " + timeout.toSeconds() + " s:\n" + Files.readString(out));
+                throw new AssertionError(String.join(" ", builder.command()) + " did not end within " + timeout.toSeconds()
+                        + " s:\n" + Files.readString(out));
             }
             return new Outcome(process.exitValue(), Files.readString(out), Files.readString(err));
         } catch (IOException e) {

@@ -316,6 +316,9 @@ function renderRigs() {
           title: "Last: " + (rig.lastRejection || "") }, `${rig.rejectedEvents} event${rig.rejectedEvents === 1 ? "" : "s"} refused`)
           : "",
         clockPill(rig),
+        rig.release ? el("span", { class: "pill " + (rig.releaseRetired ? "warn" : "release"), "data-release": rig.release,
+          title: rig.releaseRetired ? "This release is retired: the rig flashes nothing until it gets another" : "Release this rig flashes" },
+          "release " + rig.release + (rig.releaseRetired ? " (retired)" : "")) : "",
         el("span", { class: "muted" }, [rig.hostname, rig.agentVersion && "agent " + rig.agentVersion, rig.layoutName]
           .filter(Boolean).join(" · "))),
       el("table", {}, el("tr", {}, ...["Slot", "Order", "Serial", "State", "Progress", "MAC", "Elapsed", "Result"]
@@ -346,6 +349,8 @@ async function loadStats() {
     stats.perRig.map((r) => [r.rig, r.ended, r.done, r.failed, r.interrupted, pct(r.yield)]));
   table("yield-slot", ["Rig", "Slot", "Ended", "Failed", "Yield"],
     stats.perSlot.map((s) => [s.rig, s.slot, s.ended, s.failed + s.interrupted, pct(s.yield)]));
+  table("yield-release", ["Release", "Ended", "Done", "Failed", "Interrupted", "Yield"],
+    (stats.perRelease || []).map((r) => [r.release || "(none)", r.ended, r.done, r.failed, r.interrupted, pct(r.yield)]));
   table("top-failures", ["Code", "Count", "Last message"],
     stats.topFailures.map((f) => [f.code, f.count, f.lastMessage || ""]));
   const max = Math.max(1, ...stats.boardsPerHour.map((h) => h.done + h.failed));

@@ -40,6 +40,11 @@ public class CommonOptions {
     @Option(names = "--layout", paramLabel = "FILE.tsv", description = "Flash layout; its binaries sit beside it. Config flashrig.layout.")
     Path layout;
 
+    @Option(names = "--images", paramLabel = "DIR", description = "Folder of image folders: the rig's release is looked for here by"
+            + " the SHA-256 of its layout, so a rig pinned to another release needs nothing done on it. --layout is still flashed"
+            + " while the server gives no release.")
+    Path images;
+
     @Option(names = "--programmer", paramLabel = "PATH", description = "STM32_Programmer_CLI to use (default: PATH, then the standard install location).")
     Path programmer;
 
@@ -115,7 +120,10 @@ public class CommonOptions {
     }
 
     static FlashLayout layout(Resolved r) throws ExitCodes.Failure {
-        Path file = r.layout().orElseThrow(() -> new ExitCodes.Failure(ExitCodes.USAGE, "no flash layout given: use --layout FILE.tsv"));
+        return readLayout(r.layout().orElseThrow(() -> new ExitCodes.Failure(ExitCodes.USAGE, "no flash layout given: use --layout FILE.tsv")));
+    }
+
+    static FlashLayout readLayout(Path file) throws ExitCodes.Failure {
         try {
             return FlashLayout.read(file);
         } catch (FlashLayout.InvalidLayoutException e) {

@@ -10,16 +10,20 @@ import io.flashrig.agent.link.ServerAddress;
 import io.flashrig.agent.link.ServerTrust;
 import io.flashrig.agent.programmer.CliProgrammer;
 import io.flashrig.agent.programmer.FlashLayout;
+import io.flashrig.agent.release.ImageGate;
+import io.flashrig.agent.release.PinStore;
 import io.flashrig.agent.state.StateDir;
 import io.flashrig.agent.state.StateLock;
 import io.flashrig.agent.usb.BoardWatcher;
 import io.flashrig.agent.usb.Usb4javaBoardWatcher;
 import io.flashrig.proto.rig.v1.CheckRigRequest;
 import io.flashrig.proto.rig.v1.CheckRigResponse;
+import io.flashrig.proto.rig.v1.ReleasePin;
 import io.grpc.StatusRuntimeException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
@@ -81,14 +85,16 @@ public class DoctorCommand implements Callable<Integer> {
             Thread.currentThread().interrupt();
             return ExitCodes.INTERNAL;
         }
+        FlashLayout layout = null;
         try {
-            FlashLayout layout = CommonOptions.layout(r);
+            layout = CommonOptions.layout(r);
             ok("layout " + layout.file() + ": " + layout.partitions().size() + " partitions, every binary present, sha256 " + layout.sha256());
         } catch (ExitCodes.Failure f) {
             fail(f.exitCode(), f.getMessage());
         }
         checkQueue(dir);
-        checkServer(r, address, trust);
+        Optional<CheckRigResponse> rig = checkServer(r, address, trust);
+        checkRelease(layout, dir, rig);
         try (BoardWatcher usb = new Usb4javaBoardWatcher()) {
             ok("USB hot-plug available; " + usb.present().size() + " board(s) on the bus");
         } catch (BoardWatcher.WatcherException | LinkageError | RuntimeException e) {
@@ -102,10 +108,10 @@ public class DoctorCommand implements Callable<Integer> {
         return firstFailure;
     }
 
-    private void checkServer(CommonOptions.Resolved r, ServerAddress address, ServerTrust trust) {
+    private Optional<CheckRigResponse> checkServer(CommonOptions.Resolved r, ServerAddress address, ServerTrust trust) {
         if (address == null || r.token().isEmpty()) {
             fail(ExitCodes.USAGE, "server and token: not given (--server URL, FLASHRIG_TOKEN)");
-            return;
+            return Optional.empty();
         }
         try (RigChannel channel = new RigChannel(address, r.token().get(), trust)) {
             // Read only: a doctor run beside a running agent must not replace its session on the server.
@@ -117,8 +123,46 @@ public class DoctorCommand implements Callable<Integer> {
                     ? ", connected now" + (rig.getHostname().isEmpty() ? "" : " from " + rig.getHostname()) : ", not connected now"));
             ClockCheck.warning(offset).ifPresentOrElse(warning -> System.out.println("WARN " + warning),
                     () -> ok("clock within " + ClockCheck.TOLERANCE.toMinutes() + " min of the server's"));
+            return Optional.of(rig);
         } catch (StatusRuntimeException e) {
             fail(ExitCodes.SERVER, "server " + address + ": " + (RpcErrors.tokenRefused(e) ? "token refused: " : "") + RpcErrors.describe(e));
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * The rig's release, from the server when it answered, else as the running agent last kept it, and whether the
+     * image here matches it. Read only: the kept pin is the running agent's and is not written.
+     */
+    private void checkRelease(FlashLayout layout, StateDir dir, Optional<CheckRigResponse> rig) {
+        Optional<ReleasePin> pin;
+        String from;
+        if (rig.isPresent()) {
+            pin = rig.get().hasReleasePin() ? Optional.of(rig.get().getReleasePin()) : Optional.empty();
+            from = "from the server";
+        } else {
+            try {
+                pin = new PinStore(dir.releasePin()).load();
+            } catch (java.io.IOException e) {
+                fail(ExitCodes.STATE_DIR, e.getMessage());
+                return;
+            }
+            from = "as last told by the server";
+        }
+        if (pin.isEmpty()) {
+            ok("release: none " + from + "; the rig flashes its own layout");
+            return;
+        }
+        String named = "release " + pin.get().getReleaseName() + " (manifest " + pin.get().getManifestSha256() + ", " + from + ")";
+        if (layout == null) {
+            fail(ExitCodes.LAYOUT, named + ": the local image cannot be checked without a readable layout");
+            return;
+        }
+        ImageGate.Decision decision = ImageGate.checkOnce(layout, Optional.ofNullable(common.images), pin);
+        if (decision instanceof ImageGate.Flash flash) {
+            ok(named + ": the local image matches (" + flash.layout().file() + ")");
+        } else {
+            fail(ExitCodes.LAYOUT, named + ": " + ((ImageGate.Refuse) decision).message() + "; no board would be flashed");
         }
     }
 

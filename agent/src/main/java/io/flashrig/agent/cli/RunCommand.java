@@ -12,6 +12,9 @@ import io.flashrig.agent.link.ServerAddress;
 import io.flashrig.agent.link.ServerTrust;
 import io.flashrig.agent.programmer.CliProgrammer;
 import io.flashrig.agent.programmer.FlashLayout;
+import io.flashrig.agent.release.ImageGate;
+import io.flashrig.agent.release.ImageHashes;
+import io.flashrig.agent.release.PinStore;
 import io.flashrig.agent.state.StateDir;
 import io.flashrig.agent.state.StateLock;
 import io.flashrig.agent.ui.OperatorOutput;
@@ -122,9 +125,16 @@ public class RunCommand implements Callable<Integer> {
         } catch (IOException e) {
             throw new ExitCodes.Failure(ExitCodes.STATE_DIR, "the refused events in " + stateDir.queue() + " cannot be read: " + e.getMessage());
         }
+        ImageGate images;
+        try {
+            images = new ImageGate(layout, Optional.ofNullable(common.images), new ImageHashes(), Optional.of(new PinStore(stateDir.releasePin())));
+        } catch (IOException e) {
+            throw new ExitCodes.Failure(ExitCodes.STATE_DIR, e.getMessage());
+        }
+        link.onRelease(images::pinned);
         BoardWatcher watcher = Watchers.open(r.watch(), programmer, r.pollInterval(), System.err);
         JobSettings settings = new JobSettings(layout, fuse, parallelism, r.reenumerationGrace(), Duration.ofSeconds(2), Duration.ofSeconds(30),
-                slots, watcher::awaitLookAfter);
+                slots, watcher::awaitLookAfter, images);
         Rig rig = new Rig(programmer, new GrpcMacAuthority(channel, Duration.ofSeconds(10)), stateDir, settings, Clock.systemUTC(),
                 new BoardEventSink(queue, out::show));
         CountDownLatch stopped = new CountDownLatch(1);
@@ -153,7 +163,8 @@ public class RunCommand implements Callable<Integer> {
             throw new ExitCodes.Failure(ExitCodes.USB, "boards cannot be watched: " + e.getMessage());
         }
         System.err.printf("flashrig-agent %s: flashing %s with %s, up to %d at once, %s; server %s; watching with %s%n",
-                AgentVersion.current(), layout.name(), executable, parallelism, fuse ? "fusing MACs" : "flash only", address, watcher.name());
+                AgentVersion.current(), images.pin().map(p -> "release " + p.getReleaseName() + " (last told by the server)")
+                        .orElse(layout.name()), executable, parallelism, fuse ? "fusing MACs" : "flash only", address, watcher.name());
         try {
             stopped.await();
         } catch (InterruptedException e) {

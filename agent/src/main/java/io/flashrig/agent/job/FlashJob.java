@@ -31,6 +31,7 @@ import io.flashrig.proto.rig.v1.FlashStarted;
 import io.flashrig.proto.rig.v1.MacVerified;
 import io.flashrig.proto.rig.v1.MacWritten;
 import io.flashrig.proto.rig.v1.OtpRead;
+import io.flashrig.proto.rig.v1.ReleasePin;
 import io.flashrig.proto.rig.v1.Slot;
 import io.flashrig.proto.rig.v1.WaitingForMac;
 import java.nio.file.Path;
@@ -41,6 +42,7 @@ import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Consumer;
@@ -148,14 +150,36 @@ public final class FlashJob {
 
     // ---- Steps of the job thread. Each returns false, emitting nothing, when the job settled meanwhile. ----
 
-    /** The programmer starts writing the layout. */
-    public synchronized boolean flashStarted(String layoutName, String layoutSha256, Path log) {
+    /** The programmer starts writing the layout, on a rig without a release. */
+    public boolean flashStarted(String layoutName, String layoutSha256, Path log) {
+        return flashStarted(layoutName, layoutSha256, log, Optional.empty());
+    }
+
+    /** The programmer starts writing the layout; {@code release} is the one its image was verified against, if any. */
+    public synchronized boolean flashStarted(String layoutName, String layoutSha256, Path log, Optional<ReleasePin> release) {
         if (settled()) {
             return false;
         }
         require(state == FLASH_JOB_STATE_DETECTED, "a board is flashed once");
-        return transition(FLASH_JOB_STATE_FLASHING, e -> e.setFlashStarted(FlashStarted.newBuilder().setLayoutName(layoutName)
-                .setLayoutSha256(layoutSha256).setLogPath(log.toString())));
+        FlashStarted.Builder started = FlashStarted.newBuilder().setLayoutName(layoutName).setLayoutSha256(layoutSha256)
+                .setLogPath(log.toString());
+        release.ifPresent(r -> started.setReleaseName(r.getReleaseName()).setManifestSha256(r.getManifestSha256()));
+        return transition(FLASH_JOB_STATE_FLASHING, e -> e.setFlashStarted(started));
+    }
+
+    /**
+     * The image on the rig is not {@code release} (or the release is retired): the board fails with IMAGE_MISMATCH
+     * before any programmer runs for it, so nothing was written; {@code message} names the file that differs.
+     */
+    public synchronized boolean imageRefused(String message, ReleasePin release) {
+        if (settled()) {
+            return false;
+        }
+        require(state == FLASH_JOB_STATE_DETECTED, "the image is checked before the board is flashed");
+        return transition(FLASH_JOB_STATE_FAILED, e -> e.setFailed(BoardFailed.newBuilder()
+                .setReason(FailureReason.FAILURE_REASON_IMAGE_MISMATCH).setMessage(message + "; the board was not flashed")
+                .setFailedInState(FLASH_JOB_STATE_DETECTED).setReleaseName(release.getReleaseName())
+                .setManifestSha256(release.getManifestSha256())));
     }
 
     /** A partition's bar moved; only while flashing. */

@@ -4,6 +4,7 @@ import io.flashrig.agent.programmer.FlashLayout;
 import io.flashrig.agent.programmer.FlashProgressTracker;
 import io.flashrig.agent.programmer.Programmer;
 import io.flashrig.agent.programmer.ProgrammerRun;
+import io.flashrig.agent.release.ImageGate;
 import io.flashrig.contract.BoardSerial;
 import io.flashrig.proto.rig.v1.FailureReason;
 import java.nio.file.Path;
@@ -16,21 +17,23 @@ final class Flasher {
     private static final int PROGRESS_STEP = 10;
 
     private final Programmer programmer;
-    private final FlashLayout layout;
     private final ProgrammerGate gate;
 
-    Flasher(Programmer programmer, FlashLayout layout, ProgrammerGate gate) {
+    Flasher(Programmer programmer, ProgrammerGate gate) {
         this.programmer = programmer;
-        this.layout = layout;
         this.gate = gate;
     }
 
-    /** True when the board is flashed; otherwise the job settled (failed or interrupted) or the agent stops. */
-    boolean flash(FlashJob job, BoardSerial serial, Path log) throws InterruptedException {
+    /**
+     * Writes {@code image}, the layout the {@link ReleaseCheck} passed. True when the board is flashed; otherwise the job
+     * settled (failed or interrupted) or the agent stops.
+     */
+    boolean flash(FlashJob job, BoardSerial serial, ImageGate.Flash image, Path log) throws InterruptedException {
+        FlashLayout layout = image.layout();
         FlashProgressTracker tracker = new FlashProgressTracker(layout);
         int[] last = {-PROGRESS_STEP};
         String[] lastPartition = {""};
-        Optional<ProgrammerRun> maybeRun = gate.run(job, () -> !job.flashStarted(layout.name(), layout.sha256(), log) ? null
+        Optional<ProgrammerRun> maybeRun = gate.run(job, () -> !job.flashStarted(layout.name(), layout.sha256(), log, image.release()) ? null
                 : programmer.flash(serial, layout, log, line -> tracker.accept(line).ifPresent(p -> {
                     boolean newPartition = !p.partitionId().equals(lastPartition[0]);
                     if (newPartition || p.partitionPercent() >= last[0] + PROGRESS_STEP || p.partitionPercent() == 100) {

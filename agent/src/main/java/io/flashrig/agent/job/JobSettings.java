@@ -1,6 +1,7 @@
 package io.flashrig.agent.job;
 
 import io.flashrig.agent.programmer.FlashLayout;
+import io.flashrig.agent.release.ImageGate;
 import java.time.Duration;
 import java.util.Map;
 
@@ -18,9 +19,11 @@ import java.util.Map;
  * @param busLook waits until the watcher has looked at the bus after a moment (the listing watcher sees a board leave
  *     only with its next listing, which may take seconds); a failed run is judged only after that, so that an unplug
  *     is not taken for an error
+ * @param imageGate decides right before each flash which layout the board gets, and refuses an image that is not the
+ *     rig's release
  */
 public record JobSettings(FlashLayout layout, boolean fuse, int parallel, Duration reenumerationGrace, Duration macRetryMin,
-        Duration macRetryMax, Map<String, String> slotMap, BusLook busLook) {
+        Duration macRetryMax, Map<String, String> slotMap, BusLook busLook, ImageGate imageGate) {
 
     /** See {@code BoardWatcher#awaitLookAfter}. */
     @FunctionalInterface
@@ -34,5 +37,11 @@ public record JobSettings(FlashLayout layout, boolean fuse, int parallel, Durati
             throw new IllegalArgumentException("parallel must be at least 1, not " + parallel);
         }
         slotMap = Map.copyOf(slotMap);
+    }
+
+    /** A rig without releases: every board gets {@code layout}. */
+    public JobSettings(FlashLayout layout, boolean fuse, int parallel, Duration reenumerationGrace, Duration macRetryMin,
+            Duration macRetryMax, Map<String, String> slotMap, BusLook busLook) {
+        this(layout, fuse, parallel, reenumerationGrace, macRetryMin, macRetryMax, slotMap, busLook, ImageGate.fixed(layout));
     }
 }

@@ -6,6 +6,7 @@ import io.flashrig.agent.programmer.Durations;
 import io.flashrig.proto.rig.v1.BoardEvent;
 import io.flashrig.proto.rig.v1.OpenSessionRequest;
 import io.flashrig.proto.rig.v1.OpenSessionResponse;
+import io.flashrig.proto.rig.v1.ReleasePin;
 import io.flashrig.proto.rig.v1.RejectedEvent;
 import io.flashrig.proto.rig.v1.StreamBoardEventsRequest;
 import io.flashrig.proto.rig.v1.StreamBoardEventsResponse;
@@ -19,6 +20,8 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
+import java.util.function.Consumer;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -89,6 +92,7 @@ public final class RigLink implements AutoCloseable {
     /** The clock warning last given, so that a reconnect does not repeat it; null while the clock is right. */
     private String clockWarning;
     private int faults;
+    private volatile Consumer<Optional<ReleasePin>> releases = pin -> { };
 
     /**
      * @param hello the rig's self-description; its queue id is filled in from the queue
@@ -108,6 +112,14 @@ public final class RigLink implements AutoCloseable {
 
     public void start() {
         thread.start();
+    }
+
+    /**
+     * Receives the rig's release from every session and stream answer (empty: the server gives none); set before
+     * {@link #start()}.
+     */
+    public void onRelease(Consumer<Optional<ReleasePin>> listener) {
+        this.releases = listener;
     }
 
     public Status status() {
@@ -148,6 +160,7 @@ public final class RigLink implements AutoCloseable {
                 checkClock(sent, Instant.now(), session);
                 recordRejections(List.of());
                 queue.acknowledge(session.getCommittedThroughSequence());
+                releases.accept(session.hasReleasePin() ? Optional.of(session.getReleasePin()) : Optional.empty());
                 if (!status.get().connected()) {
                     LOG.infof("connected to %s as rig %s; %d events to deliver", channel.address(), session.getRigName(), queue.size());
                 }
@@ -301,6 +314,7 @@ public final class RigLink implements AutoCloseable {
                             recordRejections(response.getRejectedList().stream()
                                     .map(rejected -> new Rejection(carriedOrId(carried, rejected), rejected.getMessage())).toList());
                             queue.acknowledge(response.getCommittedThroughSequence());
+                            releases.accept(response.hasReleasePin() ? Optional.of(response.getReleasePin()) : Optional.empty());
                             answered.set(true);
                         } catch (IOException e) {
                             broken.compareAndSet(null, new StreamBroken(e.getMessage(), null,

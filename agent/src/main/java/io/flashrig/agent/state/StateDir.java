@@ -35,6 +35,11 @@ public record StateDir(Path root) {
         return root.resolve("otp-intents");
     }
 
+    /** The last release the server gave this rig (see {@code PinStore}). */
+    public Path releasePin() {
+        return root.resolve("release-pin");
+    }
+
     public Path logs() {
         return root.resolve("logs");
     }

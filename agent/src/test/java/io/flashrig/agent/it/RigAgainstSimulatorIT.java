@@ -26,7 +26,6 @@ import io.flashrig.simulator.SimulatedHub;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
@@ -278,17 +277,7 @@ class RigAgainstSimulatorIT {
     }
 
     /** A programmer whose agent is killed at the OTP write: the moment it returns ({@code writes}), or before it. */
-    private record DyingAtWrite(Programmer real, boolean writes) implements Programmer {
-        @Override
-        public ProgrammerRun flash(BoardSerial serial, FlashLayout layout, Path log, Consumer<String> lines) throws InterruptedException {
-            return real.flash(serial, layout, log, lines);
-        }
-
-        @Override
-        public OtpRead readOtp(BoardSerial serial, Path log) throws InterruptedException {
-            return real.readOtp(serial, log);
-        }
-
+    private record DyingAtWrite(Programmer real, boolean writes) implements ForwardingProgrammer {
         @Override
         public ProgrammerRun writeOtp(BoardSerial serial, MacAddress mac, Path log) throws InterruptedException {
             if (writes) {

@@ -10,6 +10,7 @@ import io.flashrig.agent.programmer.CliProgrammer;
 import io.flashrig.agent.programmer.FlashLayout;
 import io.flashrig.agent.programmer.Programmer;
 import io.flashrig.agent.programmer.ProgrammerProcess;
+import io.flashrig.agent.release.ImageGate;
 import io.flashrig.agent.state.StateDir;
 import io.flashrig.agent.usb.BoardWatcherEvent;
 import io.flashrig.agent.usb.CliBoardWatcher;
@@ -41,6 +42,11 @@ final class SimulatedRig implements AutoCloseable {
 
     SimulatedRig(Path hub, Path stateRoot, FlashLayout layout, TestRigServer server, int parallel, Duration flashTimeout,
             UnaryOperator<Programmer> wrap) throws Exception {
+        this(hub, stateRoot, layout, server, parallel, flashTimeout, wrap, ImageGate.fixed(layout));
+    }
+
+    SimulatedRig(Path hub, Path stateRoot, FlashLayout layout, TestRigServer server, int parallel, Duration flashTimeout,
+            UnaryOperator<Programmer> wrap, ImageGate images) throws Exception {
         StateDir state = StateDir.open(stateRoot);
         programmer = new CliProgrammer(SIMULATOR, new ProgrammerProcess(Map.of("FLASHRIG_SIM_HUB", hub.toString())),
                 flashTimeout, Duration.ofSeconds(60), state.listingLog());
@@ -48,7 +54,7 @@ final class SimulatedRig implements AutoCloseable {
         watcher = new CliBoardWatcher(programmer, Duration.ofMillis(300));
         rig = new Rig(wrap.apply(programmer), new GrpcMacAuthority(channel, Duration.ofSeconds(5)), state,
                 new JobSettings(layout, true, parallel, Duration.ofSeconds(6), Duration.ofMillis(200), Duration.ofSeconds(1), Map.of(),
-                        watcher::awaitLookAfter),
+                        watcher::awaitLookAfter, images),
                 Clock.systemUTC(), events::add);
         watcher.start(e -> {
             watched.add(e);

@@ -11,12 +11,14 @@ import io.flashrig.contract.MacAddress;
 import io.flashrig.proto.rig.v1.BoardEvent;
 import io.flashrig.proto.rig.v1.FailureReason;
 import io.flashrig.proto.rig.v1.FlashJobState;
+import io.flashrig.proto.rig.v1.ReleasePin;
 import io.flashrig.proto.rig.v1.Slot;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 
@@ -164,6 +166,28 @@ class FlashJobTest {
         assertTrue(job.failed(FailureReason.FAILURE_REASON_PROGRAMMER_ERROR, "Error: Target device not found.",
                 List.of("Error: Target device not found.")));
         assertEquals(FlashJobState.FLASH_JOB_STATE_FLASHING, events.get(2).getFailed().getFailedInState());
+    }
+
+    @Test
+    void aRefusedImageFailsTheBoardBeforeItIsFlashedAndNamesTheRelease() {
+        ReleasePin release = ReleasePin.newBuilder().setReleaseName("hub3-v1").setManifestSha256("a".repeat(64)).build();
+        assertTrue(job.imageRefused("bootfs.ext4 differs from release hub3-v1", release));
+        BoardEvent failed = events.get(events.size() - 1);
+        assertEquals(FailureReason.FAILURE_REASON_IMAGE_MISMATCH, failed.getFailed().getReason());
+        assertEquals("bootfs.ext4 differs from release hub3-v1; the board was not flashed", failed.getFailed().getMessage());
+        assertEquals(FlashJobState.FLASH_JOB_STATE_DETECTED, failed.getFailed().getFailedInState());
+        assertEquals("hub3-v1", failed.getFailed().getReleaseName());
+        assertEquals("a".repeat(64), failed.getFailed().getManifestSha256());
+        assertFalse(job.flashStarted("layout", "0".repeat(64), Path.of("log")), "a refused board is never flashed");
+    }
+
+    @Test
+    void theImageIsCheckedOnlyBeforeFlashing() {
+        ReleasePin release = ReleasePin.newBuilder().setReleaseName("hub3-v1").setManifestSha256("a".repeat(64)).build();
+        assertTrue(job.flashStarted("FlashLayout_emmc.tsv", "0".repeat(64), Path.of("log"), Optional.of(release)));
+        assertEquals("hub3-v1", events.get(1).getFlashStarted().getReleaseName());
+        assertEquals("a".repeat(64), events.get(1).getFlashStarted().getManifestSha256());
+        refused(() -> job.imageRefused("too late", release), "a flashing board's image was already checked");
     }
 
     @Test

@@ -54,6 +54,9 @@ public final class TestRigServer extends RigServiceGrpc.RigServiceImplBase {
 
     public static final String TOKEN = "rig-token-1";
     private int sessionsOpened;
+    /** The rig's release as this server tells it on every answer; null: none. */
+    private io.flashrig.proto.rig.v1.ReleasePin releasePin;
+    private java.time.Duration heartbeat;
     private static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
 
     private final Map<String, MacAddress> macBySerial = new HashMap<>();
@@ -183,6 +186,18 @@ public final class TestRigServer extends RigServiceGrpc.RigServiceImplBase {
     }
 
     /** How many sessions were opened: a doctor beside a running agent must open none. */
+    /** Pins the rig to a release (null: none), told from the next answer on. */
+    public synchronized TestRigServer releasePin(io.flashrig.proto.rig.v1.ReleasePin pin) {
+        this.releasePin = pin;
+        return this;
+    }
+
+    /** The heartbeat interval sessions are given (null: the agent's default). */
+    public synchronized TestRigServer heartbeat(java.time.Duration interval) {
+        this.heartbeat = interval;
+        return this;
+    }
+
     public synchronized int sessionsOpened() {
         return sessionsOpened;
     }
@@ -194,6 +209,8 @@ public final class TestRigServer extends RigServiceGrpc.RigServiceImplBase {
         response.onNext(io.flashrig.proto.rig.v1.CheckRigResponse.newBuilder().setRigName("rig-a").setConnected(true)
                 .setServerTime(com.google.protobuf.Timestamp.newBuilder().setSeconds(now.getEpochSecond())
                         .setNanos(now.getNano()))
+                .mergeFrom(releasePin == null ? io.flashrig.proto.rig.v1.CheckRigResponse.getDefaultInstance()
+                        : io.flashrig.proto.rig.v1.CheckRigResponse.newBuilder().setReleasePin(releasePin).build())
                 .build());
         response.onCompleted();
     }
@@ -203,9 +220,16 @@ public final class TestRigServer extends RigServiceGrpc.RigServiceImplBase {
         sessionsOpened++;
         String session = UUID.randomUUID().toString();
         queueBySession.put(session, request.getQueueId());
-        response.onNext(OpenSessionResponse.newBuilder().setRigName("rig-a").setSessionId(session)
+        OpenSessionResponse.Builder answer = OpenSessionResponse.newBuilder().setRigName("rig-a").setSessionId(session)
                 .setCommittedThroughSequence(committedByQueue.getOrDefault(request.getQueueId(), 0L))
-                .setMaxEventsPerRequest(5).setMaxRequestBytes(maxRequestBytes).build());
+                .setMaxEventsPerRequest(5).setMaxRequestBytes(maxRequestBytes);
+        if (releasePin != null) {
+            answer.setReleasePin(releasePin);
+        }
+        if (heartbeat != null) {
+            answer.setHeartbeatInterval(com.google.protobuf.Duration.newBuilder().setNanos((int) heartbeat.toNanos()));
+        }
+        response.onNext(answer.build());
         response.onCompleted();
     }
 
@@ -265,6 +289,9 @@ public final class TestRigServer extends RigServiceGrpc.RigServiceImplBase {
                     }
                     committedByQueue.put(queue, committed);
                     answer.setCommittedThroughSequence(committed);
+                    if (releasePin != null) {
+                        answer.setReleasePin(releasePin);
+                    }
                     ended = false;
                 }
                 response.onNext(answer.build());

@@ -1,8 +1,11 @@
 package io.flashrig.server.board;
 
 import io.flashrig.contract.MacAddress;
+import io.flashrig.contract.ReleaseManifest;
 import io.flashrig.contract.WireNames;
 import io.flashrig.proto.rig.v1.BoardEvent;
+import io.flashrig.proto.rig.v1.BoardFailed;
+import io.flashrig.proto.rig.v1.FlashStarted;
 import io.flashrig.proto.rig.v1.Slot;
 import io.flashrig.server.pool.PoolService;
 import io.flashrig.server.sql.Jdbc;
@@ -225,9 +228,12 @@ final class BoardProjection {
         UUID attemptId = e.attemptId();
         Instant at = e.at();
         switch (event.getChangeCase()) {
-            case FLASH_STARTED -> attempt(c, attemptId, "layout_name = ?, layout_sha256 = ?, flash_started_at = ?",
-                    emptyToNull(event.getFlashStarted().getLayoutName()),
-                    emptyToNull(event.getFlashStarted().getLayoutSha256()), at);
+            case FLASH_STARTED -> {
+                FlashStarted started = event.getFlashStarted();
+                attempt(c, attemptId, "layout_name = ?, layout_sha256 = ?, flash_started_at = ?",
+                        emptyToNull(started.getLayoutName()), emptyToNull(started.getLayoutSha256()), at);
+                release(c, attemptId, started.getReleaseName(), started.getManifestSha256());
+            }
             case FLASHED -> attempt(c, attemptId, "flashed_at = ?", at);
             case MAC_WRITTEN -> attempt(c, attemptId, "mac = ?", MacAddress.parse(event.getMacWritten().getMac())
                     .toString());
@@ -237,8 +243,13 @@ final class BoardProjection {
                 pool.markFused(e.serial(), mac, source.rigId(), source.rigName(), at);
             }
             case DONE -> end(c, attemptId, start, at, "DONE", null, null, List.of(), ended);
-            case FAILED -> end(c, attemptId, start, at, "FAILED", WireNames.shortName(event.getFailed().getReason()),
-                    event.getFailed().getMessage(), event.getFailed().getProgrammerOutputTailList(), ended);
+            case FAILED -> {
+                BoardFailed failed = event.getFailed();
+                end(c, attemptId, start, at, "FAILED", WireNames.shortName(failed.getReason()), failed.getMessage(),
+                        failed.getProgrammerOutputTailList(), ended);
+                // An image refused against its release (IMAGE_MISMATCH) never started a flash: this is where it is told.
+                release(c, attemptId, failed.getReleaseName(), failed.getManifestSha256());
+            }
             case INTERRUPTED -> end(c, attemptId, start, at, "INTERRUPTED", null,
                     "Unplugged while " + WireNames.shortName(event.getInterrupted().getInterruptedInState()),
                     event.getInterrupted().getProgrammerOutputTailList(), ended);
@@ -262,6 +273,22 @@ final class BoardProjection {
         if (changed == 1) {
             ended.add(new RequestOutcome.Ended(outcome, Duration.between(start, at)));
         }
+    }
+
+    /**
+     * The release the agent verified the image against. A value that cannot be a release name or a manifest hash is
+     * recorded as unknown rather than refusing the event: the event is the board's history, the release only annotates
+     * it. The first report stays, so that a replayed or late event never relabels the image a board got.
+     */
+    private static void release(Connection c, UUID attemptId, String name, String manifestSha256)
+            throws SQLException {
+        if (!ReleaseManifest.isName(name)) {
+            return;
+        }
+        Jdbc.update(c, """
+                UPDATE flash_attempt SET release_name = ?, manifest_sha256 = ?
+                 WHERE attempt_id = ? AND release_name IS NULL""",
+                name, ReleaseManifest.isSha256(manifestSha256) ? manifestSha256 : null, attemptId);
     }
 
     private static void attempt(Connection c, UUID attemptId, String assignments, Object... values)

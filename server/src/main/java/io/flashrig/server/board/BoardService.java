@@ -42,7 +42,7 @@ public class BoardService {
 
     /** A board in a list. */
     public record BoardSummary(String serial, String mac, String macState, String state, String rig,
-            Instant firstSeen, Instant lastSeen) {
+            Instant firstSeen, Instant lastSeen, String release) {
     }
 
     /** Time spent in each phase of an attempt, derived from its event times; null while unknown. */
@@ -51,10 +51,10 @@ public class BoardService {
 
     /**
      * One flash attempt of a board; {@code rigClockOff} when its rig's clock ran ahead, so that its times are when the
-     * server received its events.
+     * server received its events; {@code release} the release its image was verified against (null: none).
      */
     public record AttemptView(String attemptId, String rig, String portPath, String slotLabel, Integer powerUpOrder,
-            String layoutName, String layoutSha256, String state, Instant startedAt, Instant endedAt, String outcome,
+            String layoutName, String layoutSha256, String release, String releaseManifestSha256, String state, Instant startedAt, Instant endedAt, String outcome,
             String failureCode, String message, List<String> programmerOutputTail, String mac, Phases phases,
             boolean rigClockOff) {
     }
@@ -88,7 +88,7 @@ public class BoardService {
     private static final int EXPORT_TIMEOUT_SECONDS = 15 * 60;
     /** When a refused export is worth asking for again: soon for a person, yet no hammering of a busy server. */
     private static final Duration EXPORT_RETRY_AFTER = Duration.ofSeconds(30);
-    private static final String SUMMARY = "select b.serial, a.mac, a.state, b.state, r.name, b.firstSeen, b.lastSeen";
+    private static final String SUMMARY = "select b.serial, a.mac, a.state, b.state, r.name, b.firstSeen, b.lastSeen, f.releaseName";
     private static final String NEWEST_FIRST = " order by b.lastSeen desc, b.serial";
 
     private static final Set<String> STATES = Arrays.stream(FlashJobState.values())
@@ -228,6 +228,7 @@ public class BoardService {
                  from Board b
                  left join MacAssignment a on a.boardSerial = b.serial
                  left join Rig r on r.id = b.lastRigId
+                 left join FlashAttempt f on f.attemptId = b.lastAttemptId
                  where 1 = 1""");
         Map<String, Object> params = new HashMap<>();
         if (filter.state() != null) {
@@ -250,7 +251,7 @@ public class BoardService {
     private static BoardSummary summary(Object[] row) {
         return new BoardSummary((String) row[0], row[1] == null ? null : new MacAddress((Long) row[1]).toString(),
                 row[2] == null ? null : row[2].toString(), (String) row[3], (String) row[4], (Instant) row[5],
-                (Instant) row[6]);
+                (Instant) row[6], (String) row[7]);
     }
 
     private static AttemptView attempt(FlashAttempt f, String rig) {
@@ -258,7 +259,7 @@ public class BoardService {
                 millis(f.flashedAt, f.macVerifiedAt), millis(f.startedAt, f.endedAt));
         List<String> tail = f.programmerOutputTail == null ? List.of() : List.of(f.programmerOutputTail.split("\n"));
         return new AttemptView(f.attemptId.toString(), rig, f.portPath, f.slotLabel, f.powerUpOrder, f.layoutName,
-                f.layoutSha256, f.state, f.startedAt, f.endedAt, f.outcome, f.failureCode, f.message, tail, f.mac,
+                f.layoutSha256, f.releaseName, f.manifestSha256, f.state, f.startedAt, f.endedAt, f.outcome, f.failureCode, f.message, tail, f.mac,
                 phases, f.rigClockOff);
     }
 

@@ -26,7 +26,7 @@ import org.jboss.logging.Logger;
  */
 final class CsvExport implements StreamingOutput {
     private static final Logger LOG = Logger.getLogger(CsvExport.class);
-    private static final String CSV_HEADER = "serial,mac,mac_state,state,rig,first_seen,last_seen\r\n";
+    private static final String CSV_HEADER = "serial,mac,mac_state,state,rig,first_seen,last_seen,release\r\n";
     /** How often a running export checks that its client still takes what it is sent. */
     private static final long STALL_CHECK_MILLIS = 1_000;
 
@@ -199,7 +199,7 @@ final class CsvExport implements StreamingOutput {
 
     private static String csvLine(BoardService.BoardSummary b) {
         return Stream.of(b.serial(), b.mac(), b.macState(), b.state(), b.rig(), String.valueOf(b.firstSeen()),
-                        String.valueOf(b.lastSeen()))
+                        String.valueOf(b.lastSeen()), b.release())
                 .map(CsvExport::csvField).collect(Collectors.joining(",", "", "\r\n"));
     }
 

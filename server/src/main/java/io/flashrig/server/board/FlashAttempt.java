@@ -43,6 +43,13 @@ public class FlashAttempt extends PanacheEntityBase {
     @Column(name = "layout_sha256")
     public String layoutSha256;
 
+    /** The release the image was verified against; null when the rig flashed its own layout. */
+    @Column(name = "release_name")
+    public String releaseName;
+
+    @Column(name = "manifest_sha256")
+    public String manifestSha256;
+
     @Column(nullable = false)
     public String state;
 

@@ -6,6 +6,7 @@ import io.flashrig.proto.rig.v1.BoardEvent;
 import io.flashrig.proto.rig.v1.FlashProgress;
 import io.flashrig.server.FlashRigConfig;
 import io.flashrig.server.pool.PoolAdminService;
+import io.flashrig.server.release.ReleaseService;
 import io.flashrig.server.rig.Rig;
 import io.flashrig.server.sql.Jdbc;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -60,9 +61,11 @@ public class LiveQueries {
     private final EntityManager em;
     private final PoolAdminService pool;
     private final FlashRigConfig config;
+    private final ReleaseService releases;
 
-    LiveQueries(EntityManager em, PoolAdminService pool, FlashRigConfig config) {
+    LiveQueries(EntityManager em, PoolAdminService pool, FlashRigConfig config, ReleaseService releases) {
         this.em = em;
+        this.releases = releases;
         this.pool = pool;
         this.config = config;
     }
@@ -96,15 +99,17 @@ public class LiveQueries {
     @Transactional
     public Optional<LiveRig> rig(long id) {
         Rig rig = Rig.findById(id);
-        return rig == null || rig.revokedAt != null ? Optional.empty() : Optional.of(live(rig, Instant.now()));
+        return rig == null || rig.revokedAt != null ? Optional.empty() : Optional.of(live(rig, Instant.now(),
+                releases.releaseNames()));
     }
 
     @Transactional
     public Snapshot snapshot() {
         oneSnapshot();
         Instant now = Instant.now();
-        List<LiveRig> rigs = Rig.<Rig>list("revokedAt is null order by name").stream().map(r -> live(r, now))
-                .toList();
+        Map<Long, ReleaseService.ReleaseName> releaseNames = releases.releaseNames();
+        List<LiveRig> rigs = Rig.<Rig>list("revokedAt is null order by name").stream()
+                .map(r -> live(r, now, releaseNames)).toList();
         // The newest attempt per slot (a slot is a hub port; without a port path the board stands for its slot),
         // with the newest progress event of those still flashing.
         List<LiveBoard> slots = query("SELECT DISTINCT ON (a.rig_id, COALESCE(NULLIF(a.port_path, ''), a.serial)) "
@@ -161,6 +166,12 @@ public class LiveQueries {
                  GROUP BY r.name, slot ORDER BY r.name, slot""".formatted(counts),
                 rs -> new Stats.SlotYield(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getLong(4),
                         rs.getLong(5), rs.getLong(6), Stats.yield(rs.getLong(4), rs.getLong(3))), from);
+        List<Stats.ReleaseYield> perRelease = query("""
+                SELECT a.release_name, %s FROM flash_attempt a
+                 WHERE a.ended_at >= ? AND a.outcome IS NOT NULL GROUP BY a.release_name
+                 ORDER BY a.release_name NULLS LAST""".formatted(counts),
+                rs -> new Stats.ReleaseYield(rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5),
+                        Stats.yield(rs.getLong(3), rs.getLong(2))), from);
         List<Stats.FailureCount> top = query("""
                 SELECT COALESCE(a.failure_code, a.outcome) AS code, count(*),
                        (array_agg(a.message ORDER BY a.ended_at DESC))[1]
@@ -178,13 +189,15 @@ public class LiveQueries {
                   FROM flash_attempt a WHERE a.ended_at >= ? AND a.outcome IS NOT NULL GROUP BY 1""",
                 rs -> new Stats.HourCount(Jdbc.instant(rs, 1), rs.getLong(2), rs.getLong(3)), from)
                 .forEach(h -> perHour.put(h.hour(), h));
-        return new Stats(from, to, hours, perRig, perSlot, top, List.copyOf(perHour.values()), pool());
+        return new Stats(from, to, hours, perRig, perSlot, perRelease, top, List.copyOf(perHour.values()), pool());
     }
 
-    private LiveRig live(Rig rig, Instant now) {
+    private LiveRig live(Rig rig, Instant now, Map<Long, ReleaseService.ReleaseName> releaseNames) {
+        ReleaseService.ReleaseName release = releaseNames.get(rig.id);
         return new LiveRig(rig.name, rig.connected(now, config.heartbeatInterval()), rig.lastSeen, rig.hostname,
                 rig.agentVersion, rig.layoutName, rig.rejectedEvents, rig.lastRejection, rig.clockAheadSeconds,
-                rig.clockSkewSeconds);
+                rig.clockSkewSeconds, release == null ? null : release.name(),
+                release == null || !release.retired() ? null : Boolean.TRUE);
     }
 
     private static LiveAlert alert(ResultSet rs) throws SQLException {

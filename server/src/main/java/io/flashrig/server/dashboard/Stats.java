@@ -8,7 +8,7 @@ import java.util.List;
  * period in which it ended; {@code yield} is done ÷ ended (failed and interrupted attempts count against it).
  */
 public record Stats(Instant from, Instant to, int hours, List<RigYield> perRig, List<SlotYield> perSlot,
-        List<FailureCount> topFailures, List<HourCount> boardsPerHour, PoolSummary pool) {
+        List<ReleaseYield> perRelease, List<FailureCount> topFailures, List<HourCount> boardsPerHour, PoolSummary pool) {
 
     /** Attempts of one rig that ended in the period. */
     public record RigYield(String rig, long ended, long done, long failed, long interrupted, Double yield) {
@@ -17,6 +17,10 @@ public record Stats(Instant from, Instant to, int hours, List<RigYield> perRig, 
     /** Attempts in one slot of one rig (its label, else its port path) that ended in the period. */
     public record SlotYield(String rig, String slot, long ended, long done, long failed, long interrupted,
             Double yield) {
+    }
+
+    /** Attempts verified against one release that ended in the period; {@code release} null for those without one. */
+    public record ReleaseYield(String release, long ended, long done, long failed, long interrupted, Double yield) {
     }
 
     /** How often a failure code occurred, with its latest message. */

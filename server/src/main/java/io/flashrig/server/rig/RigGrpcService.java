@@ -24,6 +24,7 @@ import io.flashrig.server.error.GrpcErrorMapper;
 import io.flashrig.server.pool.MacAllocator;
 import io.flashrig.server.pool.PoolService;
 import io.flashrig.server.pool.PoolWire;
+import io.flashrig.server.release.ReleasePins;
 import io.flashrig.server.security.Caller;
 import io.flashrig.server.security.TokenService;
 import io.quarkus.grpc.GrpcService;
@@ -50,8 +51,10 @@ public class RigGrpcService implements RigService {
     private final RigRegistry rigs;
     private final PoolService pool;
     private final RigEventStream events;
+    private final ReleasePins pins;
 
-    RigGrpcService(TokenService tokens, RigRegistry rigs, PoolService pool, RigEventStream events) {
+    RigGrpcService(TokenService tokens, RigRegistry rigs, PoolService pool, RigEventStream events, ReleasePins pins) {
+        this.pins = pins;
         this.tokens = tokens;
         this.rigs = rigs;
         this.pool = pool;
@@ -60,7 +63,7 @@ public class RigGrpcService implements RigService {
 
     @Override
     public Uni<OpenSessionResponse> openSession(OpenSessionRequest request) {
-        return asRig(rig -> rigs.openSession(rig.rigId(), request));
+        return asRig(rig -> pins.onSession(rig.rigId(), rigs.openSession(rig.rigId(), request)));
     }
 
     @Override
@@ -73,7 +76,7 @@ public class RigGrpcService implements RigService {
                     // Checked per request, so that a rig revoked mid-stream is cut off at its next request.
                     Caller rig = tokens.authenticateRig(authorization, where);
                     streamingRig.set(rig.rigId());
-                    return events.apply(rig.rigId(), request);
+                    return pins.onStream(rig.rigId(), events.apply(rig.rigId(), request));
                 }))
                 .onTermination().invoke(() -> {
                     Long rigId = streamingRig.get();
@@ -131,7 +134,7 @@ public class RigGrpcService implements RigService {
 
     @Override
     public Uni<CheckRigResponse> checkRig(CheckRigRequest request) {
-        return asRig(rig -> rigs.check(rig.rigId()));
+        return asRig(rig -> pins.onCheck(rig.rigId(), rigs.check(rig.rigId())));
     }
 
     /** Authenticates the calling rig and runs the work for it on a worker thread. */

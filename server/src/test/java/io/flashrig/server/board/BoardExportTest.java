@@ -78,7 +78,7 @@ class BoardExportTest {
                 .extract().asString();
         List<String> lines = List.of(csv.split("\r\n", -1));
         assertEquals(BOARDS + 2, lines.size(), "a header, a line per board, and the last line's end");
-        assertEquals("serial,mac,mac_state,state,rig,first_seen,last_seen", lines.get(0));
+        assertEquals("serial,mac,mac_state,state,rig,first_seen,last_seen,release", lines.get(0));
         assertEquals("", lines.get(lines.size() - 1));
         for (int row = 1; row <= BOARDS; row++) {
             int board = BOARDS + 1 - row;

@@ -76,7 +76,7 @@ final class CsvExports {
         String mac = board % 2 == 0 ? new MacAddress(FIRST_MAC + board) + ",FUSED" : ",";
         String state = board % 3 == 0 ? "FAILED" : "DONE";
         return String.join(",", serial(board), mac, state, RIG, FIRST_SEEN.plusSeconds(board).toString(),
-                lastSeen(board).toString());
+                lastSeen(board).toString(), "");
     }
 
     static String serial(int board) {
@@ -89,7 +89,7 @@ final class CsvExports {
 
     /** The CSV of boards {@code newest} down to {@code oldest}, header first. */
     static String csv(int newest, int oldest) {
-        StringBuilder csv = new StringBuilder("serial,mac,mac_state,state,rig,first_seen,last_seen\r\n");
+        StringBuilder csv = new StringBuilder("serial,mac,mac_state,state,rig,first_seen,last_seen,release\r\n");
         for (int board = newest; board >= oldest; board--) {
             csv.append(expectedLine(board)).append("\r\n");
         }

@@ -111,9 +111,9 @@ class RigServiceRoundTripTest {
             asAdmin().get("/api/v1/boards?rig=rig-roundtrip&state=FAILED").then().body("total", equalTo(0));
             String csv = asAdmin().accept("text/csv").get("/api/v1/boards?rig=rig-roundtrip").then().statusCode(200)
                     .contentType(containsString("text/csv")).extract().asString();
-            assertEquals(List.of("serial,mac,mac_state,state,rig,first_seen,last_seen",
+            assertEquals(List.of("serial,mac,mac_state,state,rig,first_seen,last_seen,release",
                     serial + "," + assigned.getMac() + ",FUSED,DONE,rig-roundtrip,2026-11-27T08:00:10Z,"
-                            + "2026-11-27T08:01:10Z"), List.of(csv.split("\r\n")));
+                            + "2026-11-27T08:01:10Z,"), List.of(csv.split("\r\n")));
 
             // The replay: after a reconnect the agent resends everything; nothing is stored twice, the ack is the same.
             long stored = TestApi.count("SELECT count(*) FROM board_event WHERE serial = ?", serial);
