@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** A programmer printing NUL bytes, escape sequences and a line of megabytes: the board's record stays clean and small. */
-class CleanAtTheSourceTest {
+class CleanAtTheSourceIT {
 
     private static final String SERIAL = "003C00473430511536383630";
     /** Bigger than any buffer on the way, so that a line held whole would show in the event or the heap. */

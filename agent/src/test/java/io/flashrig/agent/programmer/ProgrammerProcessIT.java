@@ -18,7 +18,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class ProgrammerProcessTest {
+class ProgrammerProcessIT {
 
     /** Generous: a run that is not over by then hangs. */
     private static final Duration LIMIT = Duration.ofSeconds(60);
