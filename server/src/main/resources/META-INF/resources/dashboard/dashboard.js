@@ -538,6 +538,11 @@ function renderHistory(b) {
 function attemptCard(a, number) {
   const result = a.outcome || a.state;
   const p = a.phases || {};
+  // An attempt that ended before the programmer finished: how long it flashed until then.
+  const cutShort = p.flashMillis == null && p.waitMillis != null && p.totalMillis != null && a.outcome
+    && a.outcome !== "DONE";
+  const flash = cutShort ? `${secondsText(p.totalMillis - p.waitMillis)} until it ${a.outcome.toLowerCase()}`
+    : secondsText(p.flashMillis);
   const slot = [a.slotLabel && "slot " + a.slotLabel, a.portPath && "port " + a.portPath,
     a.powerUpOrder != null && "order " + a.powerUpOrder].filter(Boolean).join(" · ") || "—";
   const card = el("section", { class: "attempt result-" + result, "data-attempt": a.attemptId },
@@ -549,7 +554,7 @@ function attemptCard(a, number) {
       ...fact("Slot", slot),
       ...fact("Release", a.release || "none: the rig's own layout" + (a.layoutName ? " (" + a.layoutName + ")" : "")),
       ...fact("Times", el("span", { class: "phases" },
-        `waited ${secondsText(p.waitMillis)} · flash ${secondsText(p.flashMillis)} · fuse ${secondsText(p.fuseMillis)}`
+        `waited ${secondsText(p.waitMillis)} · flash ${flash} · fuse ${secondsText(p.fuseMillis)}`
         + ` · total ${secondsText(p.totalMillis)}`)),
       ...(a.mac ? fact("MAC", el("span", { class: "code" }, a.mac)) : []),
       ...(a.rigClockOff ? fact("Clock", "the rig's clock ran ahead: times are when the server received the events") : [])));

@@ -242,8 +242,7 @@ class DashboardBrowserTest {
     @Test
     void aFactorysWorthOfDataFitsTheScreenAndASerialOpensItsHistory() throws Exception {
         Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
-        List<String> releaseNames = IntStream.range(0, 12)
-                .mapToObj(i -> ("release-2026." + i + "-").concat("rc".repeat(50)).substring(0, 100)).toList();
+        List<String> releaseNames = IntStream.range(0, 12).mapToObj(DashboardBrowserTest::release).toList();
         String history = "003C00473430511536FF0001";
         String injected = "Error: <script>window.injected = 1</script><img src=x onerror=\"window.injected = 2\">"
                 + " \u001B[31mred\u001B[0m & <b>bold</b>";
@@ -311,6 +310,11 @@ class DashboardBrowserTest {
             browser.get(dashboard + "#board/" + history);
             assertHistory(wait, history, mac, injected, injectedTail);
             assertEquals(List.of(), blockedByPolicy());
+
+            // A link with no serial in it gets the server's sentence, not an empty dialog.
+            browser.get(dashboard + "#board/not-a-serial");
+            wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("board-history-error"),
+                    "'not-a-serial' is not a board serial"));
         } finally {
             for (ReportingRig rig : rigs) {
                 rig.close();
@@ -347,6 +351,11 @@ class DashboardBrowserTest {
         }
     }
 
+    /** A release name as long as one can be. */
+    private static String release(int number) {
+        return ("release-2026." + number + "-").concat("rc".repeat(50)).substring(0, 100);
+    }
+
     /** The open history shows both attempts, the failure's message and output as text, and the MAC's state. */
     private void assertHistory(WebDriverWait wait, String serial, String mac, String injected, List<String> tail) {
         wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("board-history")));
@@ -361,8 +370,13 @@ class DashboardBrowserTest {
         assertEquals(List.of(String.join("\n", EventText.cleanTail(tail, EventText.OUTPUT_TAIL_LINES,
                 EventText.OUTPUT_LINE))), textContents("#board-attempts .tail"));
         List<String> failed = texts("#board-attempts .result-FAILED");
-        assertTrue(failed.get(0).contains("rig-wall-0-") && failed.get(0).contains("slot 21"), failed.toString());
+        assertTrue(failed.get(0).contains("rig-wall-0-") && failed.get(0).contains("slot 21")
+                && failed.get(0).contains("flash 18.0 s until it failed · fuse — · total 20.0 s"), failed.toString());
+        assertTrue(texts("#board-attempts .result-DONE").get(0)
+                .contains("waited 2.0 s · flash 36.0 s · fuse 3.0 s · total 43.0 s"));
         assertTrue(texts("#board-attempts .result-DONE").get(0).contains("rig-wall-1-"));
+        assertTrue(texts("#board-attempts .result-DONE").get(0).contains(release(1)));
+        assertTrue(failed.get(0).contains(release(0)));
         JavascriptExecutor page = (JavascriptExecutor) browser;
         assertEquals(0L, page.executeScript(
                 "return document.querySelectorAll('#board-history script, #board-history img, #board-history b').length;"));
