@@ -315,6 +315,15 @@ class DashboardBrowserTest {
             browser.get(dashboard + "#board/not-a-serial");
             wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("board-history-error"),
                     "'not-a-serial' is not a board serial"));
+
+            // An open history follows the board: plugged in again, its new attempt appears without a reload.
+            browser.get(dashboard + "#board/" + history);
+            wait.until(ExpectedConditions.numberOfElementsToBe(By.cssSelector("#board-attempts [data-attempt]"), 2));
+            ((JavascriptExecutor) browser).executeScript("window.notReloaded = true;");
+            rigs.get(2).flashing(history, "1-1.22", 40);
+            wait.until(ExpectedConditions.numberOfElementsToBe(By.cssSelector("#board-attempts [data-attempt]"), 3));
+            assertEquals(List.of("flashing", "done", "failed"), texts("#board-attempts [data-outcome]"));
+            assertEquals(Boolean.TRUE, ((JavascriptExecutor) browser).executeScript("return window.notReloaded;"));
         } finally {
             for (ReportingRig rig : rigs) {
                 rig.close();
