@@ -587,7 +587,10 @@ async function loadStats() {
   table("yield-slot", ["Rig", "Slot", "Ended", "Failed", "Yield"],
     slots.map((s) => [s.rig, s.slot, s.ended, s.failed + s.interrupted, pct(s.yield)]));
   table("yield-release", ["Release", "Ended", "Done", "Failed", INTERRUPTED, "Yield"],
-    (stats.perRelease || []).map((r) => [r.release || "(none)", r.ended, r.done, r.failed, r.interrupted, pct(r.yield)]));
+    // Releases in version order (2026.2 before 2026.10), those without one last.
+    [...(stats.perRelease || [])].sort((a, b) => (a.release == null) - (b.release == null)
+      || String(a.release).localeCompare(String(b.release), undefined, { numeric: true }))
+      .map((r) => [r.release || "(none)", r.ended, r.done, r.failed, r.interrupted, pct(r.yield)]));
   table("top-failures", ["Code", "Count", "Last message"],
     stats.topFailures.map((f) => [f.code, f.count, f.lastMessage || ""]));
   renderPerHour(stats.boardsPerHour, stats.hours);
