@@ -11,6 +11,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -126,7 +127,7 @@ final class ParallelBench {
             write(hub.resolve(serial + ".board"), Long.toString(flashMillis));
             pluggedAt.put(serial, Instant.now());
         }
-        Round round = awaitRound(agent, pluggedAt);
+        Round round = awaitRound(agent, hub, pluggedAt);
         for (String serial : serials) {
             try {
                 // The stand-in logs every OTP write run: one per board, whatever happened.
@@ -149,22 +150,31 @@ final class ParallelBench {
             bed.hub().plug(SimulatedBoard.normal(serial, portPrefix + (i + 1)).withTimes(flashMillis, 300));
             pluggedAt.put(serial, Instant.now());
         }
-        Round round = awaitRound(agent, pluggedAt);
+        Round round = awaitRound(agent, bed.dir().resolve("simulator"), pluggedAt);
         pluggedAt.keySet().forEach(serial -> bed.hub().unplug(serial));
         return round;
     }
 
-    private static Round awaitRound(AgentProcess agent, Map<String, Instant> pluggedAt) {
+    private static Round awaitRound(AgentProcess agent, Path log, Map<String, Instant> pluggedAt) {
         Instant first = pluggedAt.values().iterator().next();
         pluggedAt.keySet().forEach(serial -> agent.awaitEnded(serial, Duration.ofMinutes(3)));
         if (!pluggedAt.keySet().stream().allMatch(s -> agent.reached(s, "FLASH_JOB_STATE_DONE"))) {
             throw new IllegalStateException("a board of the parallel benchmark did not end DONE:\n" + agent.diagnostics());
         }
+        List<JsonNode> events = agent.events();
+        // Every event of the round, one JSON object a line, for a closer look at where a board's time went.
+        try {
+            Files.write(log.resolveSibling(log.getFileName() + "-events.jsonl"), events.stream()
+                    .filter(e -> pluggedAt.containsKey(e.path("serial").asText())).map(JsonNode::toString).toList(),
+                    StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
         Map<String, double[]> phases = new LinkedHashMap<>();
         pluggedAt.keySet().forEach(s -> phases.put(s, new double[] {Double.NaN, Double.NaN, Double.NaN, Double.NaN}));
         Instant lastFlashed = first;
         Instant lastDone = first;
-        for (JsonNode e : agent.events()) {
+        for (JsonNode e : events) {
             String serial = e.path("serial").asText();
             double[] board = phases.get(serial);
             if (board == null) {
