@@ -19,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Random;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -38,9 +39,12 @@ final class ParallelBench {
 
     private static final int BOARDS = 16;
     /** How long each interval's agent idles, no boards, for its CPU figure. */
-    private static final Duration IDLE_WINDOW = Duration.ofSeconds(12);
+    private static final Duration IDLE_WINDOW = Duration.ofSeconds(10);
     /** The sweep needs programmer starts, not long flashes. */
     private static final long SWEEP_FLASH_MILLIS = 1000;
+    /** Boards plugged one by one arrive within this time: the longest poll interval swept. */
+    private static final long STAGGER_MILLIS = 2000;
+    private static final long[] NO_GAPS = new long[BOARDS];
 
     private ParallelBench() {
     }
@@ -71,27 +75,44 @@ final class ParallelBench {
 
             Path hub = bed.dir().resolve("stand-in-hub-t");
             AgentProcess agent = startAgent(bed, "standin-t", standIn, hub, poll);
-            Round one = standInRound(bed, agent, hub, 1, flashMillis);
-            Round sixteen = standInRound(bed, agent, hub, BOARDS, flashMillis);
+            // A fresh agent's first boards also pay for its class loading and JIT: not what a rig in use sees.
+            standInRound(bed, agent, hub, BOARDS, SWEEP_FLASH_MILLIS, NO_GAPS);
+            Round one = standInRound(bed, agent, hub, 1, flashMillis, NO_GAPS);
+            double cpu = ProcStat.cpuSeconds(agent.pid());
+            double cpuWithProgrammers = ProcStat.cpuSecondsWithChildren(agent.pid());
+            Round sixteen = standInRound(bed, agent, hub, BOARDS, flashMillis, NO_GAPS);
+            cpu = ProcStat.cpuSeconds(agent.pid()) - cpu;
+            cpuWithProgrammers = ProcStat.cpuSecondsWithChildren(agent.pid()) - cpuWithProgrammers;
             agent.close();
             report("stand-in, poll " + poll, one, sixteen, flashMillis);
+            System.out.printf(Locale.ROOT, "CPU of the %d-board round: agent JVM %.1f s, with its programmer runs %.1f s (%.2f s per board)%n",
+                    BOARDS, cpu, cpuWithProgrammers, cpuWithProgrammers / BOARDS);
 
-            System.out.printf(Locale.ROOT, "%n-- plug -> programmer start, %d boards plugged together, stand-in, T = %.1f s; idle CPU "
-                    + "(agent + the listing processes it starts, no boards, %d s) --%n", BOARDS, SWEEP_FLASH_MILLIS / 1000.0, IDLE_WINDOW.toSeconds());
-            System.out.println("poll interval | plug->start p50 ms  p95 ms  max ms | idle CPU s per minute  (% of one core)");
+            Random random = new Random(18);
+            System.out.printf(Locale.ROOT, "%n-- plug -> programmer start, stand-in, T = %.1f s, per poll interval: %d boards plugged together "
+                    + "(one listing's phase), then 2 x %d boards plugged one by one at random moments over %d ms (every phase); idle CPU of "
+                    + "the agent and the listing processes it starts, no boards, %d s; a warm-up round first --%n",
+                    SWEEP_FLASH_MILLIS / 1000.0, BOARDS, BOARDS, STAGGER_MILLIS, IDLE_WINDOW.toSeconds());
+            System.out.println("poll interval | together p95 ms | one by one p50 ms  p95 ms  max ms | idle CPU s per minute  (% of one core)");
             for (String interval : sweep) {
                 Path sweepHub = bed.dir().resolve("stand-in-hub-" + interval);
                 AgentProcess swept = startAgent(bed, "standin-" + interval, standIn, sweepHub, interval);
+                standInRound(bed, swept, sweepHub, BOARDS, SWEEP_FLASH_MILLIS, staggered(random));
                 double idle = idleCpuSecondsPerMinute(swept);
-                Round round = standInRound(bed, swept, sweepHub, BOARDS, SWEEP_FLASH_MILLIS);
+                Stats together = standInRound(bed, swept, sweepHub, BOARDS, SWEEP_FLASH_MILLIS, NO_GAPS).phase(Board::started);
+                Stats oneByOne = new Stats();
+                for (int round = 0; round < 2; round++) {
+                    oneByOne.addAll(standInRound(bed, swept, sweepHub, BOARDS, SWEEP_FLASH_MILLIS, staggered(random)).phase(Board::started));
+                }
                 swept.close();
-                Stats toStart = round.phase(Board::started);
-                System.out.printf(Locale.ROOT, "%13s | %18.0f %7.0f %7.0f | %21.2f  (%.1f %%)%n", interval, toStart.percentileMillis(50),
-                        toStart.percentileMillis(95), toStart.percentileMillis(100), idle, idle / 60 * 100);
+                System.out.printf(Locale.ROOT, "%13s | %15.0f | %17.0f %7.0f %7.0f | %21.2f  (%.1f %%)%n", interval,
+                        together.percentileMillis(95), oneByOne.percentileMillis(50), oneByOne.percentileMillis(95),
+                        oneByOne.percentileMillis(100), idle, idle / 60 * 100);
             }
 
             if (Boolean.parseBoolean(System.getProperty("flashrig.bench.simulator", "true"))) {
                 AgentProcess simulated = startAgent(bed, "simulator", null, bed.hub().directory(), poll);
+                simulatorRound(bed, simulated, 4, SWEEP_FLASH_MILLIS, "1-3.");
                 Round simOne = simulatorRound(bed, simulated, 1, flashMillis, "1-2.");
                 Round simSixteen = simulatorRound(bed, simulated, BOARDS, flashMillis, "1-1.");
                 simulated.close();
@@ -116,16 +137,32 @@ final class ParallelBench {
         return agent;
     }
 
-    /** Plugs {@code count} stand-in boards at once (a file each), waits for their jobs, checks them and unplugs them. */
-    private static Round standInRound(Testbed bed, AgentProcess agent, Path hub, int count, long flashMillis) {
+    /**
+     * The gaps before each of {@link #BOARDS} boards plugged one by one at random moments within {@link #STAGGER_MILLIS}:
+     * each board meets the watcher's poll at another phase.
+     */
+    private static long[] staggered(Random random) {
+        long[] moments = random.longs(BOARDS, 0, STAGGER_MILLIS).sorted().toArray();
+        long[] gaps = new long[BOARDS];
+        for (int i = 0; i < BOARDS; i++) {
+            gaps[i] = moments[i] - (i == 0 ? 0 : moments[i - 1]);
+        }
+        return gaps;
+    }
+
+    /** Plugs {@code count} stand-in boards (a file each) after the given gaps, waits for their jobs, checks them and unplugs them. */
+    private static Round standInRound(Testbed bed, AgentProcess agent, Path hub, int count, long flashMillis, long[] gapsMillis) {
         Map<String, Instant> pluggedAt = new LinkedHashMap<>();
         List<String> serials = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             serials.add(bed.newSerial());
         }
-        for (String serial : serials) {
-            write(hub.resolve(serial + ".board"), Long.toString(flashMillis));
-            pluggedAt.put(serial, Instant.now());
+        for (int i = 0; i < count; i++) {
+            if (gapsMillis[i] > 0) {
+                Await.sleep(Duration.ofMillis(gapsMillis[i]));
+            }
+            write(hub.resolve(serials.get(i) + ".board"), Long.toString(flashMillis));
+            pluggedAt.put(serials.get(i), Instant.now());
         }
         Round round = awaitRound(agent, hub, pluggedAt);
         for (String serial : serials) {
