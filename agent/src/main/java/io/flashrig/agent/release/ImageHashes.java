@@ -3,7 +3,6 @@ package io.flashrig.agent.release;
 import io.flashrig.contract.ReleaseManifest;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -80,10 +79,15 @@ public final class ImageHashes {
         try {
             return entry.sha256().join();
         } catch (CompletionException e) {
-            if (e.getCause() instanceof IOException io) {
+            // The reading failed in another board's thread, with one of the throwables caught above.
+            Throwable cause = e.getCause();
+            if (cause instanceof IOException io) {
                 throw new IOException(io.getMessage(), io);
             }
-            throw e.getCause() instanceof RuntimeException r ? r : new UncheckedIOException(new IOException(e.getCause()));
+            if (cause instanceof Error error) {
+                throw error;
+            }
+            throw (RuntimeException) cause;
         }
     }
 

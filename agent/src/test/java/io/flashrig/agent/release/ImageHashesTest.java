@@ -2,6 +2,7 @@ package io.flashrig.agent.release;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.flashrig.contract.ReleaseManifest;
 import java.io.IOException;
@@ -88,6 +89,23 @@ class ImageHashesTest {
         assertEquals(first.get(), second.get());
         assertEquals(1, rootfsOpened.get(), "the second asker waited for the first reading");
         assertEquals(2, hashes.reads());
+    }
+
+    @Test
+    void aFailedReadingIsNotCachedTheNextAskerReadsAgain() throws Exception {
+        Path rootfs = Files.write(dir.resolve("rootfs.ext4"), new byte[2000]);
+        AtomicInteger opened = new AtomicInteger();
+        ImageHashes hashes = new ImageHashes(file -> {
+            if (opened.incrementAndGet() == 1) {
+                throw new IOException("Input/output error");
+            }
+            return Files.newInputStream(file);
+        });
+        IOException failed = assertThrows(IOException.class, () -> hashes.sha256(rootfs));
+        assertEquals("Input/output error", failed.getMessage());
+        assertEquals(ReleaseManifest.sha256(new byte[2000]), hashes.sha256(rootfs));
+        assertEquals(2, opened.get());
+        assertEquals(1, hashes.reads());
     }
 
     private static String sha256(ImageHashes hashes, Path file) {
