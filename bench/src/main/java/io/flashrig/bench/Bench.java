@@ -1,6 +1,5 @@
 package io.flashrig.bench;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.google.protobuf.Timestamp;
 import io.flashrig.contract.testing.RigClient;
 import io.flashrig.e2e.Admin;
@@ -17,7 +16,6 @@ import io.flashrig.proto.rig.v1.OpenSessionRequest;
 import io.flashrig.proto.rig.v1.Slot;
 import io.flashrig.proto.rig.v1.StreamBoardEventsRequest;
 import io.flashrig.proto.rig.v1.StreamBoardEventsResponse;
-import io.flashrig.simulator.SimulatedBoard;
 import io.grpc.stub.StreamObserver;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -36,7 +34,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -74,13 +71,13 @@ public final class Bench {
         long start = System.nanoTime();
         switch (what) {
             case "all" -> {
-                parallel();
+                ParallelBench.run();
                 assign();
                 fanIn();
                 footprint();
                 DeliveryBench.run();
             }
-            case "parallel" -> parallel();
+            case "parallel" -> ParallelBench.run();
             case "assign" -> assign();
             case "fanin" -> fanIn();
             case "delivery" -> DeliveryBench.run();
@@ -100,69 +97,6 @@ public final class Bench {
                 Runtime.getRuntime().availableProcessors(), cpu, memory, System.getProperty("os.name"), System.getProperty("os.version"),
                 System.getProperty("java.vm.name"), System.getProperty("java.runtime.version"),
                 String.format(Locale.ROOT, "%.2f", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()));
-    }
-
-    // ---------------------------------------------------------------------------------------------------- (1) parallel
-
-    private record FlashRun(int boards, double toFlashedSeconds, double toDoneSeconds, Stats plugToStart) {
-    }
-
-    private static void parallel() {
-        long flashMillis = 6000;
-        System.out.printf(Locale.ROOT, "%n== 1. Parallel efficiency: boards whose flash takes T = %.1f s each, agent --parallel 16 ==%n",
-                flashMillis / 1000.0);
-        try (Testbed bed = Testbed.start("bench-parallel")) {
-            AgentProcess agent = bed.startAgent(bed.rig("bench-parallel"), "agent", s -> s);
-            Await.sleep(Duration.ofSeconds(3));
-            FlashRun one = flash(bed, agent, 1, flashMillis, "1-2.");
-            FlashRun sixteen = flash(bed, agent, 16, flashMillis, "1-1.");
-            double t = flashMillis / 1000.0;
-            System.out.printf(Locale.ROOT, "baseline, 1 board alone:   plug->flashed %.2f s, plug->done (MAC fused) %.2f s%n",
-                    one.toFlashedSeconds(), one.toDoneSeconds());
-            System.out.printf(Locale.ROOT, "16 boards at once:         plug->last flashed %.2f s, plug->last done %.2f s%n",
-                    sixteen.toFlashedSeconds(), sixteen.toDoneSeconds());
-            System.out.printf(Locale.ROOT, "wall/T (ideal 1.00): 1 board %.2f, 16 boards %.2f; 16-board wall / 1-board wall = %.2f "
-                    + "(ideal 1.00; serial flashing would be 16.00)%n", one.toFlashedSeconds() / t, sixteen.toFlashedSeconds() / t,
-                    sixteen.toDoneSeconds() / one.toDoneSeconds());
-            System.out.printf(Locale.ROOT, "plug -> programmer start, cli watcher (poll 500 ms): 1 board %.0f ms; 16 boards p50 %.0f ms, "
-                    + "p95 %.0f ms%n", one.plugToStart().percentileMillis(50), sixteen.plugToStart().percentileMillis(50),
-                    sixteen.plugToStart().percentileMillis(95));
-            System.out.println("usb watcher: not measured - usb4java hot-plug cannot see simulated boards (no real USB devices here)");
-        }
-    }
-
-    private static FlashRun flash(Testbed bed, AgentProcess agent, int count, long flashMillis, String portPrefix) {
-        Map<String, Instant> pluggedAt = new LinkedHashMap<>();
-        Instant start = Instant.now();
-        for (int i = 0; i < count; i++) {
-            String serial = bed.newSerial();
-            bed.hub().plug(SimulatedBoard.normal(serial, portPrefix + (i + 1)).withTimes(flashMillis, 300));
-            pluggedAt.put(serial, Instant.now());
-        }
-        pluggedAt.keySet().forEach(serial -> agent.awaitEnded(serial, Duration.ofMinutes(3)));
-        Stats plugToStart = new Stats();
-        Instant lastFlashed = start;
-        Instant lastDone = start;
-        for (JsonNode e : agent.events()) {
-            Instant plugged = pluggedAt.get(e.path("serial").asText());
-            if (plugged == null) {
-                continue;
-            }
-            Instant at = Instant.parse(e.path("occurredAt").asText());
-            if (e.has("flashStarted")) {
-                plugToStart.add(Duration.between(plugged, at).toNanos());
-            } else if (e.has("flashed") && at.isAfter(lastFlashed)) {
-                lastFlashed = at;
-            } else if (e.has("done") && at.isAfter(lastDone)) {
-                lastDone = at;
-            }
-        }
-        if (!pluggedAt.keySet().stream().allMatch(s -> agent.reached(s, "FLASH_JOB_STATE_DONE"))) {
-            throw new IllegalStateException("a board of the parallel benchmark did not end DONE:\n" + agent.diagnostics());
-        }
-        pluggedAt.keySet().forEach(serial -> bed.hub().unplug(serial));
-        return new FlashRun(count, Duration.between(start, lastFlashed).toMillis() / 1000.0,
-                Duration.between(start, lastDone).toMillis() / 1000.0, plugToStart);
     }
 
     // ------------------------------------------------------------------------------------------------------ (2) assign

@@ -27,6 +27,21 @@ final class ProcStat {
         return Double.NaN;
     }
 
+    /**
+     * utime + stime + cutime + cstime in seconds: the process and the children it waited for (e.g. the agent and the
+     * programmer runs it started and that ended).
+     */
+    static double cpuSecondsWithChildren(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            // utime, stime, cutime, cstime are fields 14-17 (1-based) -> indexes 11-14 here.
+            return (Long.parseLong(f[11]) + Long.parseLong(f[12]) + Long.parseLong(f[13]) + Long.parseLong(f[14])) / TICKS;
+        } catch (IOException | RuntimeException e) {
+            return Double.NaN;
+        }
+    }
+
     /** The whole machine's CPU time since boot, in ticks: {busy, total} (busy = total - idle - iowait). */
     static long[] machineTicks() {
         try {

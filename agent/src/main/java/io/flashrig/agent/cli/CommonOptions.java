@@ -54,6 +54,10 @@ public class CommonOptions {
     @Option(names = "--watch", paramLabel = "usb|cli", description = "usb: hot-plug events (default); cli: poll STM32_Programmer_CLI -l usb.")
     String watch;
 
+    @Option(names = "--poll-interval", paramLabel = "DURATION", description = "How often the cli watcher lists the boards, e.g. 2s, 250ms."
+            + " Config flashrig.poll-interval.")
+    String pollInterval;
+
     @Option(names = "--flash-timeout", paramLabel = "DURATION", description = "Kill a flash after this long, e.g. 90s, 10m (default 10m).")
     String flashTimeout;
 
@@ -81,7 +85,7 @@ public class CommonOptions {
                 Optional.ofNullable(layout).or(() -> config.layout().map(Path::of)),
                 Optional.ofNullable(programmer).or(() -> config.programmer().map(Path::of)),
                 env, watchKind,
-                duration("poll-interval", config.pollInterval()),
+                duration("--poll-interval", Optional.ofNullable(pollInterval).orElse(config.pollInterval())),
                 duration("--flash-timeout", Optional.ofNullable(flashTimeout).orElse(config.flashTimeout())),
                 duration("otp-timeout", config.otpTimeout()),
                 duration("reenumeration-grace", config.reenumerationGrace()),

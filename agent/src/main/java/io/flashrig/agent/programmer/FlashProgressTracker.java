@@ -47,8 +47,9 @@ public final class FlashProgressTracker {
         if (line.contains("Reconnecting the device")) {
             reconnecting = true;
         }
-        Matcher partition = PARTITION.matcher(line);
-        if (partition.matches()) {
+        // Most lines are progress redraws; the cheap look for their marks saves a regular expression per line.
+        Matcher partition = line.contains("Partition ID") ? PARTITION.matcher(line) : null;
+        if (partition != null && partition.matches()) {
             completeCurrent();
             partitionId = partition.group(1);
             Optional<FlashLayout.Partition> known = layout.partition(partitionId);
@@ -57,8 +58,11 @@ public final class FlashProgressTracker {
             partitionPercent = 0;
             return Optional.of(progress());
         }
+        if (partitionId.isEmpty() || line.indexOf('%') < 0) {
+            return Optional.empty();
+        }
         Matcher bar = BAR.matcher(line);
-        if (bar.find() && !partitionId.isEmpty()) {
+        if (bar.find()) {
             int percent = Math.min(100, Integer.parseInt(bar.group(1)));
             if (percent != partitionPercent) {
                 partitionPercent = percent;

@@ -8,11 +8,12 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.jboss.logging.Logger;
 
 /**
- * Watches by listing the boards with {@code STM32_Programmer_CLI -l usb} at a fixed interval and reporting the
+ * Watches by listing the boards with {@code STM32_Programmer_CLI -l usb} at a fixed rate and reporting the
  * differences. The one poller in the agent, documented as such: it is the fallback where USB hot-plug events are not
  * available. It cannot see port paths; listing positions ({@code USBn}) shift and do not identify a board.
  */
@@ -135,7 +136,11 @@ public final class CliBoardWatcher implements BoardWatcher {
                 LOG.errorf(e, "a board listing could not be handled; watching goes on");
             }
             try {
-                Thread.sleep(interval.toMillis());
+                // At a fixed rate, counted from the start of this listing: a listing's own time (a programmer process,
+                // longer on a busy machine) is not added to the wait of a board plugged meanwhile. But never more than
+                // half the time listing: a programmer slower to list than the interval must not keep a core busy.
+                long took = System.nanoTime() - began;
+                TimeUnit.NANOSECONDS.sleep(Math.max(interval.toNanos() - took, took));
             } catch (InterruptedException e) {
                 return;
             }
