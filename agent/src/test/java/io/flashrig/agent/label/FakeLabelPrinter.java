@@ -14,19 +14,19 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * A label printer on loopback, as a Zebra's raw port behaves: it takes a connection, reads until the sender closes,
  * and answers nothing. Every document it received is kept, in order.
  */
-final class FakeLabelPrinter implements AutoCloseable {
+public final class FakeLabelPrinter implements AutoCloseable {
 
     private final ServerSocket socket;
     private final List<String> received = new CopyOnWriteArrayList<>();
     private final Thread acceptor;
 
     /** A printer on a free loopback port. */
-    FakeLabelPrinter() throws IOException {
+    public FakeLabelPrinter() throws IOException {
         this(0);
     }
 
     /** A printer on {@code port}, e.g. one a test found away before. */
-    FakeLabelPrinter(int port) throws IOException {
+    public FakeLabelPrinter(int port) throws IOException {
         socket = new ServerSocket();
         socket.setReuseAddress(true);
         socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
@@ -36,17 +36,17 @@ final class FakeLabelPrinter implements AutoCloseable {
     }
 
     /** A loopback port nothing listens on, as a printer that is switched off. */
-    static int awayPort() throws IOException {
+    public static int awayPort() throws IOException {
         try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return probe.getLocalPort();
         }
     }
 
-    String uri() {
+    public String uri() {
         return "tcp://127.0.0.1:" + socket.getLocalPort();
     }
 
-    List<String> received() {
+    public List<String> received() {
         return received;
     }
 

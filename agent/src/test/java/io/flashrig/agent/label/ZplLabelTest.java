@@ -11,7 +11,7 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import org.junit.jupiter.api.Test;
 
-class ZplLabelTest {
+public class ZplLabelTest {
 
     private static final Label LABEL = new Label("003C00473430511536383601", "04:D9:21:00:10:00",
             Instant.parse("2026-12-07T23:30:00Z"), "line-2 rig");
@@ -86,7 +86,7 @@ class ZplLabelTest {
     }
 
     /** One ^XA … ^XZ document: opened once at the start, closed once at the end. */
-    static void assertWellFormed(String zpl) {
+    public static void assertWellFormed(String zpl) {
         String body = zpl.strip();
         assertTrue(body.startsWith("^XA"), zpl);
         assertTrue(body.endsWith("^XZ"), zpl);
