@@ -46,17 +46,33 @@ public final class TcpLabelPrinter implements LabelPrinter {
         return new TcpLabelPrinter(uri, timeout);
     }
 
+    /** Connects and closes without sending anything, for {@code doctor}: a raw port prints nothing for that. */
+    public void reach() throws IOException {
+        try (Socket socket = connect()) {
+            socket.shutdownOutput();
+        }
+    }
+
     @Override
     public void print(String zpl) throws IOException {
-        int port = uri.getPort() == -1 ? RAW_PORT : uri.getPort();
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress(uri.getHost(), port), (int) timeout.toMillis());
-            socket.setSoTimeout((int) timeout.toMillis());
+        try (Socket socket = connect()) {
             OutputStream out = socket.getOutputStream();
             out.write(zpl.getBytes(StandardCharsets.UTF_8));
             out.flush();
             // A half-close lets the printer see the end of the document before the connection goes.
             socket.shutdownOutput();
+        }
+    }
+
+    private Socket connect() throws IOException {
+        Socket socket = new Socket();
+        try {
+            socket.connect(new InetSocketAddress(uri.getHost(), uri.getPort() == -1 ? RAW_PORT : uri.getPort()), (int) timeout.toMillis());
+            socket.setSoTimeout((int) timeout.toMillis());
+            return socket;
+        } catch (IOException e) {
+            socket.close();
+            throw e;
         }
     }
 

@@ -189,10 +189,10 @@ final class TableOutput implements OperatorOutput {
         scheduleRedraw();
     }
 
-    /** The summary's word on labels: how many wait for the printer, since each is a board waiting for its sticker. */
+    /** The summary's word on labels: how many boards still lack theirs (waiting for the printer, or dropped). */
     private String labelsWaiting() {
         long waiting = rows.values().stream().filter(BoardRow::labelWaits).count();
-        return waiting == 0 ? "" : waiting + (waiting == 1 ? " label waits" : " labels wait");
+        return waiting == 0 ? "" : waiting + (waiting == 1 ? " label not printed" : " labels not printed");
     }
 
     private void forgetOldestUnplugged() {

@@ -97,6 +97,19 @@ class LabelCommandTest {
     }
 
     @Test
+    void doctorSaysWhetherThePrinterTakesConnectionsAndPrintsNothing(QuarkusMainLauncher launcher) throws Exception {
+        LaunchResult up = launcher.launch("doctor", "--server", server.url(), "--token", TestRigServer.TOKEN, "--state-dir",
+                dir.toString(), "--layout", "/nonexistent/FlashLayout.tsv", "--label-printer", printer.uri());
+        assertTrue(up.getOutput().contains("OK   label printer " + printer.uri() + " takes connections"), up.getOutput());
+        assertTrue(printer.received().stream().allMatch(String::isEmpty), "doctor printed " + printer.received());
+
+        String away = "tcp://127.0.0.1:" + FakeLabelPrinter.awayPort();
+        LaunchResult down = launcher.launch("doctor", "--server", server.url(), "--token", TestRigServer.TOKEN, "--state-dir",
+                dir.toString(), "--layout", "/nonexistent/FlashLayout.tsv", "--label-printer", away);
+        assertTrue(down.getOutput().contains("FAIL label printer " + away + " cannot be reached: "), down.getOutput());
+    }
+
+    @Test
     void runRefusesABadPrinterOrTemplateBeforeItStarts(QuarkusMainLauncher launcher) throws Exception {
         LaunchResult printerUrl = launcher.launch("run", "--server", server.url(), "--token", TestRigServer.TOKEN, "--layout", "x.tsv",
                 "--label-printer", "http://zebra:9100");

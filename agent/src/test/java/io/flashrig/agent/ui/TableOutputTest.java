@@ -199,7 +199,7 @@ class TableOutputTest {
         table.close();
         String text = printed.toString(StandardCharsets.UTF_8);
         String last = text.substring(text.lastIndexOf("FlashRig"));
-        assertTrue(last.lines().findFirst().orElseThrow().endsWith("· 1 label waits"), last);
+        assertTrue(last.lines().findFirst().orElseThrow().endsWith("· 1 label not printed"), last);
         assertTrue(last.contains("Board 003C00473430511536383630: label queued (the printer tcp://zebra:9100 is away)"), last);
     }
 
