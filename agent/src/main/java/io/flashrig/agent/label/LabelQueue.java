@@ -171,9 +171,9 @@ public final class LabelQueue implements Consumer<BoardEvent>, AutoCloseable {
                 if (!pending.isEmpty() && !Instant.now().isBefore(nextAttempt)) {
                     printNext();
                 }
-            } catch (IOException e) {
-                // The journal is on the state dir's disk: without it no label can be kept, so wait and try again.
-                LOG.errorf("the label queue %s cannot be written (%s); labels wait", file, e.getMessage());
+            } catch (RuntimeException e) {
+                // Whatever went wrong, the labels stay queued and this thread goes on: a label never stops the rig.
+                LOG.errorf(e, "printing labels failed unexpectedly; %d label(s) wait", pending.size());
                 nextAttempt = Instant.now().plus(settings.backoffMax());
             }
         }
@@ -207,12 +207,17 @@ public final class LabelQueue implements Consumer<BoardEvent>, AutoCloseable {
                 ? "the printer " + printer.name() + " is away" : ""));
     }
 
-    private void printNext() throws IOException {
+    private void printNext() {
         Label label = pending.values().iterator().next();
         String rig = rigName.get();
         if (!rig.isEmpty() && !rig.equals(lastRig)) {
-            append(RIG, encode(rig));
             lastRig = rig;
+            try {
+                append(RIG, encode(rig));
+            } catch (IOException e) {
+                LOG.warnf("the rig's name cannot be kept in %s (%s); labels printed while the server is away after a"
+                        + " restart may lack it", file, e.getMessage());
+            }
         }
         if (label.rig().isEmpty()) {
             label = label.withRig(lastRig);
@@ -235,12 +240,22 @@ public final class LabelQueue implements Consumer<BoardEvent>, AutoCloseable {
         printerAway = false;
         backoff = settings.backoffMin();
         nextAttempt = Instant.MIN;
-        append(SENT, label.serial(), label.mac());
+        try {
+            append(SENT, label.serial(), label.mac());
+        } catch (IOException e) {
+            // It is printed: not printing it again now matters more than the mark, which only a restart needs.
+            LOG.errorf("the label of board %s is printed, but %s cannot record it (%s); a restart prints it again",
+                    label.serial(), file, e.getMessage());
+        }
         removePending(label.key());
         remember(label.key());
         notices.accept(new LabelNotice(label.serial(), label.mac(), LabelNotice.State.PRINTED, ""));
         if (journalLines > 2 * (settings.capacity() + settings.remembered()) + 16) {
-            compact();
+            try {
+                compact();
+            } catch (IOException e) {
+                LOG.warnf("the label queue %s cannot be compacted (%s); it is appended to as it is", file, e.getMessage());
+            }
         }
     }
 
@@ -318,12 +333,14 @@ public final class LabelQueue implements Consumer<BoardEvent>, AutoCloseable {
             kept.add(new String[] {QUEUED, l.serial(), l.mac(), Long.toString(l.verifiedAt().toEpochMilli()), encode(l.rig())});
         }
         kept.forEach(f -> sb.append(String.join("\t", f)).append('\n'));
+        PrivateFiles.folder(file.toAbsolutePath().getParent());
+        DurableFiles.writeAtomically(file, sb.toString().getBytes(StandardCharsets.UTF_8));
+        // The old channel is only let go once the new file is in place, so a failure leaves a journal to append to.
+        FileChannel reopened = PrivateFiles.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
         if (journal != null) {
             journal.close();
         }
-        PrivateFiles.folder(file.toAbsolutePath().getParent());
-        DurableFiles.writeAtomically(file, sb.toString().getBytes(StandardCharsets.UTF_8));
-        journal = PrivateFiles.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+        journal = reopened;
         journalLines = kept.size();
     }
 

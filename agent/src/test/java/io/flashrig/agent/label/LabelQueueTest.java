@@ -113,6 +113,31 @@ class LabelQueueTest {
     }
 
     @Test
+    void theJournalStaysBoundedAndRemembersTheLatestLabelsSent() throws Exception {
+        try (FakeLabelPrinter printer = new FakeLabelPrinter()) {
+            try (LabelQueue queue = open(printer.uri(), 5, 3)) {
+                for (int i = 1; i <= 40; i++) {
+                    queue.accept(verified(String.format("003C004734305115363836%02d", i), String.format("04:D9:21:00:10:%02X", i)));
+                    int printed = i;
+                    await().atMost(Eventually.LIMIT).until(() -> printer.received().size() == printed);
+                }
+                await().atMost(Eventually.LIMIT).until(() -> queue.waiting() == 0);
+            }
+            // Rewritten whenever it outgrows twice what it keeps (the last 3 sent, at most 5 waiting, the rig's name).
+            long lines = Files.readAllLines(dir.resolve("label-queue")).size();
+            assertTrue(lines <= 2 * (5 + 3) + 16, lines + " lines");
+            notices.clear();
+            try (LabelQueue again = open(printer.uri(), 5, 3)) {
+                again.accept(verified("003C00473430511536383640", "04:D9:21:00:10:28"));
+                await().atMost(Eventually.LIMIT).until(() -> notices.size() == 1);
+            }
+            assertEquals(new LabelNotice("003C00473430511536383640", "04:D9:21:00:10:28", LabelNotice.State.PRINTED, "printed before"),
+                    notices.get(0));
+            assertEquals(40, printer.received().size());
+        }
+    }
+
+    @Test
     void aLineTornByACrashIsLeftOutAndTheRestKept() throws Exception {
         Files.writeString(dir.resolve("label-queue"), "Q\t" + SERIAL + "\t" + MAC + "\t1796601600000\trig-7\nS\t003C0047", StandardCharsets.UTF_8);
         try (FakeLabelPrinter printer = new FakeLabelPrinter(); LabelQueue queue = open(printer.uri(), 100)) {
@@ -122,6 +147,10 @@ class LabelQueueTest {
     }
 
     private LabelQueue open(String printer, int capacity) throws IOException {
+        return open(printer, capacity, 1000);
+    }
+
+    private LabelQueue open(String printer, int capacity, int remembered) throws IOException {
         LabelPrinter tcp = TcpLabelPrinter.at(printer, Duration.ofSeconds(5));
         LabelPrinter counted = new LabelPrinter() {
             @Override
@@ -138,7 +167,7 @@ class LabelQueueTest {
                 return tcp.name();
             }
         };
-        return LabelQueue.open(dir.resolve("label-queue"), new LabelQueue.Settings(capacity, 1000, Duration.ofMillis(20),
+        return LabelQueue.open(dir.resolve("label-queue"), new LabelQueue.Settings(capacity, remembered, Duration.ofMillis(20),
                 Duration.ofMillis(200), ZoneOffset.UTC), counted, ZplLabel.builtIn(), () -> "rig-7", notices::add);
     }
 
