@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 @Command(
         name = "flashrig-agent",
         mixinStandardHelpOptions = true,
-        subcommands = {RunCommand.class, DevicesCommand.class, DoctorCommand.class, ReleaseCommand.class},
+        subcommands = {RunCommand.class, DevicesCommand.class, DoctorCommand.class, ReleaseCommand.class, LabelCommand.class},
         footer = ExitCodes.FOOTER,
         versionProvider = AgentVersion.class,
         description = "Flashes every STM32MP1 board that appears on the rig's USB hub and fuses the MAC the FlashRig server assigns.")

@@ -33,12 +33,15 @@ import picocli.CommandLine.Mixin;
 @Command(name = "doctor", mixinStandardHelpOptions = true, footer = ExitCodes.FOOTER,
         description = "Checks the set-up: programmer found and its version, layout readable with every binary present, "
                 + "event queue (left alone while an agent runs on the state directory), server reachable and token accepted"
-                + " (read only: a running agent's session is left alone), clock, USB access. Exits with the code of the"
+                + " (read only: a running agent's session is left alone), clock, USB access, the label printer if one is set. Exits with the code of the"
                 + " first failed check.")
 public class DoctorCommand implements Callable<Integer> {
 
     @Mixin
     CommonOptions common = new CommonOptions();
+
+    @Mixin
+    LabelOptions labelOptions = new LabelOptions();
 
     private final AgentConfig config;
     private int firstFailure = ExitCodes.OK;
@@ -105,7 +108,30 @@ public class DoctorCommand implements Callable<Integer> {
                 fail(ExitCodes.USB, "USB hot-plug unavailable (" + why + ") and no programmer to poll");
             }
         }
+        checkLabelPrinter();
         return firstFailure;
+    }
+
+    /** The label printer, when one is set: its URI and template valid, and its port taking connections. */
+    private void checkLabelPrinter() {
+        Optional<LabelOptions.Resolved> labels;
+        try {
+            labels = labelOptions.resolve(config);
+        } catch (ExitCodes.Failure f) {
+            fail(f.exitCode(), f.getMessage());
+            return;
+        }
+        if (labels.isEmpty()) {
+            return;
+        }
+        String printer = labels.get().printer().name();
+        try {
+            labels.get().printer().reach();
+            ok("label printer " + printer + " takes connections");
+        } catch (java.io.IOException e) {
+            fail(ExitCodes.LABEL_PRINTER, "label printer " + printer + " cannot be reached: " + e.getMessage()
+                    + " (run prints labels once it can)");
+        }
     }
 
     private Optional<CheckRigResponse> checkServer(CommonOptions.Resolved r, ServerAddress address, ServerTrust trust) {

@@ -19,6 +19,10 @@ public final class ExitCodes {
     public static final int USB = 6;
     /** The state directory cannot be created or written. */
     public static final int STATE_DIR = 7;
+    /** The label printer cannot be reached or did not take the label ({@code label}, {@code doctor}). */
+    public static final int LABEL_PRINTER = 8;
+    /** The server has no label for the board: no MAC on record, not yet verified, or scrapped ({@code label}). */
+    public static final int NO_LABEL = 9;
 
     /** The exit codes as every command's help lists them (a compile-time constant, as annotations need). */
     public static final String FOOTER = "%nExit codes:%n"
@@ -29,7 +33,9 @@ public final class ExitCodes {
             + "  4  STM32_Programmer_CLI not found or not runnable%n"
             + "  5  server unreachable or token refused%n"
             + "  6  boards cannot be watched%n"
-            + "  7  state directory unusable%n";
+            + "  7  state directory unusable%n"
+            + "  8  label printer unreachable (label, doctor)%n"
+            + "  9  the server has no label for that board (label)%n";
 
     private ExitCodes() {
     }

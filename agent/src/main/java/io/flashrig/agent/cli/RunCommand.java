@@ -3,6 +3,7 @@ package io.flashrig.agent.cli;
 import io.flashrig.agent.config.AgentConfig;
 import io.flashrig.agent.job.JobSettings;
 import io.flashrig.agent.job.Rig;
+import io.flashrig.agent.label.LabelQueue;
 import io.flashrig.agent.link.BoardEventSink;
 import io.flashrig.agent.link.EventQueue;
 import io.flashrig.agent.link.GrpcMacAuthority;
@@ -20,6 +21,7 @@ import io.flashrig.agent.state.StateLock;
 import io.flashrig.agent.ui.OperatorOutput;
 import io.flashrig.agent.usb.BoardWatcher;
 import io.flashrig.agent.usb.Watchers;
+import io.flashrig.proto.rig.v1.BoardEvent;
 import io.flashrig.proto.rig.v1.OpenSessionRequest;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -27,12 +29,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.ZoneId;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.Consumer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -45,6 +49,9 @@ public class RunCommand implements Callable<Integer> {
 
     @Mixin
     CommonOptions common = new CommonOptions();
+
+    @Mixin
+    LabelOptions labelOptions = new LabelOptions();
 
     @Option(names = "--parallel", paramLabel = "N", description = "At most N programmer processes at once (default 8).")
     Integer parallel;
@@ -90,6 +97,7 @@ public class RunCommand implements Callable<Integer> {
             System.err.println("flashrig-agent: warning: the rig token goes to " + address + " in plaintext (--insecure): anyone on the network can read it");
         }
         String token = r.token().orElseThrow(() -> new ExitCodes.Failure(ExitCodes.USAGE, "no token given: set FLASHRIG_TOKEN or use --token"));
+        Optional<LabelOptions.Resolved> labelPrinter = labelOptions.resolve(config);
         Map<String, String> slots = slotMap(Optional.ofNullable(slotMap).or(() -> config.slotMap().map(Path::of)));
         FlashLayout layout = CommonOptions.layout(r);
         Path executable = CommonOptions.locateProgrammer(r);
@@ -132,15 +140,22 @@ public class RunCommand implements Callable<Integer> {
             throw new ExitCodes.Failure(ExitCodes.STATE_DIR, e.getMessage());
         }
         link.onRelease(images::pinned);
+        Optional<LabelQueue> labels = labelQueue(labelPrinter, stateDir, link, out);
+        Consumer<BoardEvent> events = new BoardEventSink(queue, out::show);
+        if (labels.isPresent()) {
+            // After the event is queued and shown: a label only ever follows its board's MAC_VERIFIED.
+            events = events.andThen(labels.get());
+        }
         BoardWatcher watcher = Watchers.open(r.watch(), programmer, r.pollInterval(), System.err);
         JobSettings settings = new JobSettings(layout, fuse, parallelism, r.reenumerationGrace(), Duration.ofSeconds(2), Duration.ofSeconds(30),
                 slots, watcher::awaitLookAfter, images);
         Rig rig = new Rig(programmer, new GrpcMacAuthority(channel, Duration.ofSeconds(10)), stateDir, settings, Clock.systemUTC(),
-                new BoardEventSink(queue, out::show));
+                events);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             watcher.close();
             rig.close();
+            labels.ifPresent(LabelQueue::close);
             link.close();
             channel.close();
             out.close();
@@ -162,9 +177,10 @@ public class RunCommand implements Callable<Integer> {
         } catch (BoardWatcher.WatcherException e) {
             throw new ExitCodes.Failure(ExitCodes.USB, "boards cannot be watched: " + e.getMessage());
         }
-        System.err.printf("flashrig-agent %s: flashing %s with %s, up to %d at once, %s; server %s; watching with %s%n",
+        System.err.printf("flashrig-agent %s: flashing %s with %s, up to %d at once, %s; server %s; watching with %s%s%n",
                 AgentVersion.current(), images.pin().map(p -> "release " + p.getReleaseName() + " (last told by the server)")
-                        .orElse(layout.name()), executable, parallelism, fuse ? "fusing MACs" : "flash only", address, watcher.name());
+                        .orElse(layout.name()), executable, parallelism, fuse ? "fusing MACs" : "flash only", address, watcher.name(),
+                labelPrinter.map(l -> "; labels to " + l.printer().name()).orElse(""));
         try {
             stopped.await();
         } catch (InterruptedException e) {
@@ -198,6 +214,21 @@ public class RunCommand implements Callable<Integer> {
             }
         }
         return byPort;
+    }
+
+    /** The label queue in the state directory, printing on its own thread; empty without a label printer. */
+    private Optional<LabelQueue> labelQueue(Optional<LabelOptions.Resolved> printer, StateDir stateDir, RigLink link, OperatorOutput out)
+            throws ExitCodes.Failure {
+        if (printer.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(LabelQueue.open(stateDir.labelQueue(), new LabelQueue.Settings(config.labelQueueCapacity(), 10_000,
+                    Duration.ofSeconds(1), Duration.ofSeconds(60), ZoneId.systemDefault()), printer.get().printer(),
+                    printer.get().layout(), () -> link.status().rigName(), out::label));
+        } catch (IOException e) {
+            throw new ExitCodes.Failure(ExitCodes.STATE_DIR, "the label queue " + stateDir.labelQueue() + " cannot be opened: " + e.getMessage());
+        }
     }
 
     /** This agent's hold on its state directory, for as long as it runs; exit 7 when another agent has it. */

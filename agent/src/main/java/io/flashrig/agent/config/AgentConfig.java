@@ -82,6 +82,19 @@ public interface AgentConfig {
     /** File mapping slot labels to USB port paths, one {@code <label> = <port path>} per line, e.g. {@code 1 = 20-1.1}. */
     Optional<String> slotMap();
 
+    /**
+     * Label printer as {@code tcp://HOST:9100} (a Zebra or compatible printer's raw TCP port): every board whose MAC is
+     * verified gets one ZPL label there; unset, no labels are printed.
+     */
+    Optional<String> labelPrinter();
+
+    /** A ZPL file ({@code ^XA} … {@code ^XZ}) replacing the built-in label, with ${serial}, ${mac}, ${date} and ${rig}. */
+    Optional<String> labelTemplate();
+
+    /** Most labels the durable label queue keeps while the printer is away (beyond it, a board's label is dropped). */
+    @WithDefault("1000")
+    int labelQueueCapacity();
+
     /** Most events the durable queue keeps while the server is away (beyond it, progress events are left out). */
     @WithDefault("50000")
     int queueCapacity();

@@ -8,7 +8,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 
 /**
- * The agent's state directory: the durable event queue, the OTP write intents and the programmer logs. Its layout is
+ * The agent's state directory: the durable event queue, the OTP write intents, the label queue and the programmer logs. Its layout is
  * fixed here so that every part of the agent agrees on it.
  *
  * @param root the folder given with {@code --state-dir}
@@ -38,6 +38,11 @@ public record StateDir(Path root) {
     /** The last release the server gave this rig (see {@code PinStore}). */
     public Path releasePin() {
         return root.resolve("release-pin");
+    }
+
+    /** The labels on their way to the label printer, and those already sent (see {@code LabelQueue}). */
+    public Path labelQueue() {
+        return root.resolve("label-queue");
     }
 
     public Path logs() {

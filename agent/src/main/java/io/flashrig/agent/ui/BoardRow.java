@@ -1,5 +1,6 @@
 package io.flashrig.agent.ui;
 
+import io.flashrig.agent.label.LabelNotice;
 import io.flashrig.contract.WireNames;
 import io.flashrig.proto.rig.v1.BoardEvent;
 import io.flashrig.proto.rig.v1.FlashJobState;
@@ -21,9 +22,11 @@ import java.util.Comparator;
  * @param note the few words that go with the state: why it failed, what it waits for, its MAC when done
  * @param unplugged true once the board has left the hub
  * @param unpluggedAt when it left the hub, null while it is on it
+ * @param label where its label is, e.g. "label printed"; empty without a label printer or before its MAC is verified
+ * @param labelWaits true while its label waits for the printer (or was dropped): the operator should know
  */
 record BoardRow(String serial, String slot, String port, int order, FlashJobState state, int progress, String mac,
-        Instant since, Instant ended, String note, boolean unplugged, Instant unpluggedAt) {
+        Instant since, Instant ended, String note, boolean unplugged, Instant unpluggedAt, String label, boolean labelWaits) {
 
     /** Stable slot order: by slot label (numbers as numbers) when the rig has a slot map, else by power-up order. */
     static final Comparator<BoardRow> SLOT_ORDER = Comparator.comparing(BoardRow::slotNumber)
@@ -32,7 +35,7 @@ record BoardRow(String serial, String slot, String port, int order, FlashJobStat
     /** The board's first row, from its detection. */
     static BoardRow detected(BoardEvent e, Instant at) {
         return new BoardRow(e.getSerial(), e.getSlot().getLabel(), e.getSlot().getPortPath(), e.getSlot().getPowerUpOrder(),
-                e.getState(), 0, "", at, null, "", false, null);
+                e.getState(), 0, "", at, null, "", false, null, "", false);
     }
 
     /** This row after {@code e}. */
@@ -53,7 +56,13 @@ record BoardRow(String serial, String slot, String port, int order, FlashJobStat
         FlashJobState newState = e.hasRemoved() ? state : e.getState();
         boolean over = e.hasDone() || e.hasFailed() || e.hasInterrupted();
         return new BoardRow(serial, slot, port, order, newState, newProgress, newMac, since, over && ended == null ? at : ended,
-                newNote, gone, gone && unpluggedAt == null ? at : unpluggedAt);
+                newNote, gone, gone && unpluggedAt == null ? at : unpluggedAt, label, labelWaits);
+    }
+
+    /** This row with its label's latest state. */
+    BoardRow withLabel(LabelNotice notice) {
+        return new BoardRow(serial, slot, port, order, state, progress, mac, since, ended, note, unplugged, unpluggedAt,
+                notice.state().words(), notice.state() != LabelNotice.State.PRINTED);
     }
 
     /** Ready to be unplugged: done and still on the hub. */

@@ -1,6 +1,9 @@
 package io.flashrig.agent.ui;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.flashrig.agent.label.LabelNotice;
 import com.google.protobuf.util.JsonFormat;
 import io.flashrig.proto.rig.v1.BoardEvent;
 import java.io.PrintStream;
@@ -15,6 +18,8 @@ final class JsonOutput implements OperatorOutput {
 
     private final Consumer<String> lines;
     private final Runnable flush;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     private final JsonFormat.Printer printer = JsonFormat.printer().omittingInsignificantWhitespace();
 
     private JsonOutput(Consumer<String> lines, Runnable flush) {
@@ -43,6 +48,15 @@ final class JsonOutput implements OperatorOutput {
         } catch (InvalidProtocolBufferException e) {
             throw new IllegalStateException("a board event cannot be printed as JSON", e);
         }
+    }
+
+    /** A label's state as one line of its own kind, {@code {"label":{"serial":…,"mac":…,"state":"PRINTED","detail":…}}}. */
+    @Override
+    public synchronized void label(LabelNotice notice) {
+        ObjectNode line = JSON.createObjectNode();
+        line.putObject("label").put("serial", notice.serial()).put("mac", notice.mac()).put("state", notice.state().name())
+                .put("detail", notice.detail());
+        lines.accept(line.toString());
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.flashrig.agent.ui;
 
 import io.flashrig.agent.job.FlashJob;
+import io.flashrig.agent.label.LabelNotice;
 import io.flashrig.agent.programmer.Durations;
 import io.flashrig.contract.WireNames;
 import io.flashrig.proto.rig.v1.BoardEvent;
@@ -37,6 +38,11 @@ final class Messages {
                     + (e.getRemoved().getMac().isEmpty() ? "" : ", MAC " + e.getRemoved().getMac());
             case CHANGE_NOT_SET -> null;
         });
+    }
+
+    /** The sentence for a board's label, e.g. "Board 003C… : label printed (MAC 04:D9:21:00:10:00)". */
+    static String label(LabelNotice n) {
+        return "Board " + n.serial() + ": " + n.state().words() + " (MAC " + n.mac() + (n.detail().isEmpty() ? "" : "; " + n.detail()) + ")";
     }
 
     static String board(BoardEvent e) {

@@ -1,5 +1,6 @@
 package io.flashrig.agent.ui;
 
+import io.flashrig.agent.label.LabelNotice;
 import io.flashrig.proto.rig.v1.BoardEvent;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -13,6 +14,9 @@ public interface OperatorOutput extends AutoCloseable {
 
     /** Shows one event. Called from several job threads. */
     void show(BoardEvent event);
+
+    /** Shows where a board's label is. Called from the label queue's thread. */
+    void label(LabelNotice notice);
 
     @Override
     void close();

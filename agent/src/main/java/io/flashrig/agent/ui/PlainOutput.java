@@ -1,5 +1,6 @@
 package io.flashrig.agent.ui;
 
+import io.flashrig.agent.label.LabelNotice;
 import io.flashrig.proto.rig.v1.BoardEvent;
 import java.io.PrintStream;
 import java.time.LocalTime;
@@ -22,6 +23,14 @@ final class PlainOutput implements OperatorOutput {
     public synchronized void show(BoardEvent event) {
         Messages.of(event).ifPresent(line -> out.println(TIME.format(LocalTime.now()) + "  " + line
                 + (bell && (event.hasDone() || event.hasFailed()) ? "\u0007" : "")));
+    }
+
+    @Override
+    public synchronized void label(LabelNotice notice) {
+        // A label queued only because it is next says nothing an operator needs; one waiting for the printer does.
+        if (notice.state() != LabelNotice.State.QUEUED || !notice.detail().isEmpty()) {
+            out.println(TIME.format(LocalTime.now()) + "  " + Messages.label(notice));
+        }
     }
 
     @Override

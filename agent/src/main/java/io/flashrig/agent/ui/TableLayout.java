@@ -39,6 +39,7 @@ final class TableLayout {
     private static final AttributedStyle FAILED = AttributedStyle.BOLD.foreground(AttributedStyle.RED).inverse();
     private static final AttributedStyle FAILED_NOTE = AttributedStyle.DEFAULT.foreground(AttributedStyle.RED);
     private static final AttributedStyle GONE = AttributedStyle.DEFAULT.faint();
+    private static final AttributedStyle LABEL_WAITS = AttributedStyle.DEFAULT.foreground(AttributedStyle.YELLOW);
     private static final AttributedStyle HEADER = AttributedStyle.BOLD;
 
     private TableLayout() {
@@ -211,7 +212,13 @@ final class TableLayout {
             cell(sb, Durations.format(Duration.between(r.since(), end)), c.elapsed(), true);
         }
         String note = c.mac() > 0 && r.note().equals("MAC " + r.mac()) ? "" : EventText.clean(r.note(), EventText.MESSAGE);
-        sb.styled(r.failed() && !r.unplugged() ? FAILED_NOTE : rest, note);
+        if (!r.label().isEmpty()) {
+            // The label leads, and stands alone where both do not fit: the MAC is on the label itself and in the
+            // messages, while a label still waiting needs the operator.
+            String both = r.label() + " · " + note;
+            note = note.isEmpty() || both.length() > c.note() ? r.label() : both;
+        }
+        sb.styled(r.failed() && !r.unplugged() ? FAILED_NOTE : r.labelWaits() && !r.unplugged() ? LABEL_WAITS : rest, note);
         return sb.toAttributedString();
     }
 

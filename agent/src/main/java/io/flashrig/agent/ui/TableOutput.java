@@ -1,5 +1,6 @@
 package io.flashrig.agent.ui;
 
+import io.flashrig.agent.label.LabelNotice;
 import io.flashrig.contract.EventText;
 import io.flashrig.proto.rig.v1.BoardEvent;
 import java.io.ByteArrayOutputStream;
@@ -175,6 +176,25 @@ final class TableOutput implements OperatorOutput {
         scheduleRedraw();
     }
 
+    @Override
+    public synchronized void label(LabelNotice notice) {
+        BoardRow row = rows.get(notice.serial());
+        // A board forgotten by the table keeps its label all the same; only its row is gone.
+        if (row != null && row.mac().equals(notice.mac())) {
+            rows.put(notice.serial(), row.withLabel(notice));
+        }
+        if (!notice.detail().isEmpty() && notice.state() != LabelNotice.State.PRINTED) {
+            note("Board " + notice.serial() + ": " + notice.state().words() + " (" + notice.detail() + ")");
+        }
+        scheduleRedraw();
+    }
+
+    /** The summary's word on labels: how many boards still lack theirs (waiting for the printer, or dropped). */
+    private String labelsWaiting() {
+        long waiting = rows.values().stream().filter(BoardRow::labelWaits).count();
+        return waiting == 0 ? "" : waiting + (waiting == 1 ? " label not printed" : " labels not printed");
+    }
+
     private void forgetOldestUnplugged() {
         List<BoardRow> gone = rows.values().stream().filter(BoardRow::unplugged).toList();
         gone.stream().sorted((a, b) -> a.unpluggedAt().compareTo(b.unpluggedAt())).limit(Math.max(0, gone.size() - UNPLUGGED_KEPT))
@@ -192,7 +212,7 @@ final class TableOutput implements OperatorOutput {
         }
         Size size = terminal.getSize();
         List<AttributedString> lines = TableLayout.render(rows.values(), List.copyOf(messages), clock.instant(), size.getColumns(),
-                size.getRows(), "");
+                size.getRows(), labelsWaiting());
         display.update(lines, -1);
         terminal.flush();
     }
@@ -200,7 +220,7 @@ final class TableOutput implements OperatorOutput {
     /** The whole table once, as text for a scrollback or a log: no row limit. */
     private void print(PrintStream to, int width) {
         StringBuilder sb = new StringBuilder();
-        for (AttributedString line : TableLayout.render(rows.values(), List.copyOf(messages), clock.instant(), width, 0, "")) {
+        for (AttributedString line : TableLayout.render(rows.values(), List.copyOf(messages), clock.instant(), width, 0, labelsWaiting())) {
             sb.append(line).append(System.lineSeparator());
         }
         to.print(sb);
@@ -223,7 +243,7 @@ final class TableOutput implements OperatorOutput {
             terminal.puts(Capability.cursor_visible);
             terminal.setAttributes(attributes);
             int width = terminal.getSize().getColumns();
-            for (AttributedString line : TableLayout.render(rows.values(), List.copyOf(messages), clock.instant(), width, 0, "")) {
+            for (AttributedString line : TableLayout.render(rows.values(), List.copyOf(messages), clock.instant(), width, 0, labelsWaiting())) {
                 terminal.writer().println(line.toAnsi(terminal));
             }
             terminal.flush();

@@ -23,6 +23,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 
 /**
@@ -35,6 +36,8 @@ final class SimulatedRig implements AutoCloseable {
 
     final List<BoardEvent> events = new CopyOnWriteArrayList<>();
     final List<BoardWatcherEvent> watched = new CopyOnWriteArrayList<>();
+    /** Also told of every event, after it is recorded (e.g. a label queue). */
+    volatile Consumer<BoardEvent> alsoTold = e -> { };
     final CliProgrammer programmer;
     private final RigChannel channel;
     private final Rig rig;
@@ -55,7 +58,10 @@ final class SimulatedRig implements AutoCloseable {
         rig = new Rig(wrap.apply(programmer), new GrpcMacAuthority(channel, Duration.ofSeconds(5)), state,
                 new JobSettings(layout, true, parallel, Duration.ofSeconds(6), Duration.ofMillis(200), Duration.ofSeconds(1), Map.of(),
                         watcher::awaitLookAfter, images),
-                Clock.systemUTC(), events::add);
+                Clock.systemUTC(), e -> {
+                    events.add(e);
+                    alsoTold.accept(e);
+                });
         watcher.start(e -> {
             watched.add(e);
             rig.accept(e);

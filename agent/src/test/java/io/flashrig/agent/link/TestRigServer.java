@@ -215,6 +215,31 @@ public final class TestRigServer extends RigServiceGrpc.RigServiceImplBase {
         response.onCompleted();
     }
 
+    /**
+     * A board's label as the real server gives it: only for a serial whose MAC was read back from its OTP
+     * ({@link #markFused}), said to have been verified by rig-a at a fixed time.
+     */
+    @Override
+    public synchronized void getBoardLabel(io.flashrig.proto.rig.v1.GetBoardLabelRequest request,
+            StreamObserver<io.flashrig.proto.rig.v1.GetBoardLabelResponse> response) {
+        String serial = request.getSerial().toUpperCase(java.util.Locale.ROOT);
+        MacAddress mac = macBySerial.get(serial);
+        if (mac == null) {
+            response.onError(error(Status.Code.NOT_FOUND, ErrorReason.ERROR_REASON_BOARD_NOT_FOUND,
+                    "No MAC was ever assigned to board " + serial + ", so it has no label."));
+            return;
+        }
+        if (!fused.contains(serial)) {
+            response.onError(error(Status.Code.FAILED_PRECONDITION, ErrorReason.ERROR_REASON_MAC_NOT_VERIFIED,
+                    "Board " + serial + " was given MAC " + mac + ", but no rig has read it back from the board's OTP yet."));
+            return;
+        }
+        response.onNext(io.flashrig.proto.rig.v1.GetBoardLabelResponse.newBuilder().setSerial(serial).setMac(mac.canonical())
+                .setRigName("rig-a").setVerifiedAt(com.google.protobuf.Timestamp.newBuilder().setSeconds(
+                        java.time.Instant.parse("2026-12-07T09:30:00Z").getEpochSecond())).build());
+        response.onCompleted();
+    }
+
     @Override
     public synchronized void openSession(OpenSessionRequest request, StreamObserver<OpenSessionResponse> response) {
         sessionsOpened++;

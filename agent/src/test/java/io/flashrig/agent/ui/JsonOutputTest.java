@@ -3,6 +3,7 @@ package io.flashrig.agent.ui;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.flashrig.agent.label.LabelNotice;
 import io.flashrig.proto.rig.v1.BoardEvent;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -26,6 +27,30 @@ class JsonOutputTest {
             out.show(EVENT);
         }
         assertEquals("{\"serial\":\"003C00473430511536383630\"}", printed.toString(StandardCharsets.UTF_8).strip());
+    }
+
+    @Test
+    void aLabelsStateIsALineOfItsOwnKindAndPlainLinesSayItInWords() {
+        LabelNotice queued = new LabelNotice("003C00473430511536383630", "04:D9:21:38:30:A8", LabelNotice.State.QUEUED,
+                "the printer tcp://zebra:9100 is \"away\"");
+        ByteArrayOutputStream json = new ByteArrayOutputStream();
+        try (OperatorOutput out = OperatorOutput.create("json", new PrintStream(json, true, StandardCharsets.UTF_8), false, false)) {
+            out.label(queued);
+        }
+        assertEquals("{\"label\":{\"serial\":\"003C00473430511536383630\",\"mac\":\"04:D9:21:38:30:A8\",\"state\":\"QUEUED\","
+                + "\"detail\":\"the printer tcp://zebra:9100 is \\\"away\\\"\"}}", json.toString(StandardCharsets.UTF_8).strip());
+
+        ByteArrayOutputStream plain = new ByteArrayOutputStream();
+        try (OperatorOutput out = OperatorOutput.create("plain", new PrintStream(plain, true, StandardCharsets.UTF_8), false, false)) {
+            out.label(queued);
+            out.label(new LabelNotice("003C00473430511536383631", "04:D9:21:38:30:A9", LabelNotice.State.QUEUED, ""));
+            out.label(new LabelNotice("003C00473430511536383630", "04:D9:21:38:30:A8", LabelNotice.State.PRINTED, ""));
+        }
+        List<String> lines = plain.toString(StandardCharsets.UTF_8).lines().toList();
+        assertEquals(2, lines.size(), lines.toString());
+        assertTrue(lines.get(0).endsWith("  Board 003C00473430511536383630: label queued (MAC 04:D9:21:38:30:A8; the printer"
+                + " tcp://zebra:9100 is \"away\")"), lines.get(0));
+        assertTrue(lines.get(1).endsWith("  Board 003C00473430511536383630: label printed (MAC 04:D9:21:38:30:A8)"), lines.get(1));
     }
 
     @Test

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.Timestamp;
+import io.flashrig.agent.label.LabelNotice;
 import io.flashrig.proto.rig.v1.BoardDetected;
 import io.flashrig.proto.rig.v1.BoardDone;
 import io.flashrig.proto.rig.v1.BoardEvent;
@@ -174,6 +175,34 @@ class TableOutputTest {
         assertTrue(row.matches("UNPLUG +3 +7 +003C00473430511536383630 +█+ +100% +04:D9:21:38:30:A8 +0ms"), row);
     }
 
+    @Test
+    void aBoardsLabelLeadsItsNoteAndOneWaitingForThePrinterIsCountedInTheSummary() {
+        Recorder recorder = new Recorder();
+        eightBoards(recorder);
+        recorder.label(new LabelNotice(serial(1), "04:D9:21:38:30:A8", LabelNotice.State.PRINTED, ""));
+        recorder.label(new LabelNotice(serial(4), "04:D9:21:38:30:A9", LabelNotice.State.QUEUED, "the printer tcp://zebra:9100 is away"));
+
+        List<String> screen = screen(recorder, recorder, 80, 24);
+
+        screen.forEach(line -> assertTrue(line.length() < 80, "wider than 79 columns: " + line));
+        // At 80 columns the label's state takes the note: the MAC is on the label, and in the messages below.
+        assertTrue(row(screen, serial(1)).matches("UNPLUG +1 +1 +003C00473430511536383601 +100% +label printed"), row(screen, serial(1)));
+        assertTrue(row(screen, serial(4)).matches("UNPLUG +4 +4 +003C00473430511536383604 +100% +label queued"), row(screen, serial(4)));
+        // With room for the MAC column, the note is the label's alone.
+        assertTrue(row(screen(recorder, recorder, 200, 50), serial(1)).matches(".* 04:D9:21:38:30:A8 +0ms +label printed"),
+                row(screen(recorder, recorder, 200, 50), serial(1)));
+
+        TableOutput table = new TableOutput(new PrintStream(printed, true, StandardCharsets.UTF_8), CLOCK);
+        boardIn(table, "003C00473430511536383630", "3", 7).done("04:D9:21:38:30:A8");
+        table.label(new LabelNotice("003C00473430511536383630", "04:D9:21:38:30:A8", LabelNotice.State.QUEUED,
+                "the printer tcp://zebra:9100 is away"));
+        table.close();
+        String text = printed.toString(StandardCharsets.UTF_8);
+        String last = text.substring(text.lastIndexOf("FlashRig"));
+        assertTrue(last.lines().findFirst().orElseThrow().endsWith("· 1 label not printed"), last);
+        assertTrue(last.contains("Board 003C00473430511536383630: label queued (the printer tcp://zebra:9100 is away)"), last);
+    }
+
     private static String row(List<String> screen, String serial) {
         return screen.stream().filter(l -> l.contains(serial)).findFirst().orElseThrow(() -> new AssertionError(serial
                 + " is not on the screen:\n" + String.join("\n", screen))).stripTrailing();
@@ -188,6 +217,11 @@ class TableOutputTest {
             Instant at = CLOCK.instant();
             rows.put(e.getSerial(), rows.containsKey(e.getSerial()) && !e.hasDetected() ? rows.get(e.getSerial()).after(e, at)
                     : BoardRow.detected(e, at));
+        }
+
+        @Override
+        public void label(LabelNotice n) {
+            rows.computeIfPresent(n.serial(), (serial, row) -> row.withLabel(n));
         }
 
         java.util.Collection<BoardRow> rows() {

@@ -1,6 +1,5 @@
 package io.flashrig.server.rig;
 
-import com.google.protobuf.Timestamp;
 import io.flashrig.contract.BoardSerial;
 import io.flashrig.contract.MacAddress;
 import io.flashrig.contract.Quoted;
@@ -11,6 +10,8 @@ import io.flashrig.proto.rig.v1.CheckRigResponse;
 import io.flashrig.proto.rig.v1.ClaimMacWriteRequest;
 import io.flashrig.proto.rig.v1.ClaimMacWriteResponse;
 import io.flashrig.proto.rig.v1.ErrorReason;
+import io.flashrig.proto.rig.v1.GetBoardLabelRequest;
+import io.flashrig.proto.rig.v1.GetBoardLabelResponse;
 import io.flashrig.proto.rig.v1.OpenSessionRequest;
 import io.flashrig.proto.rig.v1.OpenSessionResponse;
 import io.flashrig.proto.rig.v1.ReportOtpMacRequest;
@@ -19,6 +20,7 @@ import io.flashrig.proto.rig.v1.RigService;
 import io.flashrig.proto.rig.v1.StreamBoardEventsRequest;
 import io.flashrig.proto.rig.v1.StreamBoardEventsResponse;
 import io.flashrig.server.api.Uuids;
+import io.flashrig.server.board.BoardLabels;
 import io.flashrig.server.error.DomainException;
 import io.flashrig.server.error.GrpcErrorMapper;
 import io.flashrig.server.pool.MacAllocator;
@@ -52,9 +54,12 @@ public class RigGrpcService implements RigService {
     private final PoolService pool;
     private final RigEventStream events;
     private final ReleasePins pins;
+    private final BoardLabels labels;
 
-    RigGrpcService(TokenService tokens, RigRegistry rigs, PoolService pool, RigEventStream events, ReleasePins pins) {
+    RigGrpcService(TokenService tokens, RigRegistry rigs, PoolService pool, RigEventStream events, ReleasePins pins,
+            BoardLabels labels) {
         this.pins = pins;
+        this.labels = labels;
         this.tokens = tokens;
         this.rigs = rigs;
         this.pool = pool;
@@ -112,8 +117,7 @@ public class RigGrpcService implements RigService {
             Instant claimedAt = pool.claimWrite(serial, mac, writeId, rig.rigId(), rig.name(),
                     attemptId(request.getAttemptId()));
             return ClaimMacWriteResponse.newBuilder().setMac(mac.toString())
-                    .setClaimedAt(Timestamp.newBuilder().setSeconds(claimedAt.getEpochSecond())
-                            .setNanos(claimedAt.getNano()))
+                    .setClaimedAt(RigRegistry.timestamp(claimedAt))
                     .build();
         });
     }
@@ -135,6 +139,15 @@ public class RigGrpcService implements RigService {
     @Override
     public Uni<CheckRigResponse> checkRig(CheckRigRequest request) {
         return asRig(rig -> pins.onCheck(rig.rigId(), rigs.check(rig.rigId())));
+    }
+
+    @Override
+    public Uni<GetBoardLabelResponse> getBoardLabel(GetBoardLabelRequest request) {
+        return asRig(rig -> {
+            BoardLabels.Label label = labels.label(BoardSerial.parse(request.getSerial()));
+            return GetBoardLabelResponse.newBuilder().setSerial(label.serial().value()).setMac(label.mac().toString())
+                    .setRigName(label.rig()).setVerifiedAt(RigRegistry.timestamp(label.verifiedAt())).build();
+        });
     }
 
     /** Authenticates the calling rig and runs the work for it on a worker thread. */

@@ -230,7 +230,7 @@ public class RigRegistry {
         return answer.build();
     }
 
-    private static Timestamp timestamp(Instant at) {
+    static Timestamp timestamp(Instant at) {
         return Timestamp.newBuilder().setSeconds(at.getEpochSecond()).setNanos(at.getNano()).build();
     }
 

@@ -1,0 +1,384 @@
+package io.flashrig.agent.label;
+
+import io.flashrig.agent.state.DurableFiles;
+import io.flashrig.agent.state.PrivateFiles;
+import io.flashrig.proto.rig.v1.BoardEvent;
+import java.io.IOException;
+import java.net.URLDecoder;
+import java.net.URLEncoder;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import org.jboss.logging.Logger;
+
+/**
+ * The labels of boards whose MAC was verified, on their way to the printer: one label per board per verified MAC,
+ * printed on a thread of its own, never on a job's, so that a printer that is away neither fails nor holds up a board.
+ *
+ * <p>Every label goes into a journal in the state directory before it is sent, and is marked sent right after the
+ * printer took it, so that a label survives a restart and a label already sent is not sent again. A crash in the
+ * moment between the printer taking a label and the mark reaching the disk prints that one label twice after the
+ * restart; a missing label would be worse, since boards without one look like boards that were never flashed. The
+ * journal is bounded: at most {@code capacity} labels wait (more are dropped, and the operator told to reprint them),
+ * and the last {@code remembered} sent labels are known, so that a board plugged in again gets no second label.
+ *
+ * <p>A label waits while the printer is away, retried after a backoff that doubles from {@code backoffMin} to
+ * {@code backoffMax}; labels are printed in the order their MACs were verified.
+ */
+public final class LabelQueue implements Consumer<BoardEvent>, AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(LabelQueue.class);
+
+    private static final String QUEUED = "Q";
+    private static final String SENT = "S";
+    private static final String RIG = "R";
+
+    /** The settings of a queue. */
+    public record Settings(int capacity, int remembered, Duration backoffMin, Duration backoffMax, ZoneId zone) {
+    }
+
+    private final Path file;
+    private final Settings settings;
+    private final LabelPrinter printer;
+    private final ZplLabel layout;
+    private final Supplier<String> rigName;
+    private final Consumer<LabelNotice> notices;
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    /** Labels handed in by the jobs, not yet in the journal: taking one must cost a job nothing but this lock. */
+    private final Deque<Label> intake = new ArrayDeque<>();
+    private final Thread worker;
+    private boolean closed;
+    /** The worker's count of journalled labels, for {@link #waiting} on other threads. */
+    private int pendingCount;
+
+    // Only the worker thread touches these after open().
+    private final Map<String, Label> pending = new LinkedHashMap<>();
+    private final Set<String> sent = new LinkedHashSet<>();
+    private String lastRig = "";
+    private FileChannel journal;
+    private int journalLines;
+    private Duration backoff;
+    private Instant nextAttempt = Instant.MIN;
+    private boolean printerAway;
+
+    private LabelQueue(Path file, Settings settings, LabelPrinter printer, ZplLabel layout, Supplier<String> rigName,
+            Consumer<LabelNotice> notices) {
+        this.file = file;
+        this.settings = settings;
+        this.printer = printer;
+        this.layout = layout;
+        this.rigName = rigName;
+        this.notices = notices;
+        this.backoff = settings.backoffMin();
+        this.worker = new Thread(this::work, "label-printer");
+        this.worker.setDaemon(true);
+    }
+
+    /**
+     * Opens the journal at {@code file} (created if missing) and starts printing what it holds.
+     *
+     * @param rigName the rig's name as the server gave it, empty while it has not
+     * @param notices told of every label's state, on the queue's thread
+     */
+    public static LabelQueue open(Path file, Settings settings, LabelPrinter printer, ZplLabel layout,
+            Supplier<String> rigName, Consumer<LabelNotice> notices) throws IOException {
+        LabelQueue queue = new LabelQueue(file, settings, printer, layout, rigName, notices);
+        queue.replay();
+        queue.compact();
+        queue.worker.start();
+        return queue;
+    }
+
+    /** Takes a board's verified MAC from the rig's events; other events are not a label's business. */
+    @Override
+    public void accept(BoardEvent event) {
+        if (event.hasMacVerified()) {
+            verified(new Label(event.getSerial(), event.getMacVerified().getMac(),
+                    Instant.ofEpochSecond(event.getOccurredAt().getSeconds(), event.getOccurredAt().getNanos()), ""));
+        }
+    }
+
+    /** Hands in a board's label; returns at once, whatever the printer does. */
+    public void verified(Label label) {
+        lock.lock();
+        try {
+            if (!closed) {
+                intake.addLast(label);
+                changed.signalAll();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** How many labels wait for the printer (journalled or just handed in). */
+    public int waiting() {
+        lock.lock();
+        try {
+            return pendingCount + intake.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void work() {
+        while (true) {
+            List<Label> handedIn;
+            lock.lock();
+            try {
+                while (!closed && intake.isEmpty() && (pending.isEmpty() || Instant.now().isBefore(nextAttempt))) {
+                    if (pending.isEmpty()) {
+                        changed.await();
+                    } else {
+                        changed.await(Math.max(1, Duration.between(Instant.now(), nextAttempt).toMillis()), TimeUnit.MILLISECONDS);
+                    }
+                }
+                if (closed) {
+                    return;
+                }
+                handedIn = new ArrayList<>(intake);
+                intake.clear();
+            } catch (InterruptedException e) {
+                return;
+            } finally {
+                lock.unlock();
+            }
+            try {
+                handedIn.forEach(this::take);
+                if (!pending.isEmpty() && !Instant.now().isBefore(nextAttempt)) {
+                    printNext();
+                }
+            } catch (RuntimeException e) {
+                // Whatever went wrong, the labels stay queued and this thread goes on: a label never stops the rig.
+                LOG.errorf(e, "printing labels failed unexpectedly; %d label(s) wait", pending.size());
+                nextAttempt = Instant.now().plus(settings.backoffMax());
+            }
+        }
+    }
+
+    /** Journals a handed-in label, unless its board already has (or waits for) this MAC's label. */
+    private void take(Label label) {
+        String key = label.key();
+        if (sent.contains(key)) {
+            notices.accept(new LabelNotice(label.serial(), label.mac(), LabelNotice.State.PRINTED, "printed before"));
+            return;
+        }
+        if (pending.containsKey(key)) {
+            return;
+        }
+        if (pending.size() >= settings.capacity()) {
+            String why = "the label queue holds " + pending.size() + " labels, as many as it may: reprint this one with"
+                    + " flashrig-agent label " + label.serial();
+            LOG.warnf("no label for board %s: %s", label.serial(), why);
+            notices.accept(new LabelNotice(label.serial(), label.mac(), LabelNotice.State.DROPPED, why));
+            return;
+        }
+        try {
+            append(QUEUED, label.serial(), label.mac(), Long.toString(label.verifiedAt().toEpochMilli()), encode(label.rig()));
+        } catch (IOException e) {
+            LOG.errorf("the label of board %s cannot be kept in %s (%s); it is printed if the printer takes it before"
+                    + " the agent stops", label.serial(), file, e.getMessage());
+        }
+        putPending(label);
+        notices.accept(new LabelNotice(label.serial(), label.mac(), LabelNotice.State.QUEUED, printerAway
+                ? "the printer " + printer.name() + " is away" : ""));
+    }
+
+    private void printNext() {
+        Label label = pending.values().iterator().next();
+        String rig = rigName.get();
+        if (!rig.isEmpty() && !rig.equals(lastRig)) {
+            lastRig = rig;
+            try {
+                append(RIG, encode(rig));
+            } catch (IOException e) {
+                LOG.warnf("the rig's name cannot be kept in %s (%s); labels printed while the server is away after a"
+                        + " restart may lack it", file, e.getMessage());
+            }
+        }
+        if (label.rig().isEmpty()) {
+            label = label.withRig(lastRig);
+        }
+        try {
+            printer.print(layout.render(label, settings.zone()));
+        } catch (IOException e) {
+            if (!printerAway) {
+                LOG.warnf("the label printer %s cannot be reached (%s); %d label(s) wait and are retried", printer.name(),
+                        e.getMessage(), pending.size());
+            }
+            printerAway = true;
+            nextAttempt = Instant.now().plus(backoff);
+            backoff = backoff.multipliedBy(2).compareTo(settings.backoffMax()) > 0 ? settings.backoffMax() : backoff.multipliedBy(2);
+            return;
+        }
+        if (printerAway) {
+            LOG.infof("the label printer %s takes labels again", printer.name());
+        }
+        printerAway = false;
+        backoff = settings.backoffMin();
+        nextAttempt = Instant.MIN;
+        try {
+            append(SENT, label.serial(), label.mac());
+        } catch (IOException e) {
+            // It is printed: not printing it again now matters more than the mark, which only a restart needs.
+            LOG.errorf("the label of board %s is printed, but %s cannot record it (%s); a restart prints it again",
+                    label.serial(), file, e.getMessage());
+        }
+        removePending(label.key());
+        remember(label.key());
+        notices.accept(new LabelNotice(label.serial(), label.mac(), LabelNotice.State.PRINTED, ""));
+        if (journalLines > 2 * (settings.capacity() + settings.remembered()) + 16) {
+            try {
+                compact();
+            } catch (IOException e) {
+                LOG.warnf("the label queue %s cannot be compacted (%s); it is appended to as it is", file, e.getMessage());
+            }
+        }
+    }
+
+    private void putPending(Label label) {
+        pending.put(label.key(), label);
+        setPendingCount(pending.size());
+    }
+
+    private void removePending(String key) {
+        pending.remove(key);
+        setPendingCount(pending.size());
+    }
+
+    private void setPendingCount(int count) {
+        lock.lock();
+        try {
+            pendingCount = count;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void remember(String key) {
+        sent.add(key);
+        Iterator<String> oldest = sent.iterator();
+        while (sent.size() > settings.remembered()) {
+            oldest.next();
+            oldest.remove();
+        }
+    }
+
+    /** Reads the journal; a line torn by a crash mid-write is the last one and is left out. */
+    private void replay() throws IOException {
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            lines = List.of();
+        }
+        for (String line : lines) {
+            String[] f = line.split("\t", -1);
+            try {
+                switch (f[0]) {
+                    case QUEUED -> {
+                        Label label = new Label(f[1], f[2], Instant.ofEpochMilli(Long.parseLong(f[3])), decode(f[4]));
+                        if (!sent.contains(label.key())) {
+                            putPending(label);
+                        }
+                    }
+                    case SENT -> {
+                        String key = new Label(f[1], f[2], Instant.EPOCH, "").key();
+                        removePending(key);
+                        remember(key);
+                    }
+                    case RIG -> lastRig = decode(f[1]);
+                    default -> LOG.warnf("a line of the label queue %s is not understood and left out", file);
+                }
+            } catch (RuntimeException e) {
+                LOG.warnf("a line of the label queue %s is damaged (%s) and left out", file, e.getMessage());
+            }
+        }
+    }
+
+    /** Rewrites the journal with only what it must keep, then appends to it. */
+    private void compact() throws IOException {
+        StringBuilder sb = new StringBuilder();
+        List<String[]> kept = new ArrayList<>();
+        if (!lastRig.isEmpty()) {
+            kept.add(new String[] {RIG, encode(lastRig)});
+        }
+        for (String key : sent) {
+            kept.add(new String[] {SENT, key.substring(0, key.indexOf(' ')), key.substring(key.indexOf(' ') + 1)});
+        }
+        for (Label l : pending.values()) {
+            kept.add(new String[] {QUEUED, l.serial(), l.mac(), Long.toString(l.verifiedAt().toEpochMilli()), encode(l.rig())});
+        }
+        kept.forEach(f -> sb.append(String.join("\t", f)).append('\n'));
+        PrivateFiles.folder(file.toAbsolutePath().getParent());
+        DurableFiles.writeAtomically(file, sb.toString().getBytes(StandardCharsets.UTF_8));
+        // The old channel is only let go once the new file is in place, so a failure leaves a journal to append to.
+        FileChannel reopened = PrivateFiles.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+        if (journal != null) {
+            journal.close();
+        }
+        journal = reopened;
+        journalLines = kept.size();
+    }
+
+    private void append(String... fields) throws IOException {
+        journal.write(ByteBuffer.wrap((String.join("\t", fields) + "\n").getBytes(StandardCharsets.UTF_8)));
+        journal.force(false);
+        journalLines++;
+    }
+
+    private static String encode(String text) {
+        return URLEncoder.encode(text, StandardCharsets.UTF_8);
+    }
+
+    private static String decode(String text) {
+        return URLDecoder.decode(text, StandardCharsets.UTF_8);
+    }
+
+    /** Stops printing; what waits stays in the journal for the next start. */
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            closed = true;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        try {
+            worker.join(TimeUnit.SECONDS.toMillis(10));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            if (journal != null) {
+                journal.close();
+            }
+        } catch (IOException e) {
+            // Every line was forced to disk when it was written.
+        }
+    }
+}

@@ -1,0 +1,191 @@
+package io.flashrig.agent.label;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.protobuf.Timestamp;
+import io.flashrig.agent.Eventually;
+import io.flashrig.proto.rig.v1.BoardDone;
+import io.flashrig.proto.rig.v1.BoardEvent;
+import io.flashrig.proto.rig.v1.FlashJobState;
+import io.flashrig.proto.rig.v1.MacVerified;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class LabelQueueTest {
+
+    private static final String SERIAL = "003C00473430511536383601";
+    private static final String MAC = "04:D9:21:00:10:00";
+
+    @TempDir
+    Path dir;
+
+    private final List<LabelNotice> notices = new CopyOnWriteArrayList<>();
+    private final AtomicInteger attempts = new AtomicInteger();
+
+    @Test
+    void aVerifiedMacGetsOneWellFormedLabelAndTheOtherEventsNone() throws Exception {
+        try (FakeLabelPrinter printer = new FakeLabelPrinter(); LabelQueue queue = open(printer.uri(), 100)) {
+            queue.accept(verified(SERIAL, MAC));
+            queue.accept(done(SERIAL, MAC));
+            await().atMost(Eventually.LIMIT).until(() -> printer.received().size() == 1);
+            String zpl = printer.received().get(0);
+            ZplLabelTest.assertWellFormed(zpl);
+            assertTrue(zpl.contains(SERIAL), zpl);
+            assertTrue(zpl.contains("^FDMAC " + MAC + "^FS"), zpl);
+            assertTrue(zpl.contains("^BQN"), zpl);
+            assertTrue(zpl.contains("2026-12-07"), zpl);
+            assertTrue(zpl.contains("rig-7"), zpl);
+            await().atMost(Eventually.LIMIT).until(() -> states().contains(LabelNotice.State.PRINTED));
+            assertEquals(List.of(LabelNotice.State.QUEUED, LabelNotice.State.PRINTED), states());
+            assertEquals(0, queue.waiting());
+        }
+    }
+
+    @Test
+    void aLabelWaitsWhileThePrinterIsAwayAndIsPrintedOnceItComesUp() throws Exception {
+        int port = FakeLabelPrinter.awayPort();
+        try (LabelQueue queue = open("tcp://127.0.0.1:" + port, 100)) {
+            queue.accept(verified(SERIAL, MAC));
+            queue.accept(verified("003C00473430511536383602", "04:D9:21:00:10:01"));
+            // Two refusals: the label waited through a retry, it was not dropped after the first.
+            await().atMost(Eventually.LIMIT).until(() -> attempts.get() >= 2);
+            assertEquals(2, queue.waiting());
+            assertEquals(LabelNotice.State.QUEUED, notices.get(0).state());
+            try (FakeLabelPrinter printer = new FakeLabelPrinter(port)) {
+                await().atMost(Eventually.LIMIT).until(() -> printer.received().size() == 2);
+                assertTrue(printer.received().get(0).contains(SERIAL));
+                assertTrue(printer.received().get(1).contains("003C00473430511536383602"));
+                await().atMost(Eventually.LIMIT).until(() -> queue.waiting() == 0);
+            }
+        }
+    }
+
+    @Test
+    void aRestartPrintsWhatWaitedAndNothingThatWasSent() throws Exception {
+        int port = FakeLabelPrinter.awayPort();
+        try (LabelQueue away = open("tcp://127.0.0.1:" + port, 100)) {
+            away.accept(verified(SERIAL, MAC));
+            await().atMost(Eventually.LIMIT).until(() -> attempts.get() >= 1);
+        }
+        try (FakeLabelPrinter printer = new FakeLabelPrinter(port)) {
+            try (LabelQueue restarted = open(printer.uri(), 100)) {
+                await().atMost(Eventually.LIMIT).until(() -> printer.received().size() == 1);
+                await().atMost(Eventually.LIMIT).until(() -> restarted.waiting() == 0);
+            }
+            notices.clear();
+            try (LabelQueue again = open(printer.uri(), 100)) {
+                // The same board and MAC once more (plugged in again): no second label; the next board gets its own.
+                again.accept(verified(SERIAL, MAC));
+                again.accept(verified("003C00473430511536383602", "04:D9:21:00:10:01"));
+                await().atMost(Eventually.LIMIT).until(() -> printer.received().size() == 2);
+                await().atMost(Eventually.LIMIT).until(() -> notices.size() == 3);
+            }
+            assertEquals(new LabelNotice(SERIAL, MAC, LabelNotice.State.PRINTED, "printed before"), notices.get(0));
+            assertTrue(printer.received().get(1).contains("003C00473430511536383602"));
+            assertEquals(2, printer.received().size());
+        }
+    }
+
+    @Test
+    void aFullQueueDropsTheNewLabelAndSaysHowToReprintIt() throws Exception {
+        int port = FakeLabelPrinter.awayPort();
+        try (LabelQueue queue = open("tcp://127.0.0.1:" + port, 1)) {
+            queue.accept(verified(SERIAL, MAC));
+            queue.accept(verified("003C00473430511536383602", "04:D9:21:00:10:01"));
+            await().atMost(Eventually.LIMIT).until(() -> notices.size() == 2);
+            LabelNotice dropped = notices.get(1);
+            assertEquals(LabelNotice.State.DROPPED, dropped.state());
+            assertTrue(dropped.detail().endsWith("reprint this one with flashrig-agent label 003C00473430511536383602"), dropped.detail());
+            assertEquals(1, queue.waiting());
+        }
+    }
+
+    @Test
+    void theJournalStaysBoundedAndRemembersTheLatestLabelsSent() throws Exception {
+        try (FakeLabelPrinter printer = new FakeLabelPrinter()) {
+            try (LabelQueue queue = open(printer.uri(), 5, 3)) {
+                for (int i = 1; i <= 40; i++) {
+                    queue.accept(verified(String.format("003C004734305115363836%02d", i), String.format("04:D9:21:00:10:%02X", i)));
+                    int printed = i;
+                    await().atMost(Eventually.LIMIT).until(() -> printer.received().size() == printed);
+                }
+                await().atMost(Eventually.LIMIT).until(() -> queue.waiting() == 0);
+            }
+            // Rewritten whenever it outgrows twice what it keeps (the last 3 sent, at most 5 waiting, the rig's name).
+            long lines = Files.readAllLines(dir.resolve("label-queue")).size();
+            assertTrue(lines <= 2 * (5 + 3) + 16, lines + " lines");
+            notices.clear();
+            try (LabelQueue again = open(printer.uri(), 5, 3)) {
+                again.accept(verified("003C00473430511536383640", "04:D9:21:00:10:28"));
+                await().atMost(Eventually.LIMIT).until(() -> notices.size() == 1);
+            }
+            assertEquals(new LabelNotice("003C00473430511536383640", "04:D9:21:00:10:28", LabelNotice.State.PRINTED, "printed before"),
+                    notices.get(0));
+            assertEquals(40, printer.received().size());
+        }
+    }
+
+    @Test
+    void aLineTornByACrashIsLeftOutAndTheRestKept() throws Exception {
+        Files.writeString(dir.resolve("label-queue"), "Q\t" + SERIAL + "\t" + MAC + "\t1796601600000\trig-7\nS\t003C0047", StandardCharsets.UTF_8);
+        try (FakeLabelPrinter printer = new FakeLabelPrinter(); LabelQueue queue = open(printer.uri(), 100)) {
+            await().atMost(Eventually.LIMIT).until(() -> printer.received().size() == 1);
+            assertTrue(printer.received().get(0).contains(SERIAL));
+        }
+    }
+
+    private LabelQueue open(String printer, int capacity) throws IOException {
+        return open(printer, capacity, 1000);
+    }
+
+    private LabelQueue open(String printer, int capacity, int remembered) throws IOException {
+        LabelPrinter tcp = TcpLabelPrinter.at(printer, Duration.ofSeconds(5));
+        LabelPrinter counted = new LabelPrinter() {
+            @Override
+            public void print(String zpl) throws IOException {
+                try {
+                    tcp.print(zpl);
+                } finally {
+                    attempts.incrementAndGet();
+                }
+            }
+
+            @Override
+            public String name() {
+                return tcp.name();
+            }
+        };
+        return LabelQueue.open(dir.resolve("label-queue"), new LabelQueue.Settings(capacity, remembered, Duration.ofMillis(20),
+                Duration.ofMillis(200), ZoneOffset.UTC), counted, ZplLabel.builtIn(), () -> "rig-7", notices::add);
+    }
+
+    private List<LabelNotice.State> states() {
+        return notices.stream().map(LabelNotice::state).toList();
+    }
+
+    private static BoardEvent verified(String serial, String mac) {
+        return event(serial).setMacVerified(MacVerified.newBuilder().setMac(mac)).build();
+    }
+
+    private static BoardEvent done(String serial, String mac) {
+        return event(serial).setState(FlashJobState.FLASH_JOB_STATE_DONE).setDone(BoardDone.newBuilder().setMac(mac)).build();
+    }
+
+    private static BoardEvent.Builder event(String serial) {
+        Instant at = Instant.parse("2026-12-07T09:30:00Z");
+        return BoardEvent.newBuilder().setSerial(serial).setState(FlashJobState.FLASH_JOB_STATE_FUSING)
+                .setOccurredAt(Timestamp.newBuilder().setSeconds(at.getEpochSecond()));
+    }
+}
