@@ -142,12 +142,10 @@ public class LiveFeed {
         if (!boardEvents.isEmpty()) {
             publishBoards(boardEvents);
         }
-        for (long rig : rigs) {
-            try {
-                queries.rig(rig).ifPresent(r -> updates.onNext(LiveUpdate.of(r)));
-            } catch (RuntimeException e) {
-                lost(RIG_CHANNEL + "/" + rig, e);
-            }
+        try {
+            queries.rigs(rigs).forEach(r -> updates.onNext(LiveUpdate.of(r)));
+        } catch (RuntimeException e) {
+            lost(rigs.size() + " rigs", e);
         }
     }
 
