@@ -39,7 +39,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * Section 3, server fan-in: K simulated rigs in this process, each a gRPC client with its own token, session and event
  * queue, streaming 16 slots' progress four times a second to one packaged server. The baseline is one rig; then the
  * offered rate steps from K = 64 (4 096 events/s, issue 18's target) up to K = 256 (16 384 events/s), and stops at
- * the first step the server cannot keep up with.
+ * the first step the server cannot keep up with (commits under 95 % of the offered rate, or a median ack over 1 s).
  *
  * <p>{@code -Dflashrig.fanin.rigs=1,64,128} chooses the steps; {@code -Dflashrig.fanin.jfr=FILE} records the server
  * with Java Flight Recorder (profile settings) into FILE, for {@code jfr print} / {@code jfr summary}.
@@ -54,6 +54,8 @@ final class FanInBench {
     private static final int WARM_UP_RIGS = 64;
     /** A step whose committed rate falls below this share of the offered one is the limit: stepping stops there. */
     private static final double KEEPING_UP = 0.95;
+    /** A median ack slower than this is a backlog growing: that step is the limit too. */
+    private static final double BACKLOG_MILLIS = 1_000;
 
     private FanInBench() {
     }
@@ -100,9 +102,10 @@ final class FanInBench {
                         + " | %15.0f | %10.2f%n", k, offered, r.committedPerSecond(), r.latency().percentileMillis(50),
                         r.latency().percentileMillis(99), r.cpu() * 100, r.postgresCpu() * 100, r.benchCpu() * 100,
                         r.machineCpu() * 100, r.heapMiB(), r.committedPerSecond() / baselineRate);
-                if (r.committedPerSecond() < KEEPING_UP * offered) {
+                if (r.committedPerSecond() < KEEPING_UP * offered || r.latency().percentileMillis(50) > BACKLOG_MILLIS) {
                     System.out.printf(Locale.ROOT, "limit: at K = %d (%.0f events/s offered) the server committed %.0f %%"
-                            + " of what was offered; stepping stops%n", k, offered, 100 * r.committedPerSecond() / offered);
+                            + " of what was offered, median ack %.0f ms; stepping stops%n", k, offered,
+                            100 * r.committedPerSecond() / offered, r.latency().percentileMillis(50));
                     break;
                 }
                 // Whatever the step left queued is worked off before the next one starts.
