@@ -1,6 +1,5 @@
 package io.flashrig.bench;
 
-import com.google.protobuf.Timestamp;
 import io.flashrig.contract.testing.RigClient;
 import io.flashrig.e2e.Admin;
 import io.flashrig.e2e.AgentProcess;
@@ -8,21 +7,8 @@ import io.flashrig.e2e.Await;
 import io.flashrig.e2e.Testbed;
 import io.flashrig.e2e.Workspace;
 import io.flashrig.proto.rig.v1.AssignMacRequest;
-import io.flashrig.proto.rig.v1.BoardDetected;
-import io.flashrig.proto.rig.v1.BoardEvent;
-import io.flashrig.proto.rig.v1.FlashJobState;
-import io.flashrig.proto.rig.v1.FlashProgress;
-import io.flashrig.proto.rig.v1.OpenSessionRequest;
-import io.flashrig.proto.rig.v1.Slot;
-import io.flashrig.proto.rig.v1.StreamBoardEventsRequest;
-import io.flashrig.proto.rig.v1.StreamBoardEventsResponse;
-import io.grpc.stub.StreamObserver;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -31,7 +17,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,11 +24,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentSkipListMap;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -52,8 +32,6 @@ import java.util.concurrent.atomic.AtomicLong;
  * measured in the same run, with the machine and the date. See docs/benchmarks.md.
  */
 public final class Bench {
-
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     private Bench() {
     }
@@ -73,13 +51,13 @@ public final class Bench {
             case "all" -> {
                 ParallelBench.run();
                 assign();
-                fanIn();
+                FanInBench.run();
                 footprint();
                 DeliveryBench.run();
             }
             case "parallel" -> ParallelBench.run();
             case "assign" -> assign();
-            case "fanin" -> fanIn();
+            case "fanin" -> FanInBench.run();
             case "delivery" -> DeliveryBench.run();
             default -> footprint();
         }
@@ -206,207 +184,6 @@ public final class Bench {
             for (Connection c : connections) {
                 c.close();
             }
-        }
-    }
-
-    // ------------------------------------------------------------------------------------------------------- (3) fan-in
-
-    private static void fanIn() throws Exception {
-        Duration window = Duration.ofSeconds(15);
-        int slots = 16;
-        long periodMillis = 250;
-        System.out.printf(Locale.ROOT, "%n== 3. Server fan-in: K simulated rigs x %d slots, each rig sends %d progress events every %d ms "
-                + "(%.0f events/s offered per rig) on StreamBoardEvents, %d s per K ==%n", slots, slots, periodMillis,
-                slots * 1000.0 / periodMillis, window.toSeconds());
-        System.out.println("baseline: K = 1 (one rig). Ack latency = request sent -> response committing its last event.");
-        System.out.println("Machine CPU: all processes (bench clients, server, PostgreSQL) as a share of every core; PostgreSQL"
-                + " CPU: its processes only, same scale.");
-        System.out.println("    K | offered ev/s | committed ev/s | ack p50 ms | ack p99 ms | server CPU % | PostgreSQL CPU % | machine CPU %"
-                + " | server heap MiB | vs K=1 ev/s");
-        long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
-        try (Testbed bed = Testbed.start("bench-fanin")) {
-            Admin admin = bed.server().admin();
-            double baselineRate = Double.NaN;
-            int rigs = 0;
-            for (int k : new int[] {1, 2, 4, 8, 16, 32, 64}) {
-                if (System.nanoTime() > deadline) {
-                    System.out.println("stopped: the 3-minute budget of this benchmark is spent");
-                    break;
-                }
-                List<String> tokens = new ArrayList<>();
-                for (int i = 0; i < k; i++) {
-                    tokens.add(admin.createRig("fan-" + k + "-" + (++rigs)));
-                }
-                FanInResult r = fanInRound(bed, tokens, slots, periodMillis, window);
-                if (Double.isNaN(baselineRate)) {
-                    baselineRate = r.committedPerSecond();
-                }
-                System.out.printf(Locale.ROOT, "%5d | %12.0f | %14.0f | %10.1f | %10.1f | %12.0f | %16.0f | %13.0f | %15.0f | %10.2f%n",
-                        k, k * slots * 1000.0 / periodMillis, r.committedPerSecond(), r.latency().percentileMillis(50),
-                        r.latency().percentileMillis(99), r.cpu() * 100, r.postgresCpu() * 100, r.machineCpu() * 100,
-                        r.heapMiB(), r.committedPerSecond() / baselineRate);
-                if (r.latency().percentileMillis(99) > 250) {
-                    System.out.printf(Locale.ROOT, "ack p99 passed 250 ms at K = %d rigs (%d slots)%n", k, k * slots);
-                    break;
-                }
-                if (k == 64) {
-                    System.out.println("ack p99 stayed under 250 ms up to the bound K = 64");
-                }
-            }
-        }
-    }
-
-    private record FanInResult(double committedPerSecond, Stats latency, double cpu, double postgresCpu, double machineCpu,
-            double heapMiB) {
-    }
-
-    private static FanInResult fanInRound(Testbed bed, List<String> tokens, int slots, long periodMillis, Duration window)
-            throws Exception {
-        Stats latency = new Stats();
-        AtomicLong committed = new AtomicLong();
-        List<RigClient> clients = new ArrayList<>();
-        List<StreamObserver<StreamBoardEventsRequest>> streams = new ArrayList<>();
-        ScheduledExecutorService senders = Executors.newScheduledThreadPool(4);
-        CountDownLatch done = new CountDownLatch(tokens.size());
-        try {
-            for (String token : tokens) {
-                RigClient client = RigClient.forRig(bed.server().port(), token);
-                clients.add(client);
-                String queueId = UUID.randomUUID().toString();
-                String session = client.rpc().openSession(OpenSessionRequest.newBuilder().setAgentVersion("bench")
-                        .setLayoutName("bench.tsv").setLayoutSha256("0".repeat(64)).setSlotCount(slots).setQueueId(queueId)
-                        .setHostname("bench").setFuseEnabled(true).build()).getSessionId();
-                ConcurrentSkipListMap<Long, Long> sentAt = new ConcurrentSkipListMap<>();
-                AtomicLong lastCommitted = new AtomicLong();
-                StreamObserver<StreamBoardEventsRequest> out = client.async().streamBoardEvents(new StreamObserver<>() {
-                    @Override
-                    public void onNext(StreamBoardEventsResponse r) {
-                        long now = System.nanoTime();
-                        long through = r.getCommittedThroughSequence();
-                        Map<Long, Long> acked = sentAt.headMap(through, true);
-                        acked.values().forEach(t -> latency.add(now - t));
-                        acked.clear();
-                        long before = lastCommitted.getAndSet(Math.max(lastCommitted.get(), through));
-                        if (through > before) {
-                            committed.addAndGet(through - before);
-                        }
-                    }
-
-                    @Override
-                    public void onError(Throwable t) {
-                        System.out.println("  a rig's stream ended: " + t);
-                        done.countDown();
-                    }
-
-                    @Override
-                    public void onCompleted() {
-                        done.countDown();
-                    }
-                });
-                streams.add(out);
-                String[] serials = new String[slots];
-                String[] attempts = new String[slots];
-                for (int i = 0; i < slots; i++) {
-                    serials[i] = bed.newSerial();
-                    attempts[i] = UUID.randomUUID().toString();
-                }
-                AtomicLong sequence = new AtomicLong();
-                long[] tick = {0};
-                senders.scheduleAtFixedRate(() -> {
-                    StreamBoardEventsRequest.Builder request = StreamBoardEventsRequest.newBuilder().setSessionId(session);
-                    Instant now = Instant.now();
-                    for (int i = 0; i < slots; i++) {
-                        BoardEvent.Builder e = BoardEvent.newBuilder().setEventId(UUID.randomUUID().toString())
-                                .setSequence(sequence.incrementAndGet())
-                                .setOccurredAt(Timestamp.newBuilder().setSeconds(now.getEpochSecond()).setNanos(now.getNano()))
-                                .setSerial(serials[i]).setAttemptId(attempts[i])
-                                .setSlot(Slot.newBuilder().setPortPath("1-1." + (i + 1)).setPowerUpOrder(i + 1));
-                        if (tick[0] == 0) {
-                            e.setState(FlashJobState.FLASH_JOB_STATE_DETECTED).setDetected(BoardDetected.newBuilder()
-                                    .setUsbProductId(0xDF11).setProduct("DFU in HS Mode"));
-                        } else {
-                            int percent = (int) Math.min(100, tick[0]);
-                            e.setState(FlashJobState.FLASH_JOB_STATE_FLASHING).setFlashProgress(FlashProgress.newBuilder()
-                                    .setPartitionId("0x23").setPartitionName("rootfs").setPartitionPercent(percent).setOverallPercent(percent));
-                        }
-                        request.addEvents(e);
-                    }
-                    tick[0]++;
-                    sentAt.put(sequence.get(), System.nanoTime());
-                    synchronized (out) {
-                        out.onNext(request.build());
-                    }
-                }, 0, periodMillis, TimeUnit.MILLISECONDS);
-            }
-            // Discard the first two seconds (sessions opening, first boards detected), then measure the window.
-            Await.sleep(Duration.ofSeconds(2));
-            Stats warm = new Stats();
-            warm.addAll(latency);
-            long committedBefore = committed.get();
-            int samplesBefore = latency.count();
-            double cpuSum = 0;
-            double heapMax = 0;
-            int cpuSamples = 0;
-            long[] machine0 = ProcStat.machineTicks();
-            double postgres0 = ProcStat.postgresCpuSeconds();
-            long t0 = System.nanoTime();
-            while (System.nanoTime() - t0 < window.toNanos()) {
-                Await.sleep(Duration.ofSeconds(2));
-                double[] m = metrics(bed.server().managementUrl());
-                if (!Double.isNaN(m[0])) {
-                    cpuSum += m[0];
-                    cpuSamples++;
-                }
-                heapMax = Math.max(heapMax, m[1]);
-            }
-            double seconds = (System.nanoTime() - t0) / 1e9;
-            long[] machine1 = ProcStat.machineTicks();
-            double machineCpu = machine1[1] == machine0[1] ? Double.NaN
-                    : (double) (machine1[0] - machine0[0]) / (machine1[1] - machine0[1]);
-            double postgresCpu = (ProcStat.postgresCpuSeconds() - postgres0) / seconds
-                    / Runtime.getRuntime().availableProcessors();
-            Stats measured = new Stats();
-            List<Long> all = latency.snapshot();
-            all.subList(Math.min(samplesBefore, all.size()), all.size()).forEach(measured::add);
-            return new FanInResult((committed.get() - committedBefore) / seconds, measured,
-                    cpuSamples == 0 ? Double.NaN : cpuSum / cpuSamples, postgresCpu, machineCpu, heapMax / (1024 * 1024));
-        } finally {
-            senders.shutdownNow();
-            senders.awaitTermination(5, TimeUnit.SECONDS);
-            for (StreamObserver<StreamBoardEventsRequest> s : streams) {
-                try {
-                    synchronized (s) {
-                        s.onCompleted();
-                    }
-                } catch (RuntimeException e) {
-                    // already ended
-                }
-            }
-            done.await(5, TimeUnit.SECONDS);
-            clients.forEach(RigClient::close);
-        }
-    }
-
-    /** process_cpu_usage (0-1 of the whole machine) and heap used in bytes from /q/metrics on the management port. */
-    private static double[] metrics(String managementUrl) {
-        try {
-            String text = HTTP.send(HttpRequest.newBuilder(URI.create(managementUrl + "/q/metrics")).timeout(Duration.ofSeconds(5)).build(),
-                    HttpResponse.BodyHandlers.ofString()).body();
-            double cpu = Double.NaN;
-            double heap = 0;
-            for (String line : text.split("\n")) {
-                if (line.startsWith("process_cpu_usage")) {
-                    cpu = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-                } else if (line.startsWith("jvm_memory_used_bytes") && line.contains("area=\"heap\"")) {
-                    heap += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-                }
-            }
-            return new double[] {cpu, heap};
-        } catch (IOException | RuntimeException e) {
-            return new double[] {Double.NaN, 0};
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return new double[] {Double.NaN, 0};
         }
     }
 

@@ -25,8 +25,9 @@ import org.postgresql.PGNotification;
 
 /**
  * Pushes every committed board event and rig change to the live view. PostgreSQL notifies at commit (triggers in
- * V10), on whichever replica committed, so every replica's dashboard sees every rig and nothing uncommitted. Revoked
- * admin and viewer tokens are announced the same way (V17), so that every replica closes the streams opened with them.
+ * V10 and V31), on whichever replica committed, so every replica's dashboard sees every rig and nothing uncommitted.
+ * Revoked admin and viewer tokens are announced the same way (V17), so that every replica closes the streams opened
+ * with them.
  */
 @ApplicationScoped
 public class LiveFeed {
@@ -122,10 +123,13 @@ public class LiveFeed {
         for (PGNotification notification : notifications) {
             try {
                 if (BOARD_CHANNEL.equals(notification.getName())) {
-                    boardEvents.add(UUID.fromString(notification.getParameter()));
-                    if (boardEvents.size() == MAX_BURST) {
-                        publishBoards(boardEvents);
-                        boardEvents.clear();
+                    // One notification names the events that one statement stored (V31).
+                    for (String eventId : notification.getParameter().split(",")) {
+                        boardEvents.add(UUID.fromString(eventId));
+                        if (boardEvents.size() == MAX_BURST) {
+                            publishBoards(boardEvents);
+                            boardEvents.clear();
+                        }
                     }
                 } else if (RIG_CHANNEL.equals(notification.getName())) {
                     rigs.add(Long.parseLong(notification.getParameter()));
@@ -142,12 +146,10 @@ public class LiveFeed {
         if (!boardEvents.isEmpty()) {
             publishBoards(boardEvents);
         }
-        for (long rig : rigs) {
-            try {
-                queries.rig(rig).ifPresent(r -> updates.onNext(LiveUpdate.of(r)));
-            } catch (RuntimeException e) {
-                lost(RIG_CHANNEL + "/" + rig, e);
-            }
+        try {
+            queries.rigs(rigs).forEach(r -> updates.onNext(LiveUpdate.of(r)));
+        } catch (RuntimeException e) {
+            lost(rigs.size() + " rigs", e);
         }
     }
 

@@ -18,6 +18,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -96,11 +97,20 @@ public class LiveQueries {
         return query(ALERT + " WHERE a.id = ?", LiveQueries::alert, id).stream().findFirst();
     }
 
+    /**
+     * The rigs in service among {@code ids}, as they stand now. Every request of board events touches its rig's row,
+     * so a burst names many rigs: read together, with every rig's release once (issue 18: read per rig, the release
+     * of every rig was read again for each).
+     */
     @Transactional
-    public Optional<LiveRig> rig(long id) {
-        Rig rig = Rig.findById(id);
-        return rig == null || rig.revokedAt != null ? Optional.empty() : Optional.of(live(rig, Instant.now(),
-                releases.releaseNames()));
+    public List<LiveRig> rigs(Collection<Long> ids) {
+        if (ids.isEmpty()) {
+            return List.of();
+        }
+        Instant now = Instant.now();
+        Map<Long, ReleaseService.ReleaseName> releaseNames = releases.releaseNames();
+        return Rig.<Rig>list("id in ?1 and revokedAt is null order by name", ids).stream()
+                .map(r -> live(r, now, releaseNames)).toList();
     }
 
     @Transactional

@@ -9,15 +9,18 @@ import java.util.Optional;
 
 /**
  * Tells a rig its release on every answer that can carry it, so that a pin set by an admin reaches the rig with its
- * next heartbeat. No pin and no default: the field stays unset and the rig flashes its own layout.
+ * next heartbeat. No pin and no default: the field stays unset and the rig flashes its own layout. The release is read
+ * once per rig and kept until something changes it ({@link PinCache}).
  */
 @ApplicationScoped
 public class ReleasePins {
 
     private final ReleaseService releases;
+    private final PinCache cache;
 
-    ReleasePins(ReleaseService releases) {
+    ReleasePins(ReleaseService releases, PinCache cache) {
         this.releases = releases;
+        this.cache = cache;
     }
 
     public OpenSessionResponse onSession(long rigId, OpenSessionResponse response) {
@@ -33,8 +36,8 @@ public class ReleasePins {
     }
 
     private Optional<ReleasePin> pin(long rigId) {
-        return releases.pinOf(rigId).map(p -> ReleasePin.newBuilder().setReleaseName(p.name())
+        return cache.get(rigId, rig -> releases.pinOf(rig).map(p -> ReleasePin.newBuilder().setReleaseName(p.name())
                 .setManifestSha256(p.manifestSha256()).setLayoutName(p.layout()).putAllFileSha256(p.files())
-                .setRetired(p.retired()).build());
+                .setRetired(p.retired()).build()));
     }
 }

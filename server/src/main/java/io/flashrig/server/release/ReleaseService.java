@@ -53,11 +53,13 @@ public class ReleaseService {
     private final EntityManager em;
     private final AuditLog audit;
     private final CurrentCaller caller;
+    private final PinCache pins;
 
-    ReleaseService(EntityManager em, AuditLog audit, CurrentCaller caller) {
+    ReleaseService(EntityManager em, AuditLog audit, CurrentCaller caller, PinCache pins) {
         this.em = em;
         this.audit = audit;
         this.caller = caller;
+        this.pins = pins;
     }
 
     /** Stores a release; the same content again is the stored one, other content under its name a conflict. */
@@ -103,6 +105,7 @@ public class ReleaseService {
         if (release.retiredAt == null) {
             ReleaseView before = view(release);
             release.retiredAt = Instant.now();
+            pins.forgetAfterCommit();
             audit.record("release.retire", "release " + name, "rigs on it stop flashing: "
                     + (before.rigs().isEmpty() ? "none pinned" : String.join(", ", before.rigs()))
                     + (before.isDefault() ? "; it is the default" : ""));
@@ -127,6 +130,7 @@ public class ReleaseService {
         pin.pinnedAt = Instant.now();
         pin.pinnedBy = caller.name();
         pin.persist();
+        pins.forgetAfterCommit();
         audit.record("rig.release", "rig " + rigName, describe(before) + " -> " + release.name);
         return ofRig(rigName);
     }
@@ -137,6 +141,7 @@ public class ReleaseService {
         long rigId = rigId(rigName);
         RigRelease before = ofRig(rigName);
         if (RigReleasePin.deleteById(rigId)) {
+            pins.forgetAfterCommit();
             audit.record("rig.release", "rig " + rigName, describe(before) + " -> unpinned");
         }
         return ofRig(rigName);
@@ -161,6 +166,7 @@ public class ReleaseService {
         chosen.setAt = Instant.now();
         chosen.setBy = caller.name();
         chosen.persist();
+        pins.forgetAfterCommit();
         audit.record("release.default", "default release", before + " -> " + release.name);
         return defaultRelease().orElseThrow();
     }
@@ -171,6 +177,7 @@ public class ReleaseService {
         Optional<DefaultRelease> before = defaultRelease();
         if (before.isPresent()) {
             ReleaseDefault.deleteById(ReleaseDefault.ONLY_ROW);
+            pins.forgetAfterCommit();
             audit.record("release.default", "default release", before.get().release() + " -> none");
         }
     }
@@ -185,8 +192,8 @@ public class ReleaseService {
     }
 
     /**
-     * The release a rig flashes, with its files: its pin, else the default; empty when neither is set. One indexed
-     * read, made on every stream response so that a new pin reaches the rig within a heartbeat.
+     * The release a rig flashes, with its files: its pin, else the default; empty when neither is set. Answers to rigs
+     * read it through {@link PinCache}, once per rig until it changes.
      */
     @Transactional
     public Optional<RigPin> pinOf(long rigId) {

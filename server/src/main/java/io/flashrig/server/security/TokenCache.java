@@ -1,24 +1,17 @@
 package io.flashrig.server.security;
 
-import io.flashrig.server.sql.Listener;
+import io.flashrig.server.sql.NotifiedCache;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import jakarta.transaction.Synchronization;
 import jakarta.transaction.TransactionSynchronizationRegistry;
-import java.sql.Connection;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 import javax.sql.DataSource;
-import org.postgresql.PGNotification;
 
 /**
  * Who recently accepted tokens belong to, so that a rig's every call does not look its token up in the database
  * (issue 18: a second transaction per call). Only accepted tokens are kept, by hash. Revocation stays immediate: a
- * change to any token, on any replica or by hand in SQL, notifies every replica at commit (V25's triggers), which
+ * change to any token, on any replica or by hand in SQL, notifies every replica at commit (V30's triggers), which
  * empties its cache; the replica that made the change empties its own right after its commit. While this replica
  * cannot listen, it keeps nothing, and every call asks the database again. An entry is also forgotten after
  * {@link #MAX_AGE_NANOS}: a listening connection that died without a word takes seconds to notice, and a revoked
@@ -39,30 +32,24 @@ public class TokenCache {
     private record Entry(Caller caller, long at) {
     }
 
-    private final Map<String, Entry> callers = new ConcurrentHashMap<>();
-    /** Moves on every emptying: a lookup that began before one must not put its (possibly stale) answer back. */
-    private final AtomicLong generation = new AtomicLong();
-    private final TransactionSynchronizationRegistry transactions;
-    private final Listener listener;
-    private volatile boolean listening;
+    private final NotifiedCache<String, Entry> callers;
 
     TokenCache(DataSource dataSource, TransactionSynchronizationRegistry transactions) {
-        this.transactions = transactions;
-        this.listener = new Listener("flashrig-token-cache", "Token lookups are not cached while the database is"
-                + " unreachable", List.of(CHANNEL), WAIT_MILLIS, true, dataSource, new Forgetting());
+        this.callers = new NotifiedCache<>("flashrig-token-cache", "Token lookups are not cached while the database is"
+                + " unreachable", CHANNEL, WAIT_MILLIS, MAX_ENTRIES, dataSource, transactions);
     }
 
     void start(@Observes StartupEvent event) {
-        listener.start();
+        callers.start();
     }
 
     void stop(@Observes ShutdownEvent event) {
-        listener.stop();
+        callers.stop();
     }
 
     /** The caller holding the token of this hash, if it was accepted since the last change to any token. */
     Caller get(String hash) {
-        Entry entry = listening ? callers.get(hash) : null;
+        Entry entry = callers.get(hash);
         if (entry == null || System.nanoTime() - entry.at() > MAX_AGE_NANOS) {
             return null;
         }
@@ -71,19 +58,12 @@ public class TokenCache {
 
     /** Read before looking a token up in the database, and handed to {@link #put}. */
     long generation() {
-        return generation.get();
+        return callers.generation();
     }
 
     /** Keeps an accepted token, unless any token changed since {@code lookedUpAt} (a {@link #generation()}). */
     void put(String hash, Caller caller, long lookedUpAt) {
-        if (!listening || generation.get() != lookedUpAt || callers.size() >= MAX_ENTRIES) {
-            return;
-        }
-        callers.put(hash, new Entry(caller, System.nanoTime()));
-        // An emptying between the test above and the put must still win.
-        if (generation.get() != lookedUpAt) {
-            callers.remove(hash);
-        }
+        callers.put(hash, new Entry(caller, System.nanoTime()), lookedUpAt);
     }
 
     /**
@@ -92,42 +72,6 @@ public class TokenCache {
      * replicas hear of it by notification.
      */
     public void forgetAfterCommit() {
-        transactions.registerInterposedSynchronization(new Synchronization() {
-            @Override
-            public void beforeCompletion() {
-            }
-
-            @Override
-            public void afterCompletion(int status) {
-                forget();
-            }
-        });
-    }
-
-    private void forget() {
-        generation.incrementAndGet();
-        callers.clear();
-    }
-
-    /** Any change to any token empties the cache, and so does every moment this replica may not hear of one. */
-    private final class Forgetting implements Listener.Handler {
-
-        @Override
-        public void listening(Connection connection) {
-            // Whatever changed while nobody listened is forgotten.
-            forget();
-            listening = true;
-        }
-
-        @Override
-        public void heard(PGNotification[] notifications) {
-            forget();
-        }
-
-        @Override
-        public void lost() {
-            listening = false;
-            forget();
-        }
+        callers.forgetAfterCommit();
     }
 }

@@ -23,7 +23,7 @@ public final class Listener {
         /** Listening (again): what went unheard before may be looked up on {@code connection}. */
         void listening(Connection connection) throws SQLException;
 
-        /** The notifications that arrived during one wait. */
+        /** The notifications that arrived during one wait: at least one. */
         void heard(PGNotification[] notifications);
 
         /** The link is gone (or the server stops): nothing is heard until {@link #listening} again. */
@@ -94,7 +94,8 @@ public final class Listener {
                     while (running) {
                         // Blocks on the socket until PostgreSQL sends a notification (or the wait ends): no polling.
                         PGNotification[] notifications = postgres.getNotifications(waitMillis);
-                        if (notifications != null) {
+                        // A wait that heard nothing gives an empty array: for a cache, that is no change at all.
+                        if (notifications != null && notifications.length > 0) {
                             handler.heard(notifications);
                         }
                         if (proveAlive) {

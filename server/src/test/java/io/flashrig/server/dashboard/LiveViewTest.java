@@ -23,9 +23,13 @@ import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 import java.net.URL;
+import java.sql.Connection;
+import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -33,6 +37,8 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
 
 /** The live view's API: pushed updates after commit, the snapshot, the quality figures, and who may read them. */
 @QuarkusTest
@@ -79,6 +85,33 @@ class LiveViewTest {
             // One per burst as it reaches the live feed (a burst may arrive in two parts), not one per event (102).
             assertTrue(aboutTheBoard.size() >= 1 && aboutTheBoard.size() <= 4, aboutTheBoard.size() + " updates");
             assertEquals(99, aboutTheBoard.get(aboutTheBoard.size() - 1).path("board").path("percent").asInt());
+        }
+    }
+
+    /**
+     * The events one request stores reach every replica's live feed as one notification naming them all (V31), not
+     * one notification each: at fan-in every notification is work at commit for the database and for each replica.
+     */
+    @Test
+    void theEventsOfOneRequestAreOneNotification() throws Exception {
+        try (Connection listening = TestApi.directDataSource().getConnection();
+                Statement statement = listening.createStatement()) {
+            statement.execute("LISTEN " + LiveFeed.BOARD_CHANNEL);
+            try (ReportingRig rig = new ReportingRig(server, "rig-live-one-notification")) {
+                String serial = board(50);
+                String attempt = rig.flashing(serial, "1-1.8", 1);
+                rig.progress(serial, attempt, "1-1.8", 100);
+            }
+            PGConnection postgres = listening.unwrap(PGConnection.class);
+            List<String> heard = new ArrayList<>();
+            await().atMost(Duration.ofSeconds(10)).until(() -> {
+                PGNotification[] notifications = postgres.getNotifications(100);
+                for (PGNotification n : notifications == null ? new PGNotification[0] : notifications) {
+                    heard.add(n.getParameter());
+                }
+                return heard.stream().anyMatch(ids -> ids.split(",").length == 100);
+            });
+            heard.forEach(ids -> Arrays.stream(ids.split(",")).forEach(UUID::fromString));
         }
     }
 

@@ -3,6 +3,7 @@ package io.flashrig.server.release;
 import static io.flashrig.server.testing.TestApi.asAdmin;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -22,6 +23,9 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.net.URL;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -79,6 +83,41 @@ class ReleasePinTest {
 
                 asAdmin().delete("/api/v1/rigs/rig-pin-wire/release").then().statusCode(200);
                 assertFalse(stream.send(RigClient.batch(session)).hasReleasePin());
+            }
+        }
+    }
+
+    /**
+     * A replica keeps each rig's release in memory: a pin changed behind its back (by another replica, or by hand in
+     * SQL as here) must still reach a stream that runs on it.
+     */
+    @Test
+    void aPinChangedOnAnotherReplicaReachesARunningStream() throws Exception {
+        String token = TestApi.registerRig("rig-pin-elsewhere");
+        release("elsewhere-v1", 'e');
+        ReleaseManifest second = release("elsewhere-v2", 'f');
+        asAdmin().body(Map.of("release", "elsewhere-v1")).put("/api/v1/rigs/rig-pin-elsewhere/release").then()
+                .statusCode(200);
+        try (RigClient rig = new RigClient(server, token)) {
+            OpenSessionResponse session = rig.rpc().openSession(RigClient.sessionRequest(UUID.randomUUID().toString()));
+            try (RigClient.EventStream stream = rig.stream()) {
+                // Twice: the second answer is the kept one.
+                assertEquals("elsewhere-v1", stream.send(RigClient.batch(session)).getReleasePin().getReleaseName());
+                assertEquals("elsewhere-v1", stream.send(RigClient.batch(session)).getReleasePin().getReleaseName());
+
+                try (Connection c = TestApi.directDataSource().getConnection();
+                        PreparedStatement repin = c.prepareStatement("UPDATE rig_release SET release_name = ?"
+                                + " WHERE rig_id = (SELECT id FROM rig WHERE name = ? AND revoked_at IS NULL)")) {
+                    repin.setString(1, "elsewhere-v2");
+                    repin.setString(2, "rig-pin-elsewhere");
+                    assertEquals(1, repin.executeUpdate());
+                }
+
+                ReleasePin heard = await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
+                        .until(() -> stream.send(RigClient.batch(session)).getReleasePin(),
+                                p -> p.getReleaseName().equals("elsewhere-v2"));
+                assertEquals(second.sha256(), heard.getManifestSha256());
+                assertEquals(second.files(), new java.util.TreeMap<>(heard.getFileSha256Map()));
             }
         }
     }
