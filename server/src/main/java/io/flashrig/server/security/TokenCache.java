@@ -11,6 +11,7 @@ import java.sql.Connection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.sql.DataSource;
 import org.postgresql.PGNotification;
@@ -36,7 +37,8 @@ public class TokenCache {
     /** The longest a revocation can go unseen here when its notification is lost; a busy rig still hits the cache. */
     static final long MAX_AGE_NANOS = 1_000_000_000L;
 
-    private record Entry(Caller caller, long at) {
+    /** An accepted token's holder, since when, and whether one caller is already looking it up again. */
+    private record Entry(Caller caller, long at, AtomicBoolean refreshing) {
     }
 
     private final Map<String, Entry> callers = new ConcurrentHashMap<>();
@@ -60,10 +62,18 @@ public class TokenCache {
         listener.stop();
     }
 
-    /** The caller holding the token of this hash, if it was accepted since the last change to any token. */
+    /**
+     * The caller holding the token of this hash, if it was accepted since the last change to any token. Past half its
+     * age an entry sends one caller to the database, whose answer renews it, while the others still use it: so that a
+     * busy rig's calls do not all miss together each time its entry expires.
+     */
     Caller get(String hash) {
         Entry entry = listening ? callers.get(hash) : null;
-        if (entry == null || System.nanoTime() - entry.at() > MAX_AGE_NANOS) {
+        if (entry == null) {
+            return null;
+        }
+        long age = System.nanoTime() - entry.at();
+        if (age > MAX_AGE_NANOS || age > MAX_AGE_NANOS / 2 && entry.refreshing().compareAndSet(false, true)) {
             return null;
         }
         return entry.caller();
@@ -79,7 +89,7 @@ public class TokenCache {
         if (!listening || generation.get() != lookedUpAt || callers.size() >= MAX_ENTRIES) {
             return;
         }
-        callers.put(hash, new Entry(caller, System.nanoTime()));
+        callers.put(hash, new Entry(caller, System.nanoTime(), new AtomicBoolean()));
         // An emptying between the test above and the put must still win.
         if (generation.get() != lookedUpAt) {
             callers.remove(hash);
