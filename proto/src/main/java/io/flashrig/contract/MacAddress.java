@@ -1,6 +1,5 @@
 package io.flashrig.contract;
 
-import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
@@ -11,6 +10,7 @@ import java.util.regex.Pattern;
 public record MacAddress(long value) implements Comparable<MacAddress> {
 
     public static final long MAX = 0xFFFF_FFFF_FFFFL;
+    private static final char[] HEX = "0123456789ABCDEF".toCharArray();
 
     private static final Pattern SEPARATED = Pattern.compile("\\p{XDigit}{2}([:-])\\p{XDigit}{2}(\\1\\p{XDigit}{2}){4}");
     private static final Pattern BARE = Pattern.compile("\\p{XDigit}{12}");
@@ -114,16 +114,18 @@ public record MacAddress(long value) implements Comparable<MacAddress> {
         return Long.compare(value, other.value);
     }
 
+    // By hand rather than String.format: the server formats a MAC for every answer it gives a rig (issue 18).
     private static String format(long value) {
-        String hex = String.format(Locale.ROOT, "%012X", value & MAX);
-        StringBuilder out = new StringBuilder(17);
-        for (int i = 0; i < 12; i += 2) {
-            if (i > 0) {
-                out.append(':');
+        char[] out = new char[17];
+        for (int octet = 0; octet < 6; octet++) {
+            int bits = (int) (value >>> (40 - 8 * octet)) & 0xFF;
+            out[3 * octet] = HEX[bits >>> 4];
+            out[3 * octet + 1] = HEX[bits & 0xF];
+            if (octet < 5) {
+                out[3 * octet + 2] = ':';
             }
-            out.append(hex, i, i + 2);
         }
-        return out.toString();
+        return new String(out);
     }
 
     private static InvalidValueException invalid(String mac, String message) {

@@ -21,6 +21,16 @@ class MacAddressTest {
     }
 
     @ParameterizedTest
+    @ValueSource(longs = {0x04D921000001L, 0xA8CDEF012345L, 0x02FEDCBA9876L, 0x0A0B0C0D0E0FL})
+    void printsEveryDigitOfEveryOctetAndReadsBackItsOwnPrint(long value) {
+        MacAddress mac = new MacAddress(value);
+        String hex = String.format("%012X", value);
+        assertEquals(String.join(":", hex.substring(0, 2), hex.substring(2, 4), hex.substring(4, 6),
+                hex.substring(6, 8), hex.substring(8, 10), hex.substring(10, 12)), mac.toString());
+        assertEquals(mac, MacAddress.parse(mac.toString()));
+    }
+
+    @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
             "01:00:5E:00:00:01 | multicast",
             "05-00-00-00-00-00 | multicast",

@@ -13,6 +13,8 @@ import java.sql.Savepoint;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -59,8 +61,25 @@ public final class MacAllocator {
             Instant writeClaimedAt) {
     }
 
-    /** flashrig_assign_mac's row: HELD (mac, state), ASSIGNED (mac) or EXHAUSTED. */
+    /** One board's ask for a MAC, for {@link #assignAll}. */
+    public record Ask(BoardSerial serial, Long rigId, String attemptId) {
+    }
+
+    /** What {@link #assignAll} made of an ask: its assignment, its refusal, or neither: ask it alone. */
+    public record Outcome(Assignment assignment, DomainException refusal) {
+        static final Outcome ASK_ALONE = new Outcome(null, null);
+
+        public boolean askAlone() {
+            return assignment == null && refusal == null;
+        }
+    }
+
+    /** flashrig_assign_mac's row: HELD (mac, state), ASSIGNED (mac) or EXHAUSTED; flashrig_assign_macs' also SINGLE. */
     private record Answer(String outcome, long mac, String state) {
+    }
+
+    /** A row of flashrig_assign_macs: the answer for the serial at idx (1-based). */
+    private record Indexed(int idx, Answer answer) {
     }
 
     /** flashrig_assign_mac's refusal of a rig past its quota (V25). */
@@ -100,6 +119,58 @@ public final class MacAllocator {
             // The hour rolled on between the two looks: the rig may take its MAC after all.
             return assign(c, serial, rigId, attemptId, now);
         }
+        return answered(answer, serial);
+    }
+
+    /**
+     * The MACs of several boards in one statement ({@code flashrig_assign_macs}, V32): one round trip, one transaction
+     * and one stripe lock for them all. {@code asks} must name distinct serials; the outcomes come in their order. An
+     * ask whose rig may be near its quota, or every ask when a rig went past it meanwhile, comes back to be asked alone
+     * ({@link #assign}), which refuses and records as every quota refusal is. On an autocommit connection.
+     */
+    public List<Outcome> assignAll(Connection c, List<Ask> asks, Instant now) throws SQLException {
+        int size = asks.size();
+        String[] serials = new String[size];
+        Long[] rigs = new Long[size];
+        String[] attempts = new String[size];
+        for (int i = 0; i < size; i++) {
+            serials[i] = asks.get(i).serial().value();
+            rigs[i] = asks.get(i).rigId();
+            attempts[i] = asks.get(i).attemptId();
+        }
+        Answer[] answers = new Answer[size];
+        try {
+            for (Indexed row : Jdbc.query(c, "SELECT idx, outcome, mac, state FROM flashrig_assign_macs(?, ?, ?, ?, ?, ?, ?)",
+                    rs -> new Indexed(rs.getInt(1), new Answer(rs.getString(2), rs.getLong(3), rs.getString(4))),
+                    c.createArrayOf("text", serials), c.createArrayOf("bigint", rigs), c.createArrayOf("text", attempts),
+                    now, quota.defaultNewMacsPerHour(), RigQuota.minute(now), RigQuota.windowStart(now))) {
+                answers[row.idx() - 1] = row.answer();
+            }
+        } catch (SQLException e) {
+            if (!RIG_QUOTA_TAKEN.equals(e.getSQLState())) {
+                throw e;
+            }
+            // Nothing was written: each ask alone, so that the rig past its quota is refused and recorded.
+            answers = new Answer[size];
+        }
+        List<Outcome> outcomes = new ArrayList<>(size);
+        for (int i = 0; i < size; i++) {
+            Answer answer = answers[i];
+            if (answer == null || answer.outcome().equals("SINGLE")) {
+                outcomes.add(Outcome.ASK_ALONE);
+                continue;
+            }
+            try {
+                outcomes.add(new Outcome(answered(answer, asks.get(i).serial()), null));
+            } catch (DomainException refused) {
+                outcomes.add(new Outcome(null, refused));
+            }
+        }
+        return outcomes;
+    }
+
+    /** What flashrig_assign_mac or flashrig_assign_macs answered for one serial, or its refusal. */
+    private static Assignment answered(Answer answer, BoardSerial serial) {
         return switch (answer.outcome()) {
             case "HELD" -> {
                 Assignment held = new Assignment(new MacAddress(answer.mac()),
@@ -112,7 +183,7 @@ public final class MacAllocator {
                     ErrorReason.ERROR_REASON_MAC_POOL_EXHAUSTED, "The MAC pool is empty: no active MAC range has an"
                     + " address left. An admin must add a range (POST /api/v1/mac-ranges) before more boards can be"
                     + " fused.", Map.of());
-            default -> throw new IllegalStateException("flashrig_assign_mac answered " + answer.outcome());
+            default -> throw new IllegalStateException("the MAC assignment answered " + answer.outcome());
         };
     }
 

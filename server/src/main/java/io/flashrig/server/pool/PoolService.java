@@ -27,21 +27,28 @@ public class PoolService {
     private final EntityManager em;
     private final MacAllocator allocator;
     private final DataSource dataSource;
+    private final AssignmentBatcher batches;
 
-    PoolService(EntityManager em, MacAllocator allocator, DataSource dataSource) {
+    PoolService(EntityManager em, MacAllocator allocator, DataSource dataSource, AssignmentBatcher batches) {
         this.em = em;
         this.allocator = allocator;
         this.dataSource = dataSource;
+        this.batches = batches;
     }
 
     /**
-     * A refusal keeps what it recorded: the alert of a rig past its quota. Nothing else is written before one. On an
-     * autocommit connection of its own, outside JTA: the allocator's one statement is the whole transaction, so a call
-     * costs one round trip to the database (issue 18). A caller's transaction is suspended rather than joined, so that
-     * the connection is never one JTA holds open.
+     * A refusal keeps what it recorded: the alert of a rig past its quota. Nothing else is written before one. Asked
+     * together with the other boards asking meanwhile ({@link AssignmentBatcher}); asked alone when the batch leaves
+     * it, on an autocommit connection of its own, outside JTA: the allocator's one statement is the whole transaction,
+     * so a call costs one round trip to the database (issue 18). A caller's transaction is suspended rather than
+     * joined, so that the connection is never one JTA holds open.
      */
     @Transactional(Transactional.TxType.NOT_SUPPORTED)
     public MacAllocator.Assignment assign(BoardSerial serial, Long rigId, String attemptId) {
+        return batches.assign(serial, rigId, attemptId, () -> assignAlone(serial, rigId, attemptId));
+    }
+
+    private MacAllocator.Assignment assignAlone(BoardSerial serial, Long rigId, String attemptId) {
         try (Connection c = dataSource.getConnection()) {
             return allocator.assign(c, serial, rigId, attemptId, Instant.now());
         } catch (SQLException e) {

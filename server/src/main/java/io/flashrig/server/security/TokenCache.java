@@ -6,6 +6,7 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.transaction.TransactionSynchronizationRegistry;
+import java.util.concurrent.atomic.AtomicBoolean;
 import javax.sql.DataSource;
 
 /**
@@ -29,7 +30,8 @@ public class TokenCache {
     /** The longest a revocation can go unseen here when its notification is lost; a busy rig still hits the cache. */
     static final long MAX_AGE_NANOS = 1_000_000_000L;
 
-    private record Entry(Caller caller, long at) {
+    /** An accepted token's holder, since when, and whether one caller is already looking it up again. */
+    private record Entry(Caller caller, long at, AtomicBoolean refreshing) {
     }
 
     private final NotifiedCache<String, Entry> callers;
@@ -47,10 +49,18 @@ public class TokenCache {
         callers.stop();
     }
 
-    /** The caller holding the token of this hash, if it was accepted since the last change to any token. */
+    /**
+     * The caller holding the token of this hash, if it was accepted since the last change to any token. Past half its
+     * age an entry sends one caller to the database, whose answer renews it, while the others still use it: so that a
+     * busy rig's calls do not all miss together each time its entry expires.
+     */
     Caller get(String hash) {
         Entry entry = callers.get(hash);
-        if (entry == null || System.nanoTime() - entry.at() > MAX_AGE_NANOS) {
+        if (entry == null) {
+            return null;
+        }
+        long age = System.nanoTime() - entry.at();
+        if (age > MAX_AGE_NANOS || age > MAX_AGE_NANOS / 2 && entry.refreshing().compareAndSet(false, true)) {
             return null;
         }
         return entry.caller();
@@ -63,7 +73,7 @@ public class TokenCache {
 
     /** Keeps an accepted token, unless any token changed since {@code lookedUpAt} (a {@link #generation()}). */
     void put(String hash, Caller caller, long lookedUpAt) {
-        callers.put(hash, new Entry(caller, System.nanoTime()), lookedUpAt);
+        callers.put(hash, new Entry(caller, System.nanoTime(), new AtomicBoolean()), lookedUpAt);
     }
 
     /**

@@ -1,0 +1,182 @@
+package io.flashrig.bench;
+
+import io.flashrig.contract.testing.RigClient;
+import io.flashrig.e2e.Admin;
+import io.flashrig.e2e.Testbed;
+import io.flashrig.proto.rig.v1.AssignMacRequest;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Benchmark 2, MAC assignment: gRPC {@code AssignMac} against the packaged server versus a single-row
+ * {@code UPDATE ... RETURNING} loop over JDBC on the same PostgreSQL, at 1, 8, 32 and 64 callers, in two shapes:
+ * every caller on one rig (one token, one channel: every call passes that rig's quota), and the factory's shape, rigs
+ * of 16 slots (a rig per 16 callers, each rig its own token and channel, as each rig computer has). The JDBC baseline
+ * is measured once per level and is the denominator of both shapes' ratios.
+ *
+ * <p>System properties, for profiling one level: {@code flashrig.assign.callers} (default {@code 1,8,32,64}),
+ * {@code flashrig.assign.seconds} (default 6).
+ */
+final class AssignBench {
+
+    /** A rig computer's slots: the callers one rig brings in the factory's shape. */
+    private static final int SLOTS_PER_RIG = 16;
+
+    /** Every MAC the callers got, with its serial; and every call made. */
+    private record Seen(Map<String, String> serialByMac, AtomicLong duplicates, AtomicLong calls) {
+        Seen() {
+            this(new ConcurrentHashMap<>(), new AtomicLong(), new AtomicLong());
+        }
+    }
+
+    private AssignBench() {
+    }
+
+    static void run() throws Exception {
+        Duration window = Duration.ofSeconds(Long.getLong("flashrig.assign.seconds", 6));
+        int[] levels = Arrays.stream(System.getProperty("flashrig.assign.callers", "1,8,32,64").split(","))
+                .mapToInt(s -> Integer.parseInt(s.strip())).toArray();
+        int mostRigs = (Arrays.stream(levels).max().orElse(1) + SLOTS_PER_RIG - 1) / SLOTS_PER_RIG;
+        System.out.printf(Locale.ROOT, "%n== 2. MAC assignment: %d s per level, gRPC AssignMac (blocking stubs) vs "
+                + "single-row UPDATE ... RETURNING over JDBC (autocommit), same PostgreSQL ==%n", window.toSeconds());
+        // A rig takes tens of thousands of MACs here: its quota of new MACs per hour must not be what is measured.
+        try (Testbed bed = Testbed.start("bench-assign", Map.of("FLASHRIG_RIG_NEW_MACS_PER_HOUR", "100000000"))) {
+            Admin admin = bed.server().admin();
+            admin.addRange("04:D9:30:00:00:00", "04:D9:3F:FF:FF:FF", "bench");
+            try (Connection c = bed.database().connect(); Statement s = c.createStatement()) {
+                s.execute("CREATE TABLE bench_counter (id int PRIMARY KEY, next_value bigint NOT NULL)");
+                s.execute("INSERT INTO bench_counter VALUES (1, 0)");
+                StringBuilder settings = new StringBuilder();
+                for (String name : List.of("server_version", "fsync", "synchronous_commit", "shared_buffers", "max_connections")) {
+                    try (ResultSet rs = s.executeQuery("SHOW " + name)) {
+                        rs.next();
+                        settings.append(name).append('=').append(rs.getString(1)).append(' ');
+                    }
+                }
+                System.out.println("PostgreSQL (zonky embedded, as the tests use it): " + settings.toString().strip());
+            }
+            Seen seen = new Seen();
+            List<RigClient> rigs = new ArrayList<>();
+            try {
+                for (int i = 0; i < mostRigs; i++) {
+                    rigs.add(RigClient.forRig(bed.server().port(), admin.createRig("bench-assign-" + (i + 1))));
+                }
+                System.out.println("one rig: every caller on rig 1 (one token, one channel); rigs of 16: a rig per 16 callers,"
+                        + " each its own token and channel");
+                System.out.println("callers | shape      rigs | gRPC assignments/s  p50 ms  p99 ms | JDBC UPDATE/s  p50 ms  p99 ms"
+                        + " | gRPC/JDBC");
+                // Warm-up, not counted in the figures (JIT, connection pools).
+                runFor(Duration.ofSeconds(3), 8, caller -> assignOnce(bed, rigs.get(caller % rigs.size()), seen));
+                for (int callers : levels) {
+                    int ownRigs = (callers + SLOTS_PER_RIG - 1) / SLOTS_PER_RIG;
+                    Stats oneRig = runFor(window, callers, caller -> assignOnce(bed, rigs.get(0), seen));
+                    Stats rigsOf16 = ownRigs == 1 ? null
+                            : runFor(window, callers, caller -> assignOnce(bed, rigs.get(caller / SLOTS_PER_RIG), seen));
+                    Stats jdbc = runJdbcFor(bed, window, callers);
+                    print(callers, "one rig", 1, oneRig, jdbc, window);
+                    if (rigsOf16 != null) {
+                        print(callers, "rigs of 16", ownRigs, rigsOf16, jdbc, window);
+                    }
+                }
+            } finally {
+                rigs.forEach(RigClient::close);
+            }
+            long rows = bed.database().number("SELECT count(*) FROM mac_assignment");
+            long distinctMacs = bed.database().number("SELECT count(DISTINCT mac) FROM mac_assignment");
+            long distinctSerials = bed.database().number("SELECT count(DISTINCT board_serial) FROM mac_assignment");
+            System.out.printf(Locale.ROOT, "duplicates: %d MACs seen twice by callers; database: %d assignments, %d distinct MACs, %d "
+                    + "distinct serials, %d calls made -> %s%n", seen.duplicates().get(), rows, distinctMacs, distinctSerials,
+                    seen.calls().get(), seen.duplicates().get() == 0 && rows == distinctMacs && rows == distinctSerials
+                            && rows == seen.calls().get() ? "ZERO duplicates" : "DUPLICATES FOUND");
+        }
+    }
+
+    private static void print(int callers, String shape, int rigs, Stats grpc, Stats jdbc, Duration window) {
+        double grpcRate = grpc.count() / (double) window.toSeconds();
+        double jdbcRate = jdbc.count() / (double) window.toSeconds();
+        System.out.printf(Locale.ROOT, "%7d | %-10s %4d | %18.0f  %6.1f  %6.1f | %13.0f  %6.1f  %6.1f | %8.3f%n", callers, shape,
+                rigs, grpcRate, grpc.percentileMillis(50), grpc.percentileMillis(99), jdbcRate, jdbc.percentileMillis(50),
+                jdbc.percentileMillis(99), grpcRate / jdbcRate);
+    }
+
+    private static void assignOnce(Testbed bed, RigClient rig, Seen seen) {
+        String serial = bed.newSerial();
+        String mac = rig.rpc().assignMac(AssignMacRequest.newBuilder().setSerial(serial)
+                .setAttemptId(uuid()).setRequestId(uuid()).build()).getMac();
+        seen.calls().incrementAndGet();
+        String other = seen.serialByMac().putIfAbsent(mac, serial);
+        if (other != null && !other.equals(serial)) {
+            seen.duplicates().incrementAndGet();
+        }
+    }
+
+    /** A random id as an agent sends one; not UUID.randomUUID(), whose one SecureRandom the 64 callers would queue on. */
+    private static String uuid() {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        return new UUID(random.nextLong() & ~0xF000L | 0x4000L, random.nextLong() & ~(3L << 62) | (1L << 63)).toString();
+    }
+
+    /** A caller's one call; {@code caller} is its number, 0 to threads - 1. */
+    private interface Call {
+        void run(int caller);
+    }
+
+    private static Stats runFor(Duration window, int threads, Call call) throws InterruptedException {
+        Stats stats = new Stats();
+        long end = System.nanoTime() + window.toNanos();
+        List<Thread> workers = new ArrayList<>();
+        for (int i = 0; i < threads; i++) {
+            int caller = i;
+            Thread t = new Thread(() -> {
+                while (System.nanoTime() < end) {
+                    long t0 = System.nanoTime();
+                    call.run(caller);
+                    stats.add(System.nanoTime() - t0);
+                }
+            });
+            t.start();
+            workers.add(t);
+        }
+        for (Thread t : workers) {
+            t.join();
+        }
+        return stats;
+    }
+
+    private static Stats runJdbcFor(Testbed bed, Duration window, int threads) throws Exception {
+        List<Connection> connections = new ArrayList<>();
+        List<PreparedStatement> statements = new ArrayList<>();
+        for (int i = 0; i < threads; i++) {
+            Connection c = bed.database().connect();
+            connections.add(c);
+            statements.add(c.prepareStatement("UPDATE bench_counter SET next_value = next_value + 1 WHERE id = 1 RETURNING next_value"));
+        }
+        try {
+            // Each caller owns one connection, as each gRPC caller has its own call.
+            return runFor(window, threads, caller -> {
+                try (ResultSet rs = statements.get(caller).executeQuery()) {
+                    rs.next();
+                } catch (SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+        } finally {
+            for (Connection c : connections) {
+                c.close();
+            }
+        }
+    }
+}
