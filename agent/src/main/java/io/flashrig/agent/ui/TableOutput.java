@@ -124,6 +124,9 @@ final class TableOutput implements OperatorOutput {
     }
 
     private synchronized void resized() {
+        if (closed) {
+            return;
+        }
         Size size = terminal.getSize();
         display.clear();
         display.resize(size.getRows(), size.getColumns());
@@ -239,6 +242,8 @@ final class TableOutput implements OperatorOutput {
                 print(out, PLAIN_WIDTH);
                 return;
             }
+            // The final table is printed once for the scrollback; a later resize must not redraw over the shell.
+            terminal.handle(Terminal.Signal.WINCH, Terminal.SignalHandler.SIG_DFL);
             terminal.puts(Capability.exit_ca_mode);
             terminal.puts(Capability.cursor_visible);
             terminal.setAttributes(attributes);
