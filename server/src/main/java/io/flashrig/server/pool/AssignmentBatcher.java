@@ -2,7 +2,10 @@ package io.flashrig.server.pool;
 
 import io.flashrig.contract.BoardSerial;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.sql.Connection;
+import java.sql.SQLTimeoutException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -23,6 +26,10 @@ import org.jboss.logging.Logger;
  * thread, and wakes the next waiting caller when it is done; the others sleep until their answer is in. A lone ask
  * goes at once, as a batch of one; nobody waits for a batch to fill. Anything a batch cannot settle - a rig near its
  * quota, a batch that failed - is asked alone, as before batches, by the caller's own thread.
+ *
+ * <p>No wait is unbounded: an ask still queued when its wait runs out is taken back and asked alone, and an ask a
+ * sender took but did not answer in time fails as a passing failure (the rig retries and gets the same MAC back if it
+ * was given). A caller whose ask a sender already took sleeps rather than trying to send again.
  */
 @ApplicationScoped
 public class AssignmentBatcher {
@@ -36,10 +43,28 @@ public class AssignmentBatcher {
     /** Asks waiting; a full queue sends the ask alone rather than wait. */
     private static final int CAPACITY = 4_096;
 
+    /** How long a caller waits for a batch: the agent gives up on a call after 10 s and asks again. */
+    static final Duration MAX_WAIT = Duration.ofSeconds(10);
+
+    /** Sends one batch of asks (distinct serials) and answers each, in order. */
+    interface BatchSender {
+        List<MacAllocator.Outcome> send(List<MacAllocator.Ask> asks) throws Exception;
+    }
+
+    /** A batch that took the ask did not answer within {@link #MAX_WAIT}: a passing failure, as a slow database is. */
+    static final class AnswerLate extends RuntimeException {
+        AnswerLate(Duration waited) {
+            super("No answer from the database within " + waited.toSeconds() + " s",
+                    new SQLTimeoutException("No answer from the database within " + waited.toSeconds() + " s"));
+        }
+    }
+
     /** One caller's ask, its thread, and its outcome once settled (null outcome: ask alone). */
     private static final class Waiting {
         private final MacAllocator.Ask ask;
         private final Thread caller = Thread.currentThread();
+        /** A sender drained it from the queue: only that sender answers it now. */
+        private volatile boolean taken;
         private volatile boolean settled;
         private MacAllocator.Outcome outcome;
 
@@ -56,12 +81,21 @@ public class AssignmentBatcher {
 
     private final BlockingQueue<Waiting> queue = new ArrayBlockingQueue<>(CAPACITY);
     private final Semaphore senders = new Semaphore(SENDERS);
-    private final MacAllocator allocator;
-    private final DataSource dataSource;
+    private final BatchSender sender;
+    private final long maxWaitNanos;
 
+    @Inject
     AssignmentBatcher(MacAllocator allocator, DataSource dataSource) {
-        this.allocator = allocator;
-        this.dataSource = dataSource;
+        this(asks -> {
+            try (Connection c = dataSource.getConnection()) {
+                return allocator.assignAll(c, asks, Instant.now());
+            }
+        }, MAX_WAIT);
+    }
+
+    AssignmentBatcher(BatchSender sender, Duration maxWait) {
+        this.sender = sender;
+        this.maxWaitNanos = maxWait.toNanos();
     }
 
     /**
@@ -75,8 +109,9 @@ public class AssignmentBatcher {
             return alone.get();
         }
         boolean interrupted = false;
+        long deadline = System.nanoTime() + maxWaitNanos;
         while (!me.settled) {
-            if (senders.tryAcquire()) {
+            if (!me.taken && senders.tryAcquire()) {
                 try {
                     sendWaiting();
                 } finally {
@@ -88,13 +123,26 @@ public class AssignmentBatcher {
                     }
                 }
             } else {
-                LockSupport.park(this);
-                // The ask is in the database's hands already: its answer is waited for, the interrupt kept for later.
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    break;
+                }
+                LockSupport.parkNanos(this, left);
+                // The ask may be in the database's hands already: its answer is waited for, the interrupt kept.
                 interrupted |= Thread.interrupted();
             }
         }
         if (interrupted) {
             Thread.currentThread().interrupt();
+        }
+        if (!me.settled) {
+            // Both senders are busy past the wait: an ask no sender took is asked alone; a taken one stays theirs.
+            if (queue.remove(me)) {
+                return alone.get();
+            }
+            if (!me.settled) {
+                throw new AnswerLate(Duration.ofNanos(maxWaitNanos));
+            }
         }
         MacAllocator.Outcome settled = me.outcome;
         if (settled == null || settled.askAlone()) {
@@ -106,12 +154,27 @@ public class AssignmentBatcher {
         return settled.assignment();
     }
 
+    /** Asks waiting for a sender. */
+    int queued() {
+        return queue.size();
+    }
+
     private void sendWaiting() {
         List<Waiting> batch = new ArrayList<>();
         queue.drainTo(batch, MAX_BATCH);
         if (batch.isEmpty()) {
             return;
         }
+        batch.forEach(w -> w.taken = true);
+        try {
+            answer(batch);
+        } finally {
+            // Whatever went wrong, no taken ask is left unanswered: those the batch did not settle are asked alone.
+            batch.stream().filter(w -> !w.settled).forEach(w -> w.settle(null));
+        }
+    }
+
+    private void answer(List<Waiting> batch) {
         // One ask per serial: a board asked for twice (a retry) gets its MAC twice, newly assigned only the first time.
         Map<BoardSerial, List<Waiting>> bySerial = new LinkedHashMap<>();
         for (Waiting waiting : batch) {
@@ -119,10 +182,10 @@ public class AssignmentBatcher {
         }
         List<MacAllocator.Ask> asks = bySerial.values().stream().map(w -> w.get(0).ask).toList();
         List<MacAllocator.Outcome> outcomes;
-        try (Connection c = dataSource.getConnection()) {
-            outcomes = allocator.assignAll(c, asks, Instant.now());
+        try {
+            outcomes = sender.send(asks);
         } catch (Exception e) {
-            LOG.debugf(e, "A batch of %d MAC asks failed; each is asked alone", batch.size());
+            LOG.warnf("A batch of %d MAC asks failed (%s); each is asked alone", batch.size(), e.toString());
             batch.forEach(w -> w.settle(null));
             return;
         }
