@@ -345,8 +345,19 @@ public final class LabelQueue implements Consumer<BoardEvent>, AutoCloseable {
     }
 
     private void append(String... fields) throws IOException {
-        journal.write(ByteBuffer.wrap((String.join("\t", fields) + "\n").getBytes(StandardCharsets.UTF_8)));
-        journal.force(false);
+        long end = journal.size();
+        try {
+            DurableFiles.writeFully(journal, ByteBuffer.wrap((String.join("\t", fields) + "\n").getBytes(StandardCharsets.UTF_8)));
+            journal.force(false);
+        } catch (IOException e) {
+            // A part-written line would run into the next one: the journal goes back to its last whole line.
+            try {
+                journal.truncate(end);
+            } catch (IOException again) {
+                e.addSuppressed(again);
+            }
+            throw e;
+        }
         journalLines++;
     }
 

@@ -8,6 +8,10 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A label printer on its raw TCP port (9100, "JetDirect"), the way Zebra and compatible printers take ZPL: connect,
@@ -17,6 +21,16 @@ public final class TcpLabelPrinter implements LabelPrinter {
 
     /** The raw printing port every Zebra and compatible printer listens on. */
     public static final int RAW_PORT = 9100;
+
+    /**
+     * Closes a connection whose document is not taken in time: a socket's timeout bounds reads only, and a printer that
+     * accepts and never reads would hold a write, and with it every label behind it, forever.
+     */
+    private static final ScheduledExecutorService WATCHDOG = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "flashrig-label-watchdog");
+        t.setDaemon(true);
+        return t;
+    });
 
     private final URI uri;
     private final Duration timeout;
@@ -56,11 +70,24 @@ public final class TcpLabelPrinter implements LabelPrinter {
     @Override
     public void print(String zpl) throws IOException {
         try (Socket socket = connect()) {
-            OutputStream out = socket.getOutputStream();
-            out.write(zpl.getBytes(StandardCharsets.UTF_8));
-            out.flush();
-            // A half-close lets the printer see the end of the document before the connection goes.
-            socket.shutdownOutput();
+            ScheduledFuture<?> guard = WATCHDOG.schedule(() -> closeQuietly(socket), timeout.toMillis(), TimeUnit.MILLISECONDS);
+            try {
+                OutputStream out = socket.getOutputStream();
+                out.write(zpl.getBytes(StandardCharsets.UTF_8));
+                out.flush();
+                // A half-close lets the printer see the end of the document before the connection goes.
+                socket.shutdownOutput();
+            } finally {
+                guard.cancel(false);
+            }
+        }
+    }
+
+    private static void closeQuietly(Socket socket) {
+        try {
+            socket.close();
+        } catch (IOException ignored) {
+            // The writer sees the closed socket and the label stays queued.
         }
     }
 

@@ -399,9 +399,7 @@ public final class EventQueue implements AutoCloseable {
         byte[] bytes = event.toByteArray();
         ByteBuffer record = ByteBuffer.allocate(HEADER + bytes.length);
         record.putInt(bytes.length).putInt(crc32c(bytes)).put(bytes).flip();
-        while (record.hasRemaining()) {
-            channel.write(record);
-        }
+        DurableFiles.writeFully(channel, record);
     }
 
     private static int crc32c(byte[] bytes) {

@@ -1,6 +1,7 @@
 package io.flashrig.agent.state;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
@@ -20,7 +21,7 @@ public final class DurableFiles {
     public static void writeAtomically(Path target, byte[] content) throws IOException {
         Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
         try (FileChannel ch = PrivateFiles.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-            ch.write(java.nio.ByteBuffer.wrap(content));
+            writeFully(ch, ByteBuffer.wrap(content));
             ch.force(true);
         }
         try {
@@ -29,6 +30,13 @@ public final class DurableFiles {
             Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
         }
         syncDirectory(target.toAbsolutePath().getParent());
+    }
+
+    /** Writes all of {@code bytes}: a write to a full disk may take part of them without failing. */
+    public static void writeFully(FileChannel channel, ByteBuffer bytes) throws IOException {
+        while (bytes.hasRemaining()) {
+            channel.write(bytes);
+        }
     }
 
     /** Makes a folder's entries (created, renamed, deleted files) durable. */
