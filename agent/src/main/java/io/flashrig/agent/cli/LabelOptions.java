@@ -22,7 +22,7 @@ public class LabelOptions {
     String printer;
 
     @Option(names = "--label-template", paramLabel = "FILE", description = "ZPL file (^XA … ^XZ) replacing the built-in label;"
-            + " placeholders ${serial}, ${mac}, ${date}, ${rig}. Config flashrig.label-template.")
+            + " placeholders $${serial}, $${mac}, $${date}, $${rig}. Config flashrig.label-template.")
     Path template;
 
     /** The printer and its layout. */

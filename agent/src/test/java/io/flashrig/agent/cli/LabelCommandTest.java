@@ -57,6 +57,15 @@ class LabelCommandTest {
     }
 
     @Test
+    void theHelpNamesTheTemplatesPlaceholdersAsTheyAreWritten(QuarkusMainLauncher launcher) {
+        LaunchResult help = launcher.launch("label", "--help");
+        assertEquals(0, help.exitCode());
+        // picocli reads ${...} in a description as a variable of its own; the operator must see the placeholders.
+        String text = help.getOutput().replaceAll("\\s+", " ");
+        assertTrue(text.contains("placeholders ${serial}, ${mac}, ${date}, ${rig}"), text);
+    }
+
+    @Test
     void aBoardTheServerHasNoLabelForIsExitNineInOneLine(QuarkusMainLauncher launcher) {
         LaunchResult unknown = launcher.launch("label", SERIAL, "--server", server.url(), "--token", TestRigServer.TOKEN,
                 "--label-printer", printer.uri());
