@@ -118,4 +118,38 @@ class AssignmentBatchTest {
             assertFalse(outcomes.get(15).askAlone());
         }
     }
+
+    @Test
+    void aBatchWaitsForTheFirstRangeWithRoomRatherThanTakingTheNextRangesAddresses() throws Exception {
+        long first = TestApi.freshRange(64);
+        long later = TestApi.nextBlock() + 1;
+        TestApi.asAdmin().body(java.util.Map.of("first", TestApi.mac(later), "last", TestApi.mac(later + 63), "label",
+                "the next range")).post("/api/v1/mac-ranges").then().statusCode(201);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try (Connection holder = TestApi.directDataSource().getConnection();
+                Connection c = TestApi.directDataSource().getConnection();
+                Connection watcher = TestApi.directDataSource().getConnection()) {
+            // Other calls hold every stripe of the first range, as 8 assignments in flight would.
+            holder.setAutoCommit(false);
+            holder.createStatement().execute("SELECT * FROM mac_range_stripe s JOIN mac_range r ON r.id = s.range_id"
+                    + " WHERE r.first_mac = " + first + " FOR UPDATE OF s");
+            List<MacAllocator.Ask> asks = new ArrayList<>();
+            for (int i = 1; i <= 4; i++) {
+                asks.add(ask(serial("BF", i), null));
+            }
+            java.util.concurrent.Future<List<MacAllocator.Outcome>> batch = pool.submit(
+                    () -> allocator.assignAll(c, asks, Instant.now()));
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> batch.isDone()
+                    || TestApi.count("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'") > 0);
+
+            holder.rollback();
+
+            for (MacAllocator.Outcome outcome : batch.get(30, java.util.concurrent.TimeUnit.SECONDS)) {
+                long mac = outcome.assignment().mac().value();
+                assertTrue(mac >= first && mac < first + 64, TestApi.mac(mac) + " is not from the first range");
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
 }
