@@ -53,9 +53,12 @@ public class AssignmentBatcher {
 
     /** A batch that took the ask did not answer within {@link #MAX_WAIT}: a passing failure, as a slow database is. */
     static final class AnswerLate extends RuntimeException {
+        AnswerLate(String message) {
+            super(message, new SQLTimeoutException(message));
+        }
+
         AnswerLate(Duration waited) {
-            super("No answer from the database within " + waited.toSeconds() + " s",
-                    new SQLTimeoutException("No answer from the database within " + waited.toSeconds() + " s"));
+            this("No answer from the database within " + waited.toSeconds() + " s");
         }
     }
 

@@ -49,6 +49,17 @@ class AssignmentBatcherTest {
         return callers.submit(() -> batcher.assign(serial(i), null, null, () -> ALONE));
     }
 
+    /** Asks 1 and 2 each take a sender slot into the database; asks 3 and 4 then wait in the queue behind them. */
+    private List<Future<MacAllocator.Assignment>> twoAsksQueuedBehindTwoSenders(AssignmentBatcher batcher,
+            CountDownLatch bothSending) throws InterruptedException {
+        ask(batcher, 1);
+        ask(batcher, 2);
+        assertTrue(bothSending.await(30, TimeUnit.SECONDS), "two senders in the database");
+        List<Future<MacAllocator.Assignment>> queued = List.of(ask(batcher, 3), ask(batcher, 4));
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> batcher.queued() == 2);
+        return queued;
+    }
+
     @Test
     void whileBothSendersHangAnAskNoSenderTookIsAskedAloneOnceItsWaitRunsOut() throws Exception {
         CountDownLatch bothSending = new CountDownLatch(2);
@@ -75,12 +86,9 @@ class AssignmentBatcherTest {
             (n == 1 ? firstBack : databaseBack).await();
             return asks.stream().map(a -> MacAllocator.Outcome.ASK_ALONE).toList();
         }, Duration.ofSeconds(2));
-        ask(batcher, 1);
-        ask(batcher, 2);
-        assertTrue(bothSending.await(30, TimeUnit.SECONDS), "two senders in the database");
-        Future<MacAllocator.Assignment> third = ask(batcher, 3);
-        Future<MacAllocator.Assignment> fourth = ask(batcher, 4);
-        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> batcher.queued() == 2);
+        List<Future<MacAllocator.Assignment>> queued = twoAsksQueuedBehindTwoSenders(batcher, bothSending);
+        Future<MacAllocator.Assignment> third = queued.get(0);
+        Future<MacAllocator.Assignment> fourth = queued.get(1);
 
         // One of the two sends both, and hangs with the second sender; the other was taken and waits in vain.
         firstBack.countDown();
@@ -105,12 +113,9 @@ class AssignmentBatcherTest {
             databaseBack.await();
             return asks.stream().map(a -> MacAllocator.Outcome.ASK_ALONE).toList();
         }, Duration.ofMinutes(5));
-        ask(batcher, 1);
-        ask(batcher, 2);
-        assertTrue(bothSending.await(30, TimeUnit.SECONDS), "two senders in the database");
-        Future<MacAllocator.Assignment> third = ask(batcher, 3);
-        Future<MacAllocator.Assignment> fourth = ask(batcher, 4);
-        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> batcher.queued() == 2);
+        List<Future<MacAllocator.Assignment>> queued = twoAsksQueuedBehindTwoSenders(batcher, bothSending);
+        Future<MacAllocator.Assignment> third = queued.get(0);
+        Future<MacAllocator.Assignment> fourth = queued.get(1);
 
         databaseBack.countDown();
 
