@@ -4,6 +4,13 @@ import io.flashrig.contract.testing.RigClient;
 import io.flashrig.e2e.Admin;
 import io.flashrig.e2e.Testbed;
 import io.flashrig.proto.rig.v1.AssignMacRequest;
+import io.grpc.CallOptions;
+import io.grpc.MethodDescriptor;
+import io.grpc.stub.ClientCalls;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -12,6 +19,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -27,8 +35,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * of 16 slots (a rig per 16 callers, each rig its own token and channel, as each rig computer has). The JDBC baseline
  * is measured once per level and is the denominator of both shapes' ratios.
  *
+ * <p>Beside them, the floor of any gRPC call on this machine: the server's gRPC health check ({@code
+ * grpc.health.v1.Health/Check}: no token, no database) through the same channels. An assignment cannot be cheaper than
+ * that, so it says how much of the ratio the allocator still holds and how much is the transport's.
+ *
  * <p>System properties, for profiling one level: {@code flashrig.assign.callers} (default {@code 1,8,32,64}),
- * {@code flashrig.assign.seconds} (default 6).
+ * {@code flashrig.assign.seconds} (default 6); {@code flashrig.assign.jfr=FILE} records the server with Java Flight
+ * Recorder (profile settings) into FILE.
  */
 final class AssignBench {
 
@@ -42,6 +55,14 @@ final class AssignBench {
         }
     }
 
+    /** The health check as raw bytes: an empty request asks for the server as a whole; the answer is not read. */
+    private static final MethodDescriptor<byte[], byte[]> HEALTH_CHECK = MethodDescriptor.<byte[], byte[]>newBuilder()
+            .setType(MethodDescriptor.MethodType.UNARY)
+            .setFullMethodName("grpc.health.v1.Health/Check")
+            .setRequestMarshaller(new RawBytes())
+            .setResponseMarshaller(new RawBytes())
+            .build();
+
     private AssignBench() {
     }
 
@@ -53,7 +74,9 @@ final class AssignBench {
         System.out.printf(Locale.ROOT, "%n== 2. MAC assignment: %d s per level, gRPC AssignMac (blocking stubs) vs "
                 + "single-row UPDATE ... RETURNING over JDBC (autocommit), same PostgreSQL ==%n", window.toSeconds());
         // A rig takes tens of thousands of MACs here: its quota of new MACs per hour must not be what is measured.
-        try (Testbed bed = Testbed.start("bench-assign", Map.of("FLASHRIG_RIG_NEW_MACS_PER_HOUR", "100000000"))) {
+        Map<String, String> serverEnv = new HashMap<>(Map.of("FLASHRIG_RIG_NEW_MACS_PER_HOUR", "100000000"));
+        serverEnv.putAll(ServerRecording.env("flashrig.assign.jfr"));
+        try (Testbed bed = Testbed.start("bench-assign", serverEnv)) {
             Admin admin = bed.server().admin();
             admin.addRange("04:D9:30:00:00:00", "04:D9:3F:FF:FF:FF", "bench");
             try (Connection c = bed.database().connect(); Statement s = c.createStatement()) {
@@ -75,7 +98,8 @@ final class AssignBench {
                     rigs.add(RigClient.forRig(bed.server().port(), admin.createRig("bench-assign-" + (i + 1))));
                 }
                 System.out.println("one rig: every caller on rig 1 (one token, one channel); rigs of 16: a rig per 16 callers,"
-                        + " each its own token and channel");
+                        + " each its own token and channel; gRPC floor: the health check through the rigs of 16's channels"
+                        + " (no token, no database)");
                 System.out.println("callers | shape      rigs | gRPC assignments/s  p50 ms  p99 ms | JDBC UPDATE/s  p50 ms  p99 ms"
                         + " | gRPC/JDBC");
                 // Warm-up, not counted in the figures (JIT, connection pools).
@@ -85,11 +109,13 @@ final class AssignBench {
                     Stats oneRig = runFor(window, callers, caller -> assignOnce(bed, rigs.get(0), seen));
                     Stats rigsOf16 = ownRigs == 1 ? null
                             : runFor(window, callers, caller -> assignOnce(bed, rigs.get(caller / SLOTS_PER_RIG), seen));
+                    Stats floor = runFor(window, callers, caller -> healthCheck(rigs.get(caller / SLOTS_PER_RIG)));
                     Stats jdbc = runJdbcFor(bed, window, callers);
                     print(callers, "one rig", 1, oneRig, jdbc, window);
                     if (rigsOf16 != null) {
                         print(callers, "rigs of 16", ownRigs, rigsOf16, jdbc, window);
                     }
+                    print(callers, "gRPC floor", ownRigs, floor, jdbc, window);
                 }
             } finally {
                 rigs.forEach(RigClient::close);
@@ -120,6 +146,27 @@ final class AssignBench {
         String other = seen.serialByMac().putIfAbsent(mac, serial);
         if (other != null && !other.equals(serial)) {
             seen.duplicates().incrementAndGet();
+        }
+    }
+
+    private static void healthCheck(RigClient rig) {
+        ClientCalls.blockingUnaryCall(rig.rpc().getChannel(), HEALTH_CHECK, CallOptions.DEFAULT, new byte[0]);
+    }
+
+    /** Passes a message's bytes as they are. */
+    private static final class RawBytes implements MethodDescriptor.Marshaller<byte[]> {
+        @Override
+        public InputStream stream(byte[] value) {
+            return new ByteArrayInputStream(value);
+        }
+
+        @Override
+        public byte[] parse(InputStream stream) {
+            try {
+                return stream.readAllBytes();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
         }
     }
 

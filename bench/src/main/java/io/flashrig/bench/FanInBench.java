@@ -72,13 +72,7 @@ final class FanInBench {
                 + " each as a share of every core.");
         System.out.println("    K | offered ev/s | committed ev/s | ack p50 ms | ack p99 ms | server CPU % | PostgreSQL CPU %"
                 + " | bench CPU % | machine CPU % | server heap MiB | vs K=1 ev/s");
-        Map<String, String> serverEnv = Map.of();
-        String jfr = System.getProperty("flashrig.fanin.jfr");
-        if (jfr != null) {
-            serverEnv = Map.of("JAVA_TOOL_OPTIONS", "-XX:StartFlightRecording=filename=" + jfr
-                    + ",settings=profile,dumponexit=true");
-            System.out.println("server recorded by JFR into " + jfr);
-        }
+        Map<String, String> serverEnv = ServerRecording.env("flashrig.fanin.jfr");
         try (Testbed bed = Testbed.start("bench-fanin", serverEnv)) {
             Admin admin = bed.server().admin();
             defaultRelease(admin);

@@ -152,4 +152,51 @@ class AssignmentBatchTest {
             pool.shutdownNow();
         }
     }
+
+    @Test
+    void aBatchFindsTheSerialsThatHaveAMacByIndexNotByReadingTheWholeTable() throws Exception {
+        TestApi.freshRange(256);
+        try (Connection c = TestApi.directDataSource().getConnection()) {
+            // One transaction, so that pg_stat_xact_user_tables counts this session's scans alone; more than five
+            // batches, so that PL/pgSQL has cached each statement's plan for the session, as a server connection has.
+            c.setAutoCommit(false);
+            for (int b = 0; b < 12; b++) {
+                List<MacAllocator.Ask> asks = new ArrayList<>();
+                for (int i = 0; i < 4; i++) {
+                    asks.add(ask(serial("B5", b * 4 + i), null));
+                }
+                // Asked again: the serials that have a MAC are looked up too.
+                allocator.assignAll(c, asks, Instant.now());
+                allocator.assignAll(c, asks, Instant.now());
+            }
+            try (var rs = c.createStatement().executeQuery("SELECT seq_scan, idx_scan FROM pg_stat_xact_user_tables"
+                    + " WHERE relname = 'mac_assignment'")) {
+                assertTrue(rs.next());
+                assertEquals(0, rs.getLong(1), "sequential scans of mac_assignment: each grows with the table");
+                assertTrue(rs.getLong(2) >= 2 * 12 * 4, "an index probe per serial and batch");
+            }
+            c.rollback();
+        }
+    }
+
+    @Test
+    void aBatchOfOneIsTheOneBoardAssignmentWithItsRefusalAndAlert() throws Exception {
+        TestApi.freshRange(16);
+        TestApi.registerRig("rig-batch-of-one");
+        long rig = TestApi.count("SELECT id FROM rig WHERE name = 'rig-batch-of-one'");
+        try (Connection c = TestApi.directDataSource().getConnection()) {
+            c.createStatement().execute("UPDATE rig SET new_macs_per_hour = 1 WHERE id = " + rig);
+            MacAllocator.Outcome granted = allocator.assignAll(c, List.of(ask(serial("B1", 1), rig)), Instant.now())
+                    .get(0);
+            assertTrue(granted.assignment().newlyAssigned());
+            assertEquals(granted.assignment().mac(), allocator.assignAll(c, List.of(ask(serial("B1", 1), rig)),
+                    Instant.now()).get(0).assignment().mac(), "the same MAC again");
+
+            MacAllocator.Outcome refused = allocator.assignAll(c, List.of(ask(serial("B1", 2), rig)), Instant.now())
+                    .get(0);
+            assertEquals(DomainException.Kind.EXHAUSTED, refused.refusal().kind(), "past the rig's quota of one");
+            assertEquals(1, TestApi.count("SELECT count(*) FROM mac_alert WHERE rig_id = ?", rig),
+                    "the refusal is recorded for an admin");
+        }
+    }
 }
