@@ -35,7 +35,9 @@ import java.util.function.ToDoubleFunction;
  * {@code cli} watcher's interval for the T runs (250ms), {@code flashrig.bench.poll-intervals} the intervals of the
  * plug-to-start sweep (2s,1s,250ms,100ms), {@code flashrig.bench.simulator} false to skip the simulator's figure,
  * {@code flashrig.bench.efficiency} false to skip the T runs (section 1b alone), {@code flashrig.bench.together-rounds}
- * how many rounds of boards plugged together each interval measures (1): one round is one draw of the listing's phase.
+ * how many rounds of boards plugged together each interval measures (1): one round is one draw of the listing's phase,
+ * {@code flashrig.bench.sync-delay} (e.g. {@code 9ms}, needs {@code strace}) holds every fsync of the swept agents that
+ * long, as a slow or busy disk does (strace then also stops the agent at its other system calls, which costs it CPU).
  */
 final class ParallelBench {
 
@@ -71,6 +73,7 @@ final class ParallelBench {
         List<String> sweep = List.of(System.getProperty("flashrig.bench.poll-intervals", "2s,1s,250ms,100ms").split(","));
         boolean efficiency = Boolean.parseBoolean(System.getProperty("flashrig.bench.efficiency", "true"));
         int togetherRounds = Integer.parseInt(System.getProperty("flashrig.bench.together-rounds", "1"));
+        String syncDelay = System.getProperty("flashrig.bench.sync-delay", "");
         System.out.printf(Locale.ROOT, "%n== 1. Parallel efficiency: boards whose flash takes T = %.1f s, agent --parallel %d --watch cli ==%n",
                 flashMillis / 1000.0, BOARDS);
         try (Testbed bed = Testbed.start("bench-parallel")) {
@@ -104,6 +107,7 @@ final class ParallelBench {
             for (String interval : sweep) {
                 Path sweepHub = bed.dir().resolve("stand-in-hub-" + interval);
                 AgentProcess swept = startAgent(bed, "standin-" + interval, standIn, sweepHub, interval);
+                Process slowDisk = syncDelay.isEmpty() ? null : slowSyncs(swept, syncDelay);
                 standInRound(bed, swept, sweepHub, BOARDS, SWEEP_FLASH_MILLIS, staggered(random));
                 double idle = idleCpuSecondsPerMinute(swept);
                 Stats together = new Stats();
@@ -119,6 +123,9 @@ final class ParallelBench {
                     oneByOne.addAll(standInRound(bed, swept, sweepHub, BOARDS, SWEEP_FLASH_MILLIS, staggered(random)).phase(Board::started));
                 }
                 swept.close();
+                if (slowDisk != null) {
+                    slowDisk.destroy();
+                }
                 System.out.printf(Locale.ROOT, "%13s | %15.0f %10.0f | %17.0f %7.0f %7.0f | %21.2f  (%.1f %%)%n", interval,
                         together.percentileMillis(95), spread.percentileMillis(50), oneByOne.percentileMillis(50), oneByOne.percentileMillis(95),
                         oneByOne.percentileMillis(100), idle, idle / 60 * 100);
@@ -149,6 +156,21 @@ final class ParallelBench {
         // The agent's own start (JVM, session with the server) is not what is measured.
         Await.sleep(Duration.ofSeconds(4));
         return agent;
+    }
+
+    /** Holds every fsync and fdatasync of {@code agent} for {@code delay}, as a slow disk would, until the process is destroyed. */
+    private static Process slowSyncs(AgentProcess agent, String delay) {
+        try {
+            Process strace = new ProcessBuilder("strace", "-f", "-qq", "-o", "/dev/null", "-e", "trace=fsync,fdatasync",
+                    "-e", "inject=fsync,fdatasync:delay_exit=" + delay, "-p", Long.toString(agent.pid()))
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            // strace attaches to every thread of the agent before the rounds begin.
+            Await.sleep(Duration.ofSeconds(1));
+            System.out.printf(Locale.ROOT, "every fsync of the agent takes %s longer (strace attached)%n", delay);
+            return strace;
+        } catch (IOException e) {
+            throw new UncheckedIOException("strace could not be started", e);
+        }
     }
 
     /**
