@@ -160,20 +160,22 @@ public final class FlashJob {
      */
     public boolean detected() {
         boolean absent;
+        boolean goesOn;
         synchronized (this) {
             require(state == FLASH_JOB_STATE_UNSPECIFIED, "a board is detected once");
             transition(FLASH_JOB_STATE_DETECTED, e -> e.setDetected(BoardDetected.newBuilder().setUsbProductId(productId).setProduct(product)));
-            if (duplicate) {
+            goesOn = !duplicate;
+            if (!goesOn) {
                 refuseAsDuplicate();
-                return false;
             }
             absent = !present;
         }
         if (absent) {
-            // It left before it was announced, when its absence could not be judged yet: from now on it counts.
+            // It left before it was announced, when its absence could not be judged yet: from now on it counts, also for
+            // a duplicate, whose failed job would otherwise never be removed and would stand in for the board's next plug.
             absentWhenIdle.accept(this);
         }
-        return true;
+        return goesOn;
     }
 
     /** The programmer starts writing the layout, on a rig without a release. */

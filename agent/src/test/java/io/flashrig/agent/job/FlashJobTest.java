@@ -325,4 +325,21 @@ class FlashJobTest {
         assertTrue(fresh.absenceOutlastedGrace());
         assertEquals(FlashJobState.FLASH_JOB_STATE_DETECTED, emitted.get(1).getInterrupted().getInterruptedInState());
     }
+
+    @Test
+    void aDuplicateGoneBeforeItsAnnouncementIsRemovedOnceItFailsAsItIsAnnounced() {
+        List<BoardEvent> emitted = new ArrayList<>();
+        FlashJob fresh = unannounced(emitted);
+        List<FlashJob> judged = new ArrayList<>();
+        fresh.onAbsentWhenIdle(judged::add);
+        fresh.sharedSerial();
+        fresh.detached();
+        assertFalse(fresh.absenceOutlastedGrace(), "nothing to end before the announcement");
+        assertFalse(fresh.detected(), "the job does not go on");
+        assertEquals(List.of(fresh), judged, "its absence is judged again, or the failed job would never be forgotten");
+        assertTrue(fresh.absenceOutlastedGrace());
+        assertEquals(List.of(FlashJobState.FLASH_JOB_STATE_DETECTED, FlashJobState.FLASH_JOB_STATE_FAILED, FlashJobState.FLASH_JOB_STATE_REMOVED),
+                emitted.stream().map(BoardEvent::getState).toList());
+        assertEquals(FlashJobState.FLASH_JOB_STATE_FAILED, emitted.get(2).getRemoved().getFinalState());
+    }
 }
