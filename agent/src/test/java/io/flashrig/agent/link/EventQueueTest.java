@@ -201,7 +201,8 @@ class EventQueueTest {
                 }
             }, jobs)).toList();
             await(detectionsDurable);
-            assertEquals(2, syncs.get(), "16 detections made durable by the held sync and one more");
+            // The held sync covers all 16 when they were all written before it began (a loaded machine); else one more does.
+            assertTrue(syncs.get() > 0 && syncs.get() <= 2, syncs.get() + " syncs for 16 detections: the held one and at most one more");
             assertEquals(boards, queue.after(0, 1000).size(), "all of them offered for sending");
             goOn.countDown();
             stories.forEach(CompletableFuture::join);
