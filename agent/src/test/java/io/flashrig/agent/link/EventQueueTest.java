@@ -171,6 +171,22 @@ class EventQueueTest {
     }
 
     @Test
+    void anInterruptedAppenderStoresItsEventDurablyAndLeavesTheQueueUsable() throws Exception {
+        EventQueue queue = EventQueue.open(dir, 100);
+        // A job handed to the pool as the rig closes runs with its interrupt set; an interruptible write would close the log.
+        Thread.currentThread().interrupt();
+        long sequence;
+        try {
+            sequence = queue.append(event("a"));
+        } finally {
+            assertTrue(Thread.interrupted(), "the interrupt is kept for the job to see");
+        }
+        assertEquals(1, sequence);
+        assertEquals(2, queue.append(event("b")), "the queue stays usable for every other thread");
+        assertEquals(List.of("a", "b"), EventQueue.open(dir, 100).after(0, 10).stream().map(BoardEvent::getEventId).toList());
+    }
+
+    @Test
     void boardsOfOneListingShareTheirSyncsAndAfterAReopenEveryBoardsEventsAreThereInItsOrder() throws Exception {
         int boards = 16;
         int perBoard = 5;
