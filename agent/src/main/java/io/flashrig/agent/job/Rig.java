@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -103,7 +104,12 @@ public final class Rig implements AutoCloseable {
         }
         // The job thread announces the board (its detected event, durable before it returns): the watcher hands on the
         // next board of its listing at once, and the boards of one listing share their syncs instead of queueing for them.
-        jobThreads.execute(() -> run(created, serial));
+        try {
+            jobThreads.execute(() -> run(created, serial));
+        } catch (RejectedExecutionException e) {
+            // The rig is stopping: the board is left as it is, the next run flashes it.
+            LOG.debugf("board %s appeared while the rig stops; it is left for the next run", key);
+        }
     }
 
     private void run(FlashJob job, BoardSerial serial) {

@@ -130,6 +130,14 @@ class RigTest {
         }
     }
 
+    @Test
+    void aBoardSeenWhileTheRigStopsIsLeftAsItIs() {
+        rig.close();
+        // The watcher may still hand on a board after the job threads were shut down; it must not die of it.
+        rig.accept(new BoardWatcherEvent.Attached(board(serial(1), "1-1.1")));
+        assertEquals(List.of(), events, "no job runs for it");
+    }
+
     private void awaitAll(List<UsbBoard> boards, FlashJobState state) throws InterruptedException {
         await(boards.size() + " boards reach " + FlashJob.name(state)).atMost(Eventually.LIMIT).until(() -> boards.stream().allMatch(b -> lastState(b) == state));
     }
