@@ -33,7 +33,11 @@ import java.util.function.ToDoubleFunction;
  *
  * <p>Settings (system properties): {@code flashrig.bench.flash-seconds} T (20), {@code flashrig.bench.poll} the
  * {@code cli} watcher's interval for the T runs (250ms), {@code flashrig.bench.poll-intervals} the intervals of the
- * plug-to-start sweep (2s,1s,250ms,100ms), {@code flashrig.bench.simulator} false to skip the simulator's figure.
+ * plug-to-start sweep (2s,1s,250ms,100ms), {@code flashrig.bench.simulator} false to skip the simulator's figure,
+ * {@code flashrig.bench.efficiency} false to skip the T runs (section 1b alone), {@code flashrig.bench.together-rounds}
+ * how many rounds of boards plugged together each interval measures (1): one round is one draw of the listing's phase,
+ * {@code flashrig.bench.sync-delay} (e.g. {@code 9ms}, needs {@code strace}) holds every fsync of the swept agents that
+ * long, as a slow or busy disk does (strace then also stops the agent at its other system calls, which costs it CPU).
  */
 final class ParallelBench {
 
@@ -67,46 +71,63 @@ final class ParallelBench {
         long flashMillis = Math.round(Double.parseDouble(System.getProperty("flashrig.bench.flash-seconds", "20")) * 1000);
         String poll = System.getProperty("flashrig.bench.poll", "250ms");
         List<String> sweep = List.of(System.getProperty("flashrig.bench.poll-intervals", "2s,1s,250ms,100ms").split(","));
+        boolean efficiency = Boolean.parseBoolean(System.getProperty("flashrig.bench.efficiency", "true"));
+        int togetherRounds = Integer.parseInt(System.getProperty("flashrig.bench.together-rounds", "1"));
+        String syncDelay = System.getProperty("flashrig.bench.sync-delay", "");
         System.out.printf(Locale.ROOT, "%n== 1. Parallel efficiency: boards whose flash takes T = %.1f s, agent --parallel %d --watch cli ==%n",
                 flashMillis / 1000.0, BOARDS);
         try (Testbed bed = Testbed.start("bench-parallel")) {
             Path standIn = standIn(bed.dir().resolve("stand-in"));
             System.out.printf(Locale.ROOT, "programmer: stand-in %s (sh; a listing takes %.1f ms here)%n", standIn, listingMillis(standIn, bed.dir()));
 
-            Path hub = bed.dir().resolve("stand-in-hub-t");
-            AgentProcess agent = startAgent(bed, "standin-t", standIn, hub, poll);
-            // A fresh agent's first boards also pay for its class loading and JIT: not what a rig in use sees.
-            standInRound(bed, agent, hub, BOARDS, SWEEP_FLASH_MILLIS, NO_GAPS);
-            Round one = standInRound(bed, agent, hub, 1, flashMillis, NO_GAPS);
-            double cpu = ProcStat.cpuSeconds(agent.pid());
-            double cpuWithProgrammers = ProcStat.cpuSecondsWithChildren(agent.pid());
-            Round sixteen = standInRound(bed, agent, hub, BOARDS, flashMillis, NO_GAPS);
-            cpu = ProcStat.cpuSeconds(agent.pid()) - cpu;
-            cpuWithProgrammers = ProcStat.cpuSecondsWithChildren(agent.pid()) - cpuWithProgrammers;
-            agent.close();
-            report("stand-in, poll " + poll, one, sixteen, flashMillis);
-            System.out.printf(Locale.ROOT, "CPU of the %d-board round: agent JVM %.1f s, with its programmer runs %.1f s (%.2f s per board)%n",
-                    BOARDS, cpu, cpuWithProgrammers, cpuWithProgrammers / BOARDS);
+            if (efficiency) {
+                Path hub = bed.dir().resolve("stand-in-hub-t");
+                AgentProcess agent = startAgent(bed, "standin-t", standIn, hub, poll);
+                // A fresh agent's first boards also pay for its class loading and JIT: not what a rig in use sees.
+                standInRound(bed, agent, hub, BOARDS, SWEEP_FLASH_MILLIS, NO_GAPS);
+                Round one = standInRound(bed, agent, hub, 1, flashMillis, NO_GAPS);
+                double cpu = ProcStat.cpuSeconds(agent.pid());
+                double cpuWithProgrammers = ProcStat.cpuSecondsWithChildren(agent.pid());
+                Round sixteen = standInRound(bed, agent, hub, BOARDS, flashMillis, NO_GAPS);
+                cpu = ProcStat.cpuSeconds(agent.pid()) - cpu;
+                cpuWithProgrammers = ProcStat.cpuSecondsWithChildren(agent.pid()) - cpuWithProgrammers;
+                agent.close();
+                report("stand-in, poll " + poll, one, sixteen, flashMillis);
+                System.out.printf(Locale.ROOT, "CPU of the %d-board round: agent JVM %.1f s, with its programmer runs %.1f s (%.2f s per board)%n",
+                        BOARDS, cpu, cpuWithProgrammers, cpuWithProgrammers / BOARDS);
+            }
 
             Random random = new Random(18);
             System.out.printf(Locale.ROOT, "%n-- plug -> programmer start, stand-in, T = %.1f s, per poll interval: %d boards plugged together "
                     + "(one listing's phase), then 2 x %d boards plugged one by one at random moments over %d ms (every phase); idle CPU of "
-                    + "the agent and the listing processes it starts, no boards, %d s; a warm-up round first --%n",
-                    SWEEP_FLASH_MILLIS / 1000.0, BOARDS, BOARDS, STAGGER_MILLIS, IDLE_WINDOW.toSeconds());
-            System.out.println("poll interval | together p95 ms | one by one p50 ms  p95 ms  max ms | idle CPU s per minute  (% of one core)");
+                    + "the agent and the listing processes it starts, no boards, %d s; a warm-up round first; together: %d round(s), "
+                    + "spread = last minus first board's programmer start within a round (median of the rounds) --%n",
+                    SWEEP_FLASH_MILLIS / 1000.0, BOARDS, BOARDS, STAGGER_MILLIS, IDLE_WINDOW.toSeconds(), togetherRounds);
+            System.out.println("poll interval | together p95 ms  spread ms | one by one p50 ms  p95 ms  max ms | idle CPU s per minute  (% of one core)");
             for (String interval : sweep) {
                 Path sweepHub = bed.dir().resolve("stand-in-hub-" + interval);
                 AgentProcess swept = startAgent(bed, "standin-" + interval, standIn, sweepHub, interval);
+                Process slowDisk = syncDelay.isEmpty() ? null : slowSyncs(swept, syncDelay);
                 standInRound(bed, swept, sweepHub, BOARDS, SWEEP_FLASH_MILLIS, staggered(random));
                 double idle = idleCpuSecondsPerMinute(swept);
-                Stats together = standInRound(bed, swept, sweepHub, BOARDS, SWEEP_FLASH_MILLIS, NO_GAPS).phase(Board::started);
+                Stats together = new Stats();
+                Stats spread = new Stats();
+                for (int round = 0; round < togetherRounds; round++) {
+                    Stats started = standInRound(bed, swept, sweepHub, BOARDS, SWEEP_FLASH_MILLIS, NO_GAPS).phase(Board::started);
+                    together.addAll(started);
+                    // The boards were plugged within a millisecond or two: what spreads their starts is the agent.
+                    spread.add((long) ((started.percentileMillis(100) - started.percentileMillis(0)) * 1e6));
+                }
                 Stats oneByOne = new Stats();
                 for (int round = 0; round < 2; round++) {
                     oneByOne.addAll(standInRound(bed, swept, sweepHub, BOARDS, SWEEP_FLASH_MILLIS, staggered(random)).phase(Board::started));
                 }
                 swept.close();
-                System.out.printf(Locale.ROOT, "%13s | %15.0f | %17.0f %7.0f %7.0f | %21.2f  (%.1f %%)%n", interval,
-                        together.percentileMillis(95), oneByOne.percentileMillis(50), oneByOne.percentileMillis(95),
+                if (slowDisk != null) {
+                    slowDisk.destroy();
+                }
+                System.out.printf(Locale.ROOT, "%13s | %15.0f %10.0f | %17.0f %7.0f %7.0f | %21.2f  (%.1f %%)%n", interval,
+                        together.percentileMillis(95), spread.percentileMillis(50), oneByOne.percentileMillis(50), oneByOne.percentileMillis(95),
                         oneByOne.percentileMillis(100), idle, idle / 60 * 100);
             }
 
@@ -135,6 +156,21 @@ final class ParallelBench {
         // The agent's own start (JVM, session with the server) is not what is measured.
         Await.sleep(Duration.ofSeconds(4));
         return agent;
+    }
+
+    /** Holds every fsync and fdatasync of {@code agent} for {@code delay}, as a slow disk would, until the process is destroyed. */
+    private static Process slowSyncs(AgentProcess agent, String delay) {
+        try {
+            Process strace = new ProcessBuilder("strace", "-f", "-qq", "-o", "/dev/null", "-e", "trace=fsync,fdatasync",
+                    "-e", "inject=fsync,fdatasync:delay_exit=" + delay, "-p", Long.toString(agent.pid()))
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            // strace attaches to every thread of the agent before the rounds begin.
+            Await.sleep(Duration.ofSeconds(1));
+            System.out.printf(Locale.ROOT, "every fsync of the agent takes %s longer (strace attached)%n", delay);
+            return strace;
+        } catch (IOException e) {
+            throw new UncheckedIOException("strace could not be started", e);
+        }
     }
 
     /**

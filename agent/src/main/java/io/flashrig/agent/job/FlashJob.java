@@ -116,6 +116,8 @@ public final class FlashJob {
     private final String serial;
     private final String attemptId;
     private final Slot slot;
+    private final int productId;
+    private final String product;
     private final Clock clock;
     private final Instant detectedAt;
     private final Consumer<BoardEvent> events;
@@ -131,7 +133,7 @@ public final class FlashJob {
     private Consumer<FlashJob> absentWhenIdle = job -> { };
 
     /**
-     * Creates the job of a board that just appeared and emits its FLASH_JOB_STATE_DETECTED event.
+     * Creates the job of a board that just appeared; it emits nothing until {@link #detected} announces it.
      *
      * @param serial the serial as the board reports it (also when it is invalid: the refusal is reported under it)
      * @param events receives every event, in order, while the job's lock is held
@@ -140,15 +142,41 @@ public final class FlashJob {
         this.serial = serial;
         this.attemptId = UUID.randomUUID().toString();
         this.slot = slot;
+        this.productId = productId;
+        this.product = product;
         this.clock = clock;
         this.detectedAt = clock.instant();
         this.events = events;
-        synchronized (this) {
-            transition(FLASH_JOB_STATE_DETECTED, e -> e.setDetected(BoardDetected.newBuilder().setUsbProductId(productId).setProduct(product)));
-        }
     }
 
     // ---- Steps of the job thread. Each returns false, emitting nothing, when the job settled meanwhile. ----
+
+    /**
+     * The job thread's first step: emits FLASH_JOB_STATE_DETECTED. It is the job thread's, not the watcher's, because
+     * the event is made durable before this returns: a watcher that emitted it would keep every other board of its
+     * listing waiting for this one's sync. Inputs handed in before it are kept and acted on here.
+     *
+     * @return false when the job cannot go on: another board reported its serial meanwhile, and it failed as a duplicate
+     */
+    public boolean detected() {
+        boolean absent;
+        boolean goesOn;
+        synchronized (this) {
+            require(state == FLASH_JOB_STATE_UNSPECIFIED, "a board is detected once");
+            transition(FLASH_JOB_STATE_DETECTED, e -> e.setDetected(BoardDetected.newBuilder().setUsbProductId(productId).setProduct(product)));
+            goesOn = !duplicate;
+            if (!goesOn) {
+                refuseAsDuplicate();
+            }
+            absent = !present;
+        }
+        if (absent) {
+            // It left before it was announced, when its absence could not be judged yet: from now on it counts, also for
+            // a duplicate, whose failed job would otherwise never be removed and would stand in for the board's next plug.
+            absentWhenIdle.accept(this);
+        }
+        return goesOn;
+    }
 
     /** The programmer starts writing the layout, on a rig without a release. */
     public boolean flashStarted(String layoutName, String layoutSha256, Path log) {
@@ -363,11 +391,12 @@ public final class FlashJob {
 
     /**
      * Another board reports the same serial: this job must not go on (above all, not write a MAC). It fails at once
-     * unless a programmer runs for it; then it fails at its next step.
+     * unless a programmer runs for it (then it fails at its next step) or it is not announced yet (then it fails as it
+     * is, in {@link #detected}).
      */
     public synchronized void sharedSerial() {
         duplicate = true;
-        if (!settled() && !programmerRunning) {
+        if (announced() && !settled() && !programmerRunning) {
             refuseAsDuplicate();
         }
     }
@@ -379,7 +408,8 @@ public final class FlashJob {
      * @return whether the job is over now
      */
     public synchronized boolean absenceOutlastedGrace() {
-        if (present || programmerRunning || over()) {
+        // Not announced yet: nothing to end; detected() has the absence judged again.
+        if (present || programmerRunning || over() || !announced()) {
             return over();
         }
         FlashJobState in = state;
@@ -450,6 +480,11 @@ public final class FlashJob {
 
     static String duplicateMessage(String serial) {
         return "another board on the hub reports serial " + serial + ": neither can be told apart, so neither is flashed";
+    }
+
+    /** The job emitted its first event ({@link #detected}); before that no transition but that one is possible. */
+    private boolean announced() {
+        return state != FLASH_JOB_STATE_UNSPECIFIED;
     }
 
     private void refuseAsDuplicate() {

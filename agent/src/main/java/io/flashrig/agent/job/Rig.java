@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -92,20 +93,33 @@ public final class Rig implements AutoCloseable {
         try {
             serial = BoardSerial.fromUsb(key);
         } catch (IllegalArgumentException e) {
+            // Rare, and nothing runs for it: announced and refused here, so that no later input comes first.
+            created.detected();
             created.failed(FailureReason.FAILURE_REASON_INVALID_SERIAL, e.getMessage() + " The board is not flashed.", List.of());
             return;
         }
         if (shared) {
+            // Taken as an input: the job fails as a duplicate as it announces itself.
             created.sharedSerial();
-            return;
         }
-        jobThreads.execute(() -> {
-            try {
-                runner.run(created, serial, stateDir.attemptLog(serial.value(), created.detectedAt(), created.attemptId()));
-            } catch (RuntimeException e) {
-                LOG.errorf(e, "the job of board %s stopped unexpectedly", serial);
+        // The job thread announces the board (its detected event, durable before it returns): the watcher hands on the
+        // next board of its listing at once, and the boards of one listing share their syncs instead of queueing for them.
+        try {
+            jobThreads.execute(() -> run(created, serial));
+        } catch (RejectedExecutionException e) {
+            // The rig is stopping: the board is left as it is, the next run flashes it.
+            LOG.debugf("board %s appeared while the rig stops; it is left for the next run", key);
+        }
+    }
+
+    private void run(FlashJob job, BoardSerial serial) {
+        try {
+            if (job.detected()) {
+                runner.run(job, serial, stateDir.attemptLog(serial.value(), job.detectedAt(), job.attemptId()));
             }
-        });
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "the job of board %s stopped unexpectedly", serial);
+        }
     }
 
     private void detached(UsbBoard board) {

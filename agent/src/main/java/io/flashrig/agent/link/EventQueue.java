@@ -168,6 +168,19 @@ public final class EventQueue implements AutoCloseable {
      * @throws IOException when the event could not be written, and so is not queued
      */
     public long append(BoardEvent event) throws IOException {
+        // A FileChannel closes itself for every thread when one is interrupted in it (ClosedByInterruptException): a job
+        // thread interrupted as the rig closes would leave the log closed. Its interrupt waits until the event is stored.
+        boolean interrupted = Thread.interrupted();
+        try {
+            return appendUninterrupted(event);
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private long appendUninterrupted(BoardEvent event) throws IOException {
         long sequence;
         synchronized (this) {
             if (pending.size() >= capacity && event.getChangeCase() == BoardEvent.ChangeCase.FLASH_PROGRESS) {

@@ -46,6 +46,7 @@ class CleanAtTheSourceIT {
         List<BoardEvent> events = new ArrayList<>();
         Slot slot = Slot.newBuilder().setPortPath("1-4\u0000.2").setLabel("\u001b[2Jslot 3").setPowerUpOrder(1).build();
         FlashJob job = new FlashJob(SERIAL, slot, 0xdf11, "DFU in HS Mode\u0000\u001b[1m", Clock.systemUTC(), events::add);
+        job.detected();
         job.failed(FailureReason.FAILURE_REASON_PROGRAMMER_ERROR, run.failureMessage(), run.tail());
 
         BoardFailed failed = events.get(1).getFailed();

@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 
@@ -30,6 +31,16 @@ class FlashJobTest {
     private final List<BoardEvent> events = new ArrayList<>();
     private final FlashJob job = new FlashJob("003C00473430511536383630", Slot.newBuilder().setPowerUpOrder(3).build(), 0xDF11,
             "DFU in HS Mode", Clock.systemUTC(), events::add);
+
+    @BeforeEach
+    void announce() {
+        assertTrue(job.detected());
+    }
+
+    private FlashJob unannounced(List<BoardEvent> into) {
+        return new FlashJob("003C00473430511536383631", Slot.newBuilder().setPowerUpOrder(4).build(), 0xDF11, "DFU in HS Mode",
+                Clock.systemUTC(), into::add);
+    }
 
     private void flash() {
         assertTrue(job.flashStarted("FlashLayout_emmc.tsv", "0".repeat(64), Path.of("attempt.log")));
@@ -270,5 +281,65 @@ class FlashJobTest {
         assertFalse(job.awaitBoard(Duration.ofMillis(1)));
         assertEquals(FlashJobState.FLASH_JOB_STATE_INTERRUPTED, job.state());
         assertEquals(FlashJobState.FLASH_JOB_STATE_DETECTED, events.get(1).getInterrupted().getInterruptedInState());
+    }
+
+    @Test
+    void aJobEmitsNothingUntilItIsAnnouncedAndIsAnnouncedOnce() {
+        List<BoardEvent> emitted = new ArrayList<>();
+        FlashJob fresh = unannounced(emitted);
+        assertEquals(List.of(), emitted, "the watcher hands the job on before anything is written");
+        assertEquals(FlashJobState.FLASH_JOB_STATE_UNSPECIFIED, fresh.state());
+        assertTrue(fresh.detected());
+        assertEquals(List.of(FlashJobState.FLASH_JOB_STATE_DETECTED), emitted.stream().map(BoardEvent::getState).toList());
+        assertEquals("DFU in HS Mode", emitted.get(0).getDetected().getProduct());
+        assertEquals(0xDF11, emitted.get(0).getDetected().getUsbProductId());
+        assertThrows(FlashJob.IllegalTransitionException.class, fresh::detected);
+        assertEquals(1, emitted.size(), "a second announcement emits nothing");
+    }
+
+    @Test
+    void aSharedSerialHandedInBeforeTheAnnouncementFailsTheJobAsItIsAnnounced() {
+        List<BoardEvent> emitted = new ArrayList<>();
+        FlashJob fresh = unannounced(emitted);
+        fresh.sharedSerial();
+        assertEquals(List.of(), emitted, "no transition before the announcement");
+        assertFalse(fresh.detected(), "the job does not go on");
+        assertEquals(List.of(FlashJobState.FLASH_JOB_STATE_DETECTED, FlashJobState.FLASH_JOB_STATE_FAILED),
+                emitted.stream().map(BoardEvent::getState).toList());
+        assertEquals(FailureReason.FAILURE_REASON_DUPLICATE_SERIAL, emitted.get(1).getFailed().getReason());
+        assertEquals(FlashJobState.FLASH_JOB_STATE_DETECTED, emitted.get(1).getFailed().getFailedInState());
+        assertFalse(fresh.programmerStarting());
+    }
+
+    @Test
+    void aBoardGoneBeforeItsAnnouncementHasItsAbsenceJudgedOnceAnnounced() {
+        List<BoardEvent> emitted = new ArrayList<>();
+        FlashJob fresh = unannounced(emitted);
+        List<FlashJob> judged = new ArrayList<>();
+        fresh.onAbsentWhenIdle(judged::add);
+        fresh.detached();
+        assertFalse(fresh.absenceOutlastedGrace(), "nothing to end before the announcement");
+        assertEquals(List.of(), emitted);
+        assertTrue(fresh.detected());
+        assertEquals(List.of(fresh), judged, "its absence is judged again from the announcement on");
+        assertTrue(fresh.absenceOutlastedGrace());
+        assertEquals(FlashJobState.FLASH_JOB_STATE_DETECTED, emitted.get(1).getInterrupted().getInterruptedInState());
+    }
+
+    @Test
+    void aDuplicateGoneBeforeItsAnnouncementIsRemovedOnceItFailsAsItIsAnnounced() {
+        List<BoardEvent> emitted = new ArrayList<>();
+        FlashJob fresh = unannounced(emitted);
+        List<FlashJob> judged = new ArrayList<>();
+        fresh.onAbsentWhenIdle(judged::add);
+        fresh.sharedSerial();
+        fresh.detached();
+        assertFalse(fresh.absenceOutlastedGrace(), "nothing to end before the announcement");
+        assertFalse(fresh.detected(), "the job does not go on");
+        assertEquals(List.of(fresh), judged, "its absence is judged again, or the failed job would never be forgotten");
+        assertTrue(fresh.absenceOutlastedGrace());
+        assertEquals(List.of(FlashJobState.FLASH_JOB_STATE_DETECTED, FlashJobState.FLASH_JOB_STATE_FAILED, FlashJobState.FLASH_JOB_STATE_REMOVED),
+                emitted.stream().map(BoardEvent::getState).toList());
+        assertEquals(FlashJobState.FLASH_JOB_STATE_FAILED, emitted.get(2).getRemoved().getFinalState());
     }
 }

@@ -50,6 +50,7 @@ class JobRunnerTest {
         JobRunner runner = new JobRunner(programmer, macs, new OtpIntents(dir), settings, new Semaphore(1));
         List<BoardEvent> events = new ArrayList<>();
         FlashJob job = new FlashJob(SERIAL, Slot.newBuilder().setPowerUpOrder(1).build(), 0xDF11, "DFU in HS Mode", Clock.systemUTC(), events::add);
+        job.detected();
         runner.run(job, BoardSerial.fromUsb(SERIAL), dir.resolve("attempt.log"));
         return events;
     }

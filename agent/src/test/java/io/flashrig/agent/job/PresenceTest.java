@@ -45,6 +45,7 @@ class PresenceTest {
         CompletableFuture<FlashJob> over = new CompletableFuture<>();
         try (Presence presence = new Presence(Duration.ofMillis(1), over::complete)) {
             FlashJob job = new FlashJob(SERIAL, Slot.getDefaultInstance(), 0xDF11, "DFU in HS Mode", Clock.systemUTC(), e -> { });
+            job.detected();
             job.detached();
             presence.judgeAbsenceLater(job);
             assertSame(job, over.get(30, TimeUnit.SECONDS));

@@ -11,13 +11,17 @@ import io.flashrig.agent.usb.BoardWatcherEvent;
 import io.flashrig.agent.usb.UsbBoard;
 import io.flashrig.proto.rig.v1.BoardEvent;
 import io.flashrig.proto.rig.v1.FlashJobState;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.function.Consumer;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -39,11 +43,15 @@ class RigTest {
 
     @BeforeEach
     void setUp() throws Exception {
+        rig = rig(events::add);
+    }
+
+    private Rig rig(Consumer<BoardEvent> sink) throws IOException {
         FlashLayout layout = new FlashLayout(dir.resolve("FlashLayout_emmc.tsv"), "0".repeat(64), List.of());
         // A short grace: these boards are unplugged for good, none re-enumerates.
         JobSettings settings = new JobSettings(layout, false, AT_ONCE, Duration.ofMillis(20), Duration.ofMillis(100), Duration.ofSeconds(1),
                 Map.of(), lookAfter -> { });
-        rig = new Rig(programmer, macs, StateDir.open(dir.resolve("state")), settings, Clock.systemUTC(), events::add);
+        return new Rig(programmer, macs, StateDir.open(dir.resolve("state")), settings, Clock.systemUTC(), sink);
     }
 
     @AfterEach
@@ -90,13 +98,54 @@ class RigTest {
         assertEquals(2, rig.boardsRemembered());
     }
 
+    @Test
+    void theWatcherHandsOnEveryBoardOfAListingWhileTheirDetectedEventsWaitForTheDisk() throws Exception {
+        rig.close();
+        // A disk that takes no event until it is let go: every job waits in its detected event, as on a slow sync.
+        CountDownLatch disk = new CountDownLatch(1);
+        rig = rig(event -> {
+            try {
+                disk.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            events.add(event);
+        });
+        List<UsbBoard> listing = IntStream.rangeClosed(1, 16).mapToObj(n -> board(serial(n), "1-1." + n)).toList();
+        CompletableFuture<Void> watcher = CompletableFuture.runAsync(() -> listing.forEach(b -> rig.accept(new BoardWatcherEvent.Attached(b))));
+        try {
+            await("the watcher handed on all 16 boards of its listing").atMost(Eventually.LIMIT).until(watcher::isDone);
+            watcher.join();
+            assertEquals(List.of(), events, "no event got past the held disk");
+            assertEquals(16, rig.boardsRemembered());
+        } finally {
+            disk.countDown();
+        }
+        awaitAll(listing, FlashJobState.FLASH_JOB_STATE_DONE);
+        for (UsbBoard board : listing) {
+            List<BoardEvent> mine = events.stream().filter(e -> e.getSerial().equals(board.serial())).toList();
+            assertEquals(FlashJobState.FLASH_JOB_STATE_DETECTED, mine.get(0).getState(), "each board's story begins with its detection");
+            assertEquals(1, mine.stream().filter(BoardEvent::hasDetected).count());
+            assertEquals(listing.indexOf(board) + 1, mine.get(0).getSlot().getPowerUpOrder(), "orders follow the listing");
+        }
+    }
+
+    @Test
+    void aBoardSeenWhileTheRigStopsIsLeftAsItIs() {
+        rig.close();
+        // The watcher may still hand on a board after the job threads were shut down; it must not die of it.
+        rig.accept(new BoardWatcherEvent.Attached(board(serial(1), "1-1.1")));
+        assertEquals(List.of(), events, "no job runs for it");
+    }
+
     private void awaitAll(List<UsbBoard> boards, FlashJobState state) throws InterruptedException {
         await(boards.size() + " boards reach " + FlashJob.name(state)).atMost(Eventually.LIMIT).until(() -> boards.stream().allMatch(b -> lastState(b) == state));
     }
 
     private FlashJobState lastState(UsbBoard board) {
         List<BoardEvent> mine = events.stream().filter(e -> e.getSerial().equals(board.serial())).toList();
-        return mine.get(mine.size() - 1).getState();
+        // A job thread may not have announced its board yet.
+        return mine.isEmpty() ? FlashJobState.FLASH_JOB_STATE_UNSPECIFIED : mine.get(mine.size() - 1).getState();
     }
 
     private List<BoardEvent> detected(UsbBoard board) {

@@ -22,6 +22,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.IntStream;
 import java.util.stream.LongStream;
 import org.awaitility.Awaitility;
@@ -167,6 +168,82 @@ class EventQueueTest {
         queue.acknowledge(300);
         List<BoardEvent> reopened = EventQueue.open(dir, 10_000).after(0, 1000);
         assertEquals(LongStream.rangeClosed(301, 800).boxed().toList(), reopened.stream().map(BoardEvent::getSequence).toList());
+    }
+
+    @Test
+    void anInterruptedAppenderStoresItsEventDurablyAndLeavesTheQueueUsable() throws Exception {
+        EventQueue queue = EventQueue.open(dir, 100);
+        // A job handed to the pool as the rig closes runs with its interrupt set; an interruptible write would close the log.
+        Thread.currentThread().interrupt();
+        long sequence;
+        try {
+            sequence = queue.append(event("a"));
+        } finally {
+            assertTrue(Thread.interrupted(), "the interrupt is kept for the job to see");
+        }
+        assertEquals(1, sequence);
+        assertEquals(2, queue.append(event("b")), "the queue stays usable for every other thread");
+        assertEquals(List.of("a", "b"), EventQueue.open(dir, 100).after(0, 10).stream().map(BoardEvent::getEventId).toList());
+    }
+
+    @Test
+    void boardsOfOneListingShareTheirSyncsAndAfterAReopenEveryBoardsEventsAreThereInItsOrder() throws Exception {
+        int boards = 16;
+        int perBoard = 5;
+        AtomicInteger syncs = new AtomicInteger();
+        AtomicReference<EventQueue> opened = new AtomicReference<>();
+        EventQueue queue = EventQueue.open(dir, 1000, log -> {
+            if (syncs.incrementAndGet() == 1) {
+                // The first detection's sync takes as long as the other boards need to write theirs, as on a busy disk.
+                Awaitility.await("every board's detection written").atMost(Eventually.LIMIT).until(() -> opened.get().lastSequence() == boards);
+            }
+            log.force(false);
+        });
+        opened.set(queue);
+        CountDownLatch detectionsDurable = new CountDownLatch(boards);
+        CountDownLatch goOn = new CountDownLatch(1);
+        ExecutorService jobs = Executors.newFixedThreadPool(boards);
+        try {
+            List<CompletableFuture<Void>> stories = IntStream.range(0, boards).mapToObj(b -> CompletableFuture.runAsync(() -> {
+                try {
+                    queue.append(boardEvent(b, 0));
+                    detectionsDurable.countDown();
+                    await(goOn);
+                    for (int step = 1; step < perBoard; step++) {
+                        queue.append(boardEvent(b, step));
+                    }
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }, jobs)).toList();
+            await(detectionsDurable);
+            // The held sync covers all 16 when they were all written before it began (a loaded machine); else one more does.
+            assertTrue(syncs.get() > 0 && syncs.get() <= 2, syncs.get() + " syncs for 16 detections: the held one and at most one more");
+            assertEquals(boards, queue.after(0, 1000).size(), "all of them offered for sending");
+            goOn.countDown();
+            stories.forEach(CompletableFuture::join);
+        } finally {
+            goOn.countDown();
+            jobs.shutdownNow();
+        }
+        assertTrue(syncs.get() < boards * perBoard, syncs.get() + " syncs for " + boards * perBoard + " events");
+
+        List<BoardEvent> reopened = EventQueue.open(dir, 1000).after(0, 1000);
+        assertEquals(LongStream.rangeClosed(1, boards * perBoard).boxed().toList(), reopened.stream().map(BoardEvent::getSequence).toList());
+        for (int b = 0; b < boards; b++) {
+            String serial = boardSerial(b);
+            List<String> story = reopened.stream().filter(e -> e.getSerial().equals(serial)).map(BoardEvent::getEventId).toList();
+            assertEquals(IntStream.range(0, perBoard).mapToObj(step -> serial + "-" + step).toList(), story, "board " + b + ", in its order");
+        }
+    }
+
+    private static String boardSerial(int board) {
+        return String.format("003C004734305115%08X", board);
+    }
+
+    /** Step {@code step} of board {@code board}'s story; step 0 is its detection. */
+    private static BoardEvent boardEvent(int board, int step) {
+        return event(boardSerial(board) + "-" + step).toBuilder().setSerial(boardSerial(board)).build();
     }
 
     /** A disk whose first sync reports an I/O error; {@code syncs} counts the syncs asked for. */
