@@ -53,6 +53,8 @@ public final class LabelQueue implements Consumer<BoardEvent>, AutoCloseable {
     private static final String QUEUED = "Q";
     private static final String SENT = "S";
     private static final String RIG = "R";
+    /** How long {@link #close()} waits for a print under way: longer than a printer's own timeout. */
+    private static final Duration STOP_WAIT = Duration.ofSeconds(10);
 
     /** The settings of a queue. */
     public record Settings(int capacity, int remembered, Duration backoffMin, Duration backoffMax, ZoneId zone) {
@@ -67,6 +69,11 @@ public final class LabelQueue implements Consumer<BoardEvent>, AutoCloseable {
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
+    /**
+     * Held while the journal is written, swapped or closed, and taken before {@link #lock} where both are held, so that
+     * {@link #close()} never closes the journal under a line being written.
+     */
+    private final ReentrantLock journalLock = new ReentrantLock();
     /** Labels handed in by the jobs, not yet in the journal: taking one must cost a job nothing but this lock. */
     private final Deque<Label> intake = new ArrayDeque<>();
     private final Thread worker;
@@ -78,8 +85,11 @@ public final class LabelQueue implements Consumer<BoardEvent>, AutoCloseable {
     private final Map<String, Label> pending = new LinkedHashMap<>();
     private final Set<String> sent = new LinkedHashSet<>();
     private String lastRig = "";
+    // Guarded by journalLock.
     private FileChannel journal;
     private int journalLines;
+    private boolean journalClosed;
+
     private Duration backoff;
     private Instant nextAttempt = Instant.MIN;
     private boolean printerAway;
@@ -146,7 +156,6 @@ public final class LabelQueue implements Consumer<BoardEvent>, AutoCloseable {
 
     private void work() {
         while (true) {
-            List<Label> handedIn;
             lock.lock();
             try {
                 while (!closed && intake.isEmpty() && (pending.isEmpty() || Instant.now().isBefore(nextAttempt))) {
@@ -156,18 +165,18 @@ public final class LabelQueue implements Consumer<BoardEvent>, AutoCloseable {
                         changed.await(Math.max(1, Duration.between(Instant.now(), nextAttempt).toMillis()), TimeUnit.MILLISECONDS);
                     }
                 }
-                if (closed) {
-                    return;
-                }
-                handedIn = new ArrayList<>(intake);
-                intake.clear();
             } catch (InterruptedException e) {
                 return;
             } finally {
                 lock.unlock();
             }
             try {
-                handedIn.forEach(this::take);
+                // Labels handed in before close() are journalled even then: close() waits for it, and they print after
+                // the restart instead of being lost.
+                journalHandedIn();
+                if (isClosed()) {
+                    return;
+                }
                 if (!pending.isEmpty() && !Instant.now().isBefore(nextAttempt)) {
                     printNext();
                 }
@@ -176,6 +185,33 @@ public final class LabelQueue implements Consumer<BoardEvent>, AutoCloseable {
                 LOG.errorf(e, "printing labels failed unexpectedly; %d label(s) wait", pending.size());
                 nextAttempt = Instant.now().plus(settings.backoffMax());
             }
+        }
+    }
+
+    /** Takes what the jobs handed in into the journal; holding the journal throughout, so close() cannot cut in. */
+    private void journalHandedIn() {
+        journalLock.lock();
+        try {
+            List<Label> handedIn;
+            lock.lock();
+            try {
+                handedIn = new ArrayList<>(intake);
+                intake.clear();
+            } finally {
+                lock.unlock();
+            }
+            handedIn.forEach(this::take);
+        } finally {
+            journalLock.unlock();
+        }
+    }
+
+    private boolean isClosed() {
+        lock.lock();
+        try {
+            return closed;
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -197,7 +233,7 @@ public final class LabelQueue implements Consumer<BoardEvent>, AutoCloseable {
             return;
         }
         try {
-            append(QUEUED, label.serial(), label.mac(), Long.toString(label.verifiedAt().toEpochMilli()), encode(label.rig()));
+            append(queuedLine(label));
         } catch (IOException e) {
             LOG.errorf("the label of board %s cannot be kept in %s (%s); it is printed if the printer takes it before"
                     + " the agent stops", label.serial(), file, e.getMessage());
@@ -330,7 +366,7 @@ public final class LabelQueue implements Consumer<BoardEvent>, AutoCloseable {
             kept.add(new String[] {SENT, key.substring(0, key.indexOf(' ')), key.substring(key.indexOf(' ') + 1)});
         }
         for (Label l : pending.values()) {
-            kept.add(new String[] {QUEUED, l.serial(), l.mac(), Long.toString(l.verifiedAt().toEpochMilli()), encode(l.rig())});
+            kept.add(queuedLine(l));
         }
         kept.forEach(f -> sb.append(String.join("\t", f)).append('\n'));
         PrivateFiles.folder(file.toAbsolutePath().getParent());
@@ -345,20 +381,33 @@ public final class LabelQueue implements Consumer<BoardEvent>, AutoCloseable {
     }
 
     private void append(String... fields) throws IOException {
-        long end = journal.size();
+        journalLock.lock();
         try {
-            DurableFiles.writeFully(journal, ByteBuffer.wrap((String.join("\t", fields) + "\n").getBytes(StandardCharsets.UTF_8)));
-            journal.force(false);
-        } catch (IOException e) {
-            // A part-written line would run into the next one: the journal goes back to its last whole line.
-            try {
-                journal.truncate(end);
-            } catch (IOException again) {
-                e.addSuppressed(again);
+            if (journalClosed) {
+                // close() gave up waiting for a print: what this line would say, the journal's older lines say safely.
+                throw new IOException("the label queue is closed");
             }
-            throw e;
+            long end = journal.size();
+            try {
+                DurableFiles.writeFully(journal, ByteBuffer.wrap((String.join("\t", fields) + "\n").getBytes(StandardCharsets.UTF_8)));
+                journal.force(false);
+            } catch (IOException e) {
+                // A part-written line would run into the next one: the journal goes back to its last whole line.
+                try {
+                    journal.truncate(end);
+                } catch (IOException again) {
+                    e.addSuppressed(again);
+                }
+                throw e;
+            }
+            journalLines++;
+        } finally {
+            journalLock.unlock();
         }
-        journalLines++;
+    }
+
+    private static String[] queuedLine(Label label) {
+        return new String[] {QUEUED, label.serial(), label.mac(), Long.toString(label.verifiedAt().toEpochMilli()), encode(label.rig())};
     }
 
     private static String encode(String text) {
@@ -369,27 +418,65 @@ public final class LabelQueue implements Consumer<BoardEvent>, AutoCloseable {
         return URLDecoder.decode(text, StandardCharsets.UTF_8);
     }
 
-    /** Stops printing; what waits stays in the journal for the next start. */
+    /**
+     * Stops printing; what waits stays in the journal for the next start. A print under way is waited for, a while: a
+     * label the printer took but that is not yet marked sent stays in the journal and is printed again after the
+     * restart, the one label a stop may print twice; a label is never lost to a stop.
+     */
     @Override
     public void close() {
+        close(STOP_WAIT);
+    }
+
+    void close(Duration wait) {
+        Thread printing;
         lock.lock();
         try {
+            if (closed) {
+                return;
+            }
             closed = true;
             changed.signalAll();
+            printing = worker;
         } finally {
             lock.unlock();
         }
         try {
-            worker.join(TimeUnit.SECONDS.toMillis(10));
+            printing.join(Math.max(1, wait.toMillis()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        journalLock.lock();
         try {
+            if (printing.isAlive()) {
+                LOG.warnf("the label printer %s did not finish its label within %s; it is printed again after the restart",
+                        printer.name(), wait);
+                // The worker is held by the printer and has not taken these: they wait for the next start.
+                List<Label> handedIn;
+                lock.lock();
+                try {
+                    handedIn = new ArrayList<>(intake);
+                    intake.clear();
+                } finally {
+                    lock.unlock();
+                }
+                for (Label label : handedIn) {
+                    try {
+                        append(queuedLine(label));
+                    } catch (IOException e) {
+                        LOG.errorf("the label of board %s cannot be kept in %s (%s); reprint it with flashrig-agent label %s",
+                                label.serial(), file, e.getMessage(), label.serial());
+                    }
+                }
+            }
+            journalClosed = true;
             if (journal != null) {
                 journal.close();
             }
         } catch (IOException e) {
             // Every line was forced to disk when it was written.
+        } finally {
+            journalLock.unlock();
         }
     }
 }

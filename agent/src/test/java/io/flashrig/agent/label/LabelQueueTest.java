@@ -19,6 +19,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,6 +28,8 @@ class LabelQueueTest {
 
     private static final String SERIAL = "003C00473430511536383601";
     private static final String MAC = "04:D9:21:00:10:00";
+    private static final String SERIAL_2 = "003C00473430511536383602";
+    private static final String MAC_2 = "04:D9:21:00:10:01";
 
     @TempDir
     Path dir;
@@ -146,12 +149,74 @@ class LabelQueueTest {
         }
     }
 
+    @Test
+    void aLabelHandedInWhileTheLastOneIsPrintingAtCloseIsPrintedAfterTheRestart() throws Exception {
+        HeldPrinter held = new HeldPrinter();
+        LabelQueue queue = open(held, 100, 1000);
+        queue.accept(verified(SERIAL, MAC));
+        held.printing.await();
+        queue.accept(verified(SERIAL_2, MAC_2));
+        Thread closing = new Thread(queue::close, "closing");
+        closing.start();
+        // close() waits for the print under way; then the printer takes the first label.
+        await().atMost(Eventually.LIMIT).until(() -> closing.getState() == Thread.State.TIMED_WAITING);
+        held.release.countDown();
+        closing.join();
+        try (FakeLabelPrinter printer = new FakeLabelPrinter(); LabelQueue restarted = open(printer.uri(), 100)) {
+            await().atMost(Eventually.LIMIT).until(() -> restarted.waiting() == 0 && printer.received().size() == 1);
+            assertTrue(printer.received().get(0).contains(SERIAL_2), printer.received().get(0));
+        }
+    }
+
+    @Test
+    void aLabelThePrinterStillHoldsWhenCloseStopsWaitingIsPrintedAgainAfterTheRestartAndNoneIsLost() throws Exception {
+        HeldPrinter held = new HeldPrinter();
+        LabelQueue queue = open(held, 100, 1000);
+        queue.accept(verified(SERIAL, MAC));
+        held.printing.await();
+        queue.accept(verified(SERIAL_2, MAC_2));
+        queue.close(Duration.ofMillis(50));
+        // The printer takes the label only now, with the queue closed: its mark cannot reach the journal.
+        held.release.countDown();
+        await().atMost(Eventually.LIMIT).until(() -> states().contains(LabelNotice.State.PRINTED));
+        try (FakeLabelPrinter printer = new FakeLabelPrinter(); LabelQueue restarted = open(printer.uri(), 100)) {
+            await().atMost(Eventually.LIMIT).until(() -> restarted.waiting() == 0 && printer.received().size() == 2);
+            assertTrue(printer.received().get(0).contains(SERIAL), printer.received().get(0));
+            assertTrue(printer.received().get(1).contains(SERIAL_2), printer.received().get(1));
+        }
+    }
+
+    /** A printer that takes its first label only when the test lets it. */
+    private static final class HeldPrinter implements LabelPrinter {
+        final CountDownLatch printing = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
+
+        @Override
+        public void print(String zpl) throws IOException {
+            printing.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted", e);
+            }
+        }
+
+        @Override
+        public String name() {
+            return "held";
+        }
+    }
+
     private LabelQueue open(String printer, int capacity) throws IOException {
         return open(printer, capacity, 1000);
     }
 
     private LabelQueue open(String printer, int capacity, int remembered) throws IOException {
-        LabelPrinter tcp = TcpLabelPrinter.at(printer, Duration.ofSeconds(5));
+        return open(TcpLabelPrinter.at(printer, Duration.ofSeconds(5)), capacity, remembered);
+    }
+
+    private LabelQueue open(LabelPrinter tcp, int capacity, int remembered) throws IOException {
         LabelPrinter counted = new LabelPrinter() {
             @Override
             public void print(String zpl) throws IOException {
