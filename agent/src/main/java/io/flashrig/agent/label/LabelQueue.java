@@ -355,7 +355,12 @@ public final class LabelQueue implements Consumer<BoardEvent>, AutoCloseable {
         }
     }
 
-    /** Rewrites the journal with only what it must keep, then appends to it. */
+    /**
+     * Rewrites the journal with only what it must keep, then appends to it; under the journal's lock, so that no line is
+     * written to the file being replaced. The new journal is written whole and forced to disk before it is renamed over
+     * the old one, so a crash leaves one or the other; and it is appended to through the channel that wrote it, since
+     * opening the file again after the rename could fail and leave the queue appending to a file no longer in the folder.
+     */
     private void compact() throws IOException {
         StringBuilder sb = new StringBuilder();
         List<String[]> kept = new ArrayList<>();
@@ -369,15 +374,24 @@ public final class LabelQueue implements Consumer<BoardEvent>, AutoCloseable {
             kept.add(queuedLine(l));
         }
         kept.forEach(f -> sb.append(String.join("\t", f)).append('\n'));
-        PrivateFiles.folder(file.toAbsolutePath().getParent());
-        DurableFiles.writeAtomically(file, sb.toString().getBytes(StandardCharsets.UTF_8));
-        // The old channel is only let go once the new file is in place, so a failure leaves a journal to append to.
-        FileChannel reopened = PrivateFiles.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
-        if (journal != null) {
-            journal.close();
+        journalLock.lock();
+        try {
+            if (journalClosed) {
+                // A print close() gave up on ended: the journal belongs to the next start now.
+                return;
+            }
+            PrivateFiles.folder(file.toAbsolutePath().getParent());
+            FileChannel next = DurableFiles.writeForAppending(file, sb.toString().getBytes(StandardCharsets.UTF_8));
+            FileChannel old = journal;
+            journal = next;
+            journalLines = kept.size();
+            if (old != null) {
+                old.close();
+            }
+            DurableFiles.syncDirectory(file.toAbsolutePath().getParent());
+        } finally {
+            journalLock.unlock();
         }
-        journal = reopened;
-        journalLines = kept.size();
     }
 
     private void append(String... fields) throws IOException {

@@ -186,13 +186,56 @@ class LabelQueueTest {
         }
     }
 
-    /** A printer that takes its first label only when the test lets it. */
+    @Test
+    void aPrintThatEndsAfterCloseWritesNothingMoreToTheJournal() throws Exception {
+        // Capacity 2 and 3 remembered: rewritten once it outgrows 2 * (2 + 1) + 16 = 22 lines. Ten labels printed make
+        // 21 (the rig's name, and a queued and a sent line each), the eleventh queued 22, and the twelfth, kept by
+        // close(), 23: the eleventh's mark would be the one to rewrite it.
+        HeldPrinter held = new HeldPrinter(11);
+        LabelQueue queue = open(held, 2, 1);
+        for (int i = 1; i <= 11; i++) {
+            queue.accept(verified(String.format("003C004734305115363836%02d", i), String.format("04:D9:21:00:10:%02X", i)));
+            int handedIn = i;
+            await().atMost(Eventually.LIMIT).until(() -> held.received.size() == handedIn);
+        }
+        held.printing.await();
+        queue.accept(verified("003C00473430511536383612", "04:D9:21:00:10:0C"));
+        queue.close(Duration.ofMillis(50));
+        Path journal = dir.resolve("label-queue");
+        List<String> atClose = Files.readAllLines(journal);
+        held.release.countDown();
+        await().atMost(Eventually.LIMIT).until(() -> !held.thread.isAlive());
+        assertEquals(atClose, Files.readAllLines(journal));
+        try (FakeLabelPrinter printer = new FakeLabelPrinter(); LabelQueue restarted = open(printer.uri(), 2, 1)) {
+            await().atMost(Eventually.LIMIT).until(() -> restarted.waiting() == 0 && printer.received().size() == 2);
+            assertTrue(printer.received().get(0).contains("003C00473430511536383611"), printer.received().get(0));
+            assertTrue(printer.received().get(1).contains("003C00473430511536383612"), printer.received().get(1));
+        }
+    }
+
+    /** A printer that takes labels at once, but holds the {@code heldAt}-th until the test lets it go. */
     private static final class HeldPrinter implements LabelPrinter {
         final CountDownLatch printing = new CountDownLatch(1);
         final CountDownLatch release = new CountDownLatch(1);
+        final List<String> received = new CopyOnWriteArrayList<>();
+        private final int heldAt;
+        volatile Thread thread;
+
+        HeldPrinter() {
+            this(1);
+        }
+
+        HeldPrinter(int heldAt) {
+            this.heldAt = heldAt;
+        }
 
         @Override
         public void print(String zpl) throws IOException {
+            received.add(zpl);
+            if (received.size() != heldAt) {
+                return;
+            }
+            thread = Thread.currentThread();
             printing.countDown();
             try {
                 release.await();
