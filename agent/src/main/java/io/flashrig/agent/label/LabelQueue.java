@@ -45,6 +45,15 @@ import org.jboss.logging.Logger;
  *
  * <p>A label waits while the printer is away, retried after a backoff that doubles from {@code backoffMin} to
  * {@code backoffMax}; labels are printed in the order their MACs were verified.
+ *
+ * <p>The bound holds for the labels handed in and not yet journalled too: at most {@code capacity} wait in all, and a
+ * label beyond is dropped at once, with the same notice. Labels only pile up in memory while the printing thread does
+ * not take them, that is while it is dead or hung, and then an agent that flashes on for a shift should neither run
+ * out of memory nor let the operator believe that labels will come: a dropped label is said, with the command that
+ * reprints it. The thread does not die of what printing throws, Errors included (a printer or layout bug, a class
+ * missing from a native image): the label waits and is retried after {@code backoffMax}, as for a printer away. Only
+ * a {@link VirtualMachineError} (out of memory, say) ends it, since carrying on in a loop is then the worst choice;
+ * that is logged as an error, and the next label handed in starts a new thread, which takes up what waits.
  */
 public final class LabelQueue implements Consumer<BoardEvent>, AutoCloseable {
 
@@ -76,7 +85,8 @@ public final class LabelQueue implements Consumer<BoardEvent>, AutoCloseable {
     private final ReentrantLock journalLock = new ReentrantLock();
     /** Labels handed in by the jobs, not yet in the journal: taking one must cost a job nothing but this lock. */
     private final Deque<Label> intake = new ArrayDeque<>();
-    private final Thread worker;
+    /** Replaced by a new one, under {@link #lock}, when a label is handed in after it died. */
+    private Thread worker;
     private boolean closed;
     /** The worker's count of journalled labels, for {@link #waiting} on other threads. */
     private int pendingCount;
@@ -103,15 +113,21 @@ public final class LabelQueue implements Consumer<BoardEvent>, AutoCloseable {
         this.rigName = rigName;
         this.notices = notices;
         this.backoff = settings.backoffMin();
-        this.worker = new Thread(this::work, "label-printer");
-        this.worker.setDaemon(true);
+        this.worker = newWorker();
+    }
+
+    private Thread newWorker() {
+        Thread thread = new Thread(this::work, "label-printer");
+        thread.setDaemon(true);
+        return thread;
     }
 
     /**
      * Opens the journal at {@code file} (created if missing) and starts printing what it holds.
      *
      * @param rigName the rig's name as the server gave it, empty while it has not
-     * @param notices told of every label's state, on the queue's thread
+     * @param notices told of every label's state, on the queue's thread (on the caller's for one dropped as it is
+     *     handed in)
      */
     public static LabelQueue open(Path file, Settings settings, LabelPrinter printer, ZplLabel layout,
             Supplier<String> rigName, Consumer<LabelNotice> notices) throws IOException {
@@ -133,14 +149,32 @@ public final class LabelQueue implements Consumer<BoardEvent>, AutoCloseable {
 
     /** Hands in a board's label; returns at once, whatever the printer does. */
     public void verified(Label label) {
+        int full = -1;
+        Thread restarted = null;
         lock.lock();
         try {
-            if (!closed) {
+            if (closed) {
+                return;
+            }
+            if (pendingCount + intake.size() >= settings.capacity()) {
+                full = pendingCount + intake.size();
+            } else {
                 intake.addLast(label);
                 changed.signalAll();
             }
+            if (!worker.isAlive()) {
+                worker = newWorker();
+                restarted = worker;
+            }
         } finally {
             lock.unlock();
+        }
+        if (restarted != null) {
+            LOG.warnf("the label printing thread had stopped; it is started again");
+            restarted.start();
+        }
+        if (full >= 0) {
+            drop(label, full);
         }
     }
 
@@ -155,6 +189,15 @@ public final class LabelQueue implements Consumer<BoardEvent>, AutoCloseable {
     }
 
     private void work() {
+        try {
+            printUntilClosed();
+        } catch (VirtualMachineError e) {
+            LOG.errorf(e, "the label printing thread stopped; %d label(s) wait, and the next label handed in starts it again",
+                    pending.size());
+        }
+    }
+
+    private void printUntilClosed() {
         while (true) {
             lock.lock();
             try {
@@ -180,7 +223,9 @@ public final class LabelQueue implements Consumer<BoardEvent>, AutoCloseable {
                 if (!pending.isEmpty() && !Instant.now().isBefore(nextAttempt)) {
                     printNext();
                 }
-            } catch (RuntimeException e) {
+            } catch (VirtualMachineError e) {
+                throw e;
+            } catch (Throwable e) {
                 // Whatever went wrong, the labels stay queued and this thread goes on: a label never stops the rig.
                 LOG.errorf(e, "printing labels failed unexpectedly; %d label(s) wait", pending.size());
                 nextAttempt = Instant.now().plus(settings.backoffMax());
@@ -226,10 +271,7 @@ public final class LabelQueue implements Consumer<BoardEvent>, AutoCloseable {
             return;
         }
         if (pending.size() >= settings.capacity()) {
-            String why = "the label queue holds " + pending.size() + " labels, as many as it may: reprint this one with"
-                    + " flashrig-agent label " + label.serial();
-            LOG.warnf("no label for board %s: %s", label.serial(), why);
-            notices.accept(new LabelNotice(label.serial(), label.mac(), LabelNotice.State.DROPPED, why));
+            drop(label, pending.size());
             return;
         }
         try {
@@ -241,6 +283,13 @@ public final class LabelQueue implements Consumer<BoardEvent>, AutoCloseable {
         putPending(label);
         notices.accept(new LabelNotice(label.serial(), label.mac(), LabelNotice.State.QUEUED, printerAway
                 ? "the printer " + printer.name() + " is away" : ""));
+    }
+
+    private void drop(Label label, int held) {
+        String why = "the label queue holds " + held + " labels, as many as it may: reprint this one with"
+                + " flashrig-agent label " + label.serial();
+        LOG.warnf("no label for board %s: %s", label.serial(), why);
+        notices.accept(new LabelNotice(label.serial(), label.mac(), LabelNotice.State.DROPPED, why));
     }
 
     private void printNext() {

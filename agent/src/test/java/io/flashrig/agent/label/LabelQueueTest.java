@@ -108,7 +108,8 @@ class LabelQueueTest {
             queue.accept(verified(SERIAL, MAC));
             queue.accept(verified("003C00473430511536383602", "04:D9:21:00:10:01"));
             await().atMost(Eventually.LIMIT).until(() -> notices.size() == 2);
-            LabelNotice dropped = notices.get(1);
+            // Dropped at the door or by the printing thread, whichever saw the queue full first.
+            LabelNotice dropped = notices.stream().filter(n -> n.serial().equals("003C00473430511536383602")).findFirst().orElseThrow();
             assertEquals(LabelNotice.State.DROPPED, dropped.state());
             assertTrue(dropped.detail().endsWith("reprint this one with flashrig-agent label 003C00473430511536383602"), dropped.detail());
             assertEquals(1, queue.waiting());
@@ -210,6 +211,72 @@ class LabelQueueTest {
             await().atMost(Eventually.LIMIT).until(() -> restarted.waiting() == 0 && printer.received().size() == 2);
             assertTrue(printer.received().get(0).contains("003C00473430511536383611"), printer.received().get(0));
             assertTrue(printer.received().get(1).contains("003C00473430511536383612"), printer.received().get(1));
+        }
+    }
+
+    @Test
+    void labelsHandedInWhileThePrinterHoldsTheQueueStayWithinItsCapacity() throws Exception {
+        HeldPrinter held = new HeldPrinter();
+        try (LabelQueue queue = open(held, 3, 1000)) {
+            queue.accept(verified(SERIAL, MAC));
+            held.printing.await();
+            for (int i = 2; i <= 5; i++) {
+                queue.accept(verified(String.format("003C004734305115363836%02d", i), String.format("04:D9:21:00:10:%02X", i)));
+            }
+            assertEquals(3, queue.waiting());
+            List<LabelNotice> dropped = notices.stream().filter(n -> n.state() == LabelNotice.State.DROPPED).toList();
+            assertEquals(List.of("003C00473430511536383604", "003C00473430511536383605"), dropped.stream().map(LabelNotice::serial).toList());
+            assertTrue(dropped.get(0).detail().endsWith("reprint this one with flashrig-agent label 003C00473430511536383604"),
+                    dropped.get(0).detail());
+            held.release.countDown();
+        }
+    }
+
+    @Test
+    void anErrorWhilePrintingLeavesTheLabelQueuedAndItIsPrintedOnTheRetry() throws Exception {
+        try (FakeLabelPrinter printer = new FakeLabelPrinter();
+                LabelQueue queue = open(new FailingOnce(new AssertionError("a layout bug"), printer.uri()), 100, 1000)) {
+            queue.accept(verified(SERIAL, MAC));
+            await().atMost(Eventually.LIMIT).until(() -> printer.received().size() == 1);
+            await().atMost(Eventually.LIMIT).until(() -> queue.waiting() == 0);
+        }
+    }
+
+    @Test
+    void aPrintingThreadThatDiedIsStartedAgainByTheNextLabel() throws Exception {
+        try (FakeLabelPrinter printer = new FakeLabelPrinter();
+                LabelQueue queue = open(new FailingOnce(new StackOverflowError(), printer.uri()), 100, 1000)) {
+            queue.accept(verified(SERIAL, MAC));
+            await().atMost(Eventually.LIMIT).until(() -> attempts.get() == 1);
+            queue.accept(verified(SERIAL_2, MAC_2));
+            await().atMost(Eventually.LIMIT).until(() -> printer.received().size() == 2);
+            assertTrue(printer.received().get(0).contains(SERIAL), printer.received().get(0));
+            await().atMost(Eventually.LIMIT).until(() -> queue.waiting() == 0);
+        }
+    }
+
+    /** A printer whose first label throws {@code first}, as a bug would; the labels after go to a real one. */
+    private static final class FailingOnce implements LabelPrinter {
+        private final Error first;
+        private final LabelPrinter then;
+        private final AtomicInteger calls = new AtomicInteger();
+
+        FailingOnce(Error first, String printer) {
+            this.first = first;
+            this.then = TcpLabelPrinter.at(printer, Duration.ofSeconds(5));
+        }
+
+        @Override
+        public void print(String zpl) throws IOException {
+            if (calls.incrementAndGet() == 1) {
+                throw first;
+            }
+            then.print(zpl);
+        }
+
+        @Override
+        public String name() {
+            return then.name();
         }
     }
 
