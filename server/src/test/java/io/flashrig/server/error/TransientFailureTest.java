@@ -15,6 +15,8 @@ class TransientFailureTest {
         assertTrue(TransientFailure.is(new IllegalStateException(new SQLException("could not serialize", "40001"))));
         assertTrue(TransientFailure.is(new SQLException("connection refused", "08001")));
         assertTrue(TransientFailure.is(new RuntimeException(new SQLTransientConnectionException("pool timeout"))));
+        assertTrue(TransientFailure.is(new RuntimeException(new SQLException("canceling statement due to statement timeout", "57014"))));
+        assertTrue(TransientFailure.is(new RuntimeException(new SQLException("canceling statement due to lock timeout", "55P03"))));
     }
 
     @Test
