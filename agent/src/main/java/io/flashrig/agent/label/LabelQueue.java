@@ -237,17 +237,20 @@ public final class LabelQueue implements Consumer<BoardEvent>, AutoCloseable {
     private void journalHandedIn() {
         journalLock.lock();
         try {
-            List<Label> handedIn;
-            lock.lock();
-            try {
-                handedIn = new ArrayList<>(intake);
-                intake.clear();
-            } finally {
-                lock.unlock();
-            }
-            handedIn.forEach(this::take);
+            takeIntake().forEach(this::take);
         } finally {
             journalLock.unlock();
+        }
+    }
+
+    private List<Label> takeIntake() {
+        lock.lock();
+        try {
+            List<Label> handedIn = new ArrayList<>(intake);
+            intake.clear();
+            return handedIn;
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -514,22 +517,14 @@ public final class LabelQueue implements Consumer<BoardEvent>, AutoCloseable {
             if (printing.isAlive()) {
                 LOG.warnf("the label printer %s did not finish its label within %s; it is printed again after the restart",
                         printer.name(), wait);
-                // The worker is held by the printer and has not taken these: they wait for the next start.
-                List<Label> handedIn;
-                lock.lock();
+            }
+            // What a worker held by the printer (or ended by an Error) has not taken waits for the next start.
+            for (Label label : takeIntake()) {
                 try {
-                    handedIn = new ArrayList<>(intake);
-                    intake.clear();
-                } finally {
-                    lock.unlock();
-                }
-                for (Label label : handedIn) {
-                    try {
-                        append(queuedLine(label));
-                    } catch (IOException e) {
-                        LOG.errorf("the label of board %s cannot be kept in %s (%s); reprint it with flashrig-agent label %s",
-                                label.serial(), file, e.getMessage(), label.serial());
-                    }
+                    append(queuedLine(label));
+                } catch (IOException e) {
+                    LOG.errorf("the label of board %s cannot be kept in %s (%s); reprint it with flashrig-agent label %s",
+                            label.serial(), file, e.getMessage(), label.serial());
                 }
             }
             journalClosed = true;
