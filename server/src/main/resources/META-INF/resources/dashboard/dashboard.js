@@ -605,7 +605,7 @@ const INTERRUPTED = { text: "Intr.", title: "Interrupted: unplugged before the j
 function table(id, head, rows) {
   $(id).replaceChildren(el("tr", {}, ...head.map((h) => typeof h === "string" ? el("th", {}, h)
     : el("th", { title: h.title }, h.text))),
-    ...rows.map((r) => el("tr", {}, ...r.map((c) => typeof c === "object"
+    ...rows.map((r) => el("tr", {}, ...r.map((c) => c && typeof c === "object"
       ? el("td", { class: "num" }, c.figure)
       : cut("td", { class: typeof c === "number" ? "num" : "" }, String(c))))));
   if (!rows.length) $(id).append(el("tr", {}, el("td", { class: "muted" }, "Nothing in this period.")));
