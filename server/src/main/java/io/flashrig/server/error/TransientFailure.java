@@ -15,8 +15,11 @@ public final class TransientFailure {
             + " answer in time or had to abort this transaction to resolve a conflict; nothing was committed. Retry in a"
             + " moment.";
 
-    /** Connection failures (08), serialization failure, deadlock, admin shutdown, query cancelled, lock not available. */
-    private static final Set<String> STATES = Set.of("40001", "40P01", "57P01", "57014", "55P03");
+    /**
+     * Connection failures (08), serialization failure, deadlock, admin shutdown, database starting up (a standby being
+     * promoted in a failover), query cancelled, lock not available, transaction ended at its idle-in-transaction timeout.
+     */
+    private static final Set<String> STATES = Set.of("40001", "40P01", "57P01", "57P03", "57014", "55P03", "25P03");
 
     private TransientFailure() {
     }
