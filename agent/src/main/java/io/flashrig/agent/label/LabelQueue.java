@@ -62,8 +62,8 @@ public final class LabelQueue implements Consumer<BoardEvent>, AutoCloseable {
     private static final String QUEUED = "Q";
     private static final String SENT = "S";
     private static final String RIG = "R";
-    /** How long {@link #close()} waits for a print under way: longer than a printer's own timeout. */
-    private static final Duration STOP_WAIT = Duration.ofSeconds(10);
+    /** How much longer than a print can take {@link #close()} waits for one under way, so that it sees the print end. */
+    private static final Duration STOP_MARGIN = Duration.ofSeconds(2);
 
     /** The settings of a queue. */
     public record Settings(int capacity, int remembered, Duration backoffMin, Duration backoffMax, ZoneId zone) {
@@ -491,7 +491,12 @@ public final class LabelQueue implements Consumer<BoardEvent>, AutoCloseable {
      */
     @Override
     public void close() {
-        close(STOP_WAIT);
+        close(stopWait());
+    }
+
+    /** How long {@link #close()} waits for a print under way: longer than the printer's longest print. */
+    Duration stopWait() {
+        return printer.longestPrint().plus(STOP_MARGIN);
     }
 
     void close(Duration wait) {

@@ -255,6 +255,15 @@ class LabelQueueTest {
         }
     }
 
+    @Test
+    void closeWaitsLongerThanOnePrintCanTake() throws Exception {
+        TcpLabelPrinter tcp = TcpLabelPrinter.at("tcp://127.0.0.1:" + FakeLabelPrinter.awayPort(), Duration.ofSeconds(5));
+        assertEquals(Duration.ofSeconds(10), tcp.longestPrint(), "a connect and a write, each bounded by the printer's timeout");
+        try (LabelQueue queue = open(tcp, 10, 10)) {
+            assertTrue(queue.stopWait().compareTo(tcp.longestPrint()) > 0, queue.stopWait() + " for a print of up to " + tcp.longestPrint());
+        }
+    }
+
     /** A printer whose first label throws {@code first}, as a bug would; the labels after go to a real one. */
     private static final class FailingOnce implements LabelPrinter {
         private final Error first;
@@ -277,6 +286,11 @@ class LabelQueueTest {
         @Override
         public String name() {
             return then.name();
+        }
+
+        @Override
+        public Duration longestPrint() {
+            return then.longestPrint();
         }
     }
 
@@ -316,6 +330,11 @@ class LabelQueueTest {
         public String name() {
             return "held";
         }
+
+        @Override
+        public Duration longestPrint() {
+            return Duration.ZERO;
+        }
     }
 
     private LabelQueue open(String printer, int capacity) throws IOException {
@@ -340,6 +359,11 @@ class LabelQueueTest {
             @Override
             public String name() {
                 return tcp.name();
+            }
+
+            @Override
+            public Duration longestPrint() {
+                return tcp.longestPrint();
             }
         };
         return LabelQueue.open(dir.resolve("label-queue"), new LabelQueue.Settings(capacity, remembered, Duration.ofMillis(20),
