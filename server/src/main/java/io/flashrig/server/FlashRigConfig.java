@@ -72,4 +72,11 @@ public interface FlashRigConfig {
      */
     @WithDefault("60s")
     Duration exportStallTimeout();
+
+    /**
+     * How long a migration at start-up waits for a table lock before it fails (and the server exits, to be started
+     * again): one queued behind a long CSV export would hold every rig's writes to that table behind it meanwhile.
+     */
+    @WithDefault("5s")
+    Duration migrationLockTimeout();
 }

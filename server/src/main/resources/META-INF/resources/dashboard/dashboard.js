@@ -578,7 +578,8 @@ async function loadStats() {
     if (e instanceof AuthError) showSignIn(e.message);
     return;
   }
-  const pct = (y) => (y == null ? "—" : (100 * y).toFixed(1) + "%");
+  // A figure, as counts are: right-aligned and never cut short.
+  const pct = (y) => ({ figure: y == null ? "—" : (100 * y).toFixed(1) + "%" });
   table("yield-rig", ["Rig", "Ended", "Done", "Failed", INTERRUPTED, "Yield"],
     stats.perRig.map((r) => [r.rig, r.ended, r.done, r.failed, r.interrupted, pct(r.yield)]));
   // Worst slots first: a flaky hub port or cable is what this table is for.
@@ -604,7 +605,9 @@ const INTERRUPTED = { text: "Intr.", title: "Interrupted: unplugged before the j
 function table(id, head, rows) {
   $(id).replaceChildren(el("tr", {}, ...head.map((h) => typeof h === "string" ? el("th", {}, h)
     : el("th", { title: h.title }, h.text))),
-    ...rows.map((r) => el("tr", {}, ...r.map((c) => cut("td", { class: typeof c === "number" ? "num" : "" }, String(c))))));
+    ...rows.map((r) => el("tr", {}, ...r.map((c) => c && typeof c === "object"
+      ? el("td", { class: "num" }, c.figure)
+      : cut("td", { class: typeof c === "number" ? "num" : "" }, String(c))))));
   if (!rows.length) $(id).append(el("tr", {}, el("td", { class: "muted" }, "Nothing in this period.")));
 }
 

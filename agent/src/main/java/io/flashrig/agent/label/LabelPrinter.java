@@ -1,6 +1,7 @@
 package io.flashrig.agent.label;
 
 import java.io.IOException;
+import java.time.Duration;
 
 /** Where labels go: a printer that takes one ZPL document at a time. */
 public interface LabelPrinter {
@@ -10,4 +11,7 @@ public interface LabelPrinter {
 
     /** The printer as the operator named it, for messages. */
     String name();
+
+    /** The longest one {@link #print} can take before it fails on its own, printer away or hung included. */
+    Duration longestPrint();
 }

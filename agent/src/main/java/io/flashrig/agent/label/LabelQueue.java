@@ -45,6 +45,15 @@ import org.jboss.logging.Logger;
  *
  * <p>A label waits while the printer is away, retried after a backoff that doubles from {@code backoffMin} to
  * {@code backoffMax}; labels are printed in the order their MACs were verified.
+ *
+ * <p>The bound holds for the labels handed in and not yet journalled too: at most {@code capacity} wait in all, and a
+ * label beyond is dropped at once, with the same notice. Labels only pile up in memory while the printing thread does
+ * not take them, that is while it is dead or hung, and then an agent that flashes on for a shift should neither run
+ * out of memory nor let the operator believe that labels will come: a dropped label is said, with the command that
+ * reprints it. The thread does not die of what printing throws, Errors included (a printer or layout bug, a class
+ * missing from a native image): the label waits and is retried after {@code backoffMax}, as for a printer away. Only
+ * a {@link VirtualMachineError} (out of memory, say) ends it, since carrying on in a loop is then the worst choice;
+ * that is logged as an error, and the next label handed in starts a new thread, which takes up what waits.
  */
 public final class LabelQueue implements Consumer<BoardEvent>, AutoCloseable {
 
@@ -53,6 +62,8 @@ public final class LabelQueue implements Consumer<BoardEvent>, AutoCloseable {
     private static final String QUEUED = "Q";
     private static final String SENT = "S";
     private static final String RIG = "R";
+    /** How much longer than a print can take {@link #close()} waits for one under way, so that it sees the print end. */
+    private static final Duration STOP_MARGIN = Duration.ofSeconds(2);
 
     /** The settings of a queue. */
     public record Settings(int capacity, int remembered, Duration backoffMin, Duration backoffMax, ZoneId zone) {
@@ -67,9 +78,15 @@ public final class LabelQueue implements Consumer<BoardEvent>, AutoCloseable {
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
+    /**
+     * Held while the journal is written, swapped or closed, and taken before {@link #lock} where both are held, so that
+     * {@link #close()} never closes the journal under a line being written.
+     */
+    private final ReentrantLock journalLock = new ReentrantLock();
     /** Labels handed in by the jobs, not yet in the journal: taking one must cost a job nothing but this lock. */
     private final Deque<Label> intake = new ArrayDeque<>();
-    private final Thread worker;
+    /** Replaced by a new one, under {@link #lock}, when a label is handed in after it died. */
+    private Thread worker;
     private boolean closed;
     /** The worker's count of journalled labels, for {@link #waiting} on other threads. */
     private int pendingCount;
@@ -78,8 +95,11 @@ public final class LabelQueue implements Consumer<BoardEvent>, AutoCloseable {
     private final Map<String, Label> pending = new LinkedHashMap<>();
     private final Set<String> sent = new LinkedHashSet<>();
     private String lastRig = "";
+    // Guarded by journalLock.
     private FileChannel journal;
     private int journalLines;
+    private boolean journalClosed;
+
     private Duration backoff;
     private Instant nextAttempt = Instant.MIN;
     private boolean printerAway;
@@ -93,15 +113,21 @@ public final class LabelQueue implements Consumer<BoardEvent>, AutoCloseable {
         this.rigName = rigName;
         this.notices = notices;
         this.backoff = settings.backoffMin();
-        this.worker = new Thread(this::work, "label-printer");
-        this.worker.setDaemon(true);
+        this.worker = newWorker();
+    }
+
+    private Thread newWorker() {
+        Thread thread = new Thread(this::work, "label-printer");
+        thread.setDaemon(true);
+        return thread;
     }
 
     /**
      * Opens the journal at {@code file} (created if missing) and starts printing what it holds.
      *
      * @param rigName the rig's name as the server gave it, empty while it has not
-     * @param notices told of every label's state, on the queue's thread
+     * @param notices told of every label's state, on the queue's thread (on the caller's for one dropped as it is
+     *     handed in)
      */
     public static LabelQueue open(Path file, Settings settings, LabelPrinter printer, ZplLabel layout,
             Supplier<String> rigName, Consumer<LabelNotice> notices) throws IOException {
@@ -123,14 +149,32 @@ public final class LabelQueue implements Consumer<BoardEvent>, AutoCloseable {
 
     /** Hands in a board's label; returns at once, whatever the printer does. */
     public void verified(Label label) {
+        int full = -1;
+        Thread restarted = null;
         lock.lock();
         try {
-            if (!closed) {
+            if (closed) {
+                return;
+            }
+            if (pendingCount + intake.size() >= settings.capacity()) {
+                full = pendingCount + intake.size();
+            } else {
                 intake.addLast(label);
                 changed.signalAll();
             }
+            if (!worker.isAlive()) {
+                worker = newWorker();
+                restarted = worker;
+            }
         } finally {
             lock.unlock();
+        }
+        if (restarted != null) {
+            LOG.warnf("the label printing thread had stopped; it is started again");
+            restarted.start();
+        }
+        if (full >= 0) {
+            drop(label, full);
         }
     }
 
@@ -145,8 +189,16 @@ public final class LabelQueue implements Consumer<BoardEvent>, AutoCloseable {
     }
 
     private void work() {
+        try {
+            printUntilClosed();
+        } catch (VirtualMachineError e) {
+            LOG.errorf(e, "the label printing thread stopped; %d label(s) wait, and the next label handed in starts it again",
+                    pending.size());
+        }
+    }
+
+    private void printUntilClosed() {
         while (true) {
-            List<Label> handedIn;
             lock.lock();
             try {
                 while (!closed && intake.isEmpty() && (pending.isEmpty() || Instant.now().isBefore(nextAttempt))) {
@@ -156,26 +208,58 @@ public final class LabelQueue implements Consumer<BoardEvent>, AutoCloseable {
                         changed.await(Math.max(1, Duration.between(Instant.now(), nextAttempt).toMillis()), TimeUnit.MILLISECONDS);
                     }
                 }
-                if (closed) {
-                    return;
-                }
-                handedIn = new ArrayList<>(intake);
-                intake.clear();
             } catch (InterruptedException e) {
                 return;
             } finally {
                 lock.unlock();
             }
             try {
-                handedIn.forEach(this::take);
+                // Labels handed in before close() are journalled even then: close() waits for it, and they print after
+                // the restart instead of being lost.
+                journalHandedIn();
+                if (isClosed()) {
+                    return;
+                }
                 if (!pending.isEmpty() && !Instant.now().isBefore(nextAttempt)) {
                     printNext();
                 }
-            } catch (RuntimeException e) {
+            } catch (VirtualMachineError e) {
+                throw e;
+            } catch (Throwable e) {
                 // Whatever went wrong, the labels stay queued and this thread goes on: a label never stops the rig.
                 LOG.errorf(e, "printing labels failed unexpectedly; %d label(s) wait", pending.size());
                 nextAttempt = Instant.now().plus(settings.backoffMax());
             }
+        }
+    }
+
+    /** Takes what the jobs handed in into the journal; holding the journal throughout, so close() cannot cut in. */
+    private void journalHandedIn() {
+        journalLock.lock();
+        try {
+            takeIntake().forEach(this::take);
+        } finally {
+            journalLock.unlock();
+        }
+    }
+
+    private List<Label> takeIntake() {
+        lock.lock();
+        try {
+            List<Label> handedIn = new ArrayList<>(intake);
+            intake.clear();
+            return handedIn;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private boolean isClosed() {
+        lock.lock();
+        try {
+            return closed;
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -190,14 +274,11 @@ public final class LabelQueue implements Consumer<BoardEvent>, AutoCloseable {
             return;
         }
         if (pending.size() >= settings.capacity()) {
-            String why = "the label queue holds " + pending.size() + " labels, as many as it may: reprint this one with"
-                    + " flashrig-agent label " + label.serial();
-            LOG.warnf("no label for board %s: %s", label.serial(), why);
-            notices.accept(new LabelNotice(label.serial(), label.mac(), LabelNotice.State.DROPPED, why));
+            drop(label, pending.size());
             return;
         }
         try {
-            append(QUEUED, label.serial(), label.mac(), Long.toString(label.verifiedAt().toEpochMilli()), encode(label.rig()));
+            append(queuedLine(label));
         } catch (IOException e) {
             LOG.errorf("the label of board %s cannot be kept in %s (%s); it is printed if the printer takes it before"
                     + " the agent stops", label.serial(), file, e.getMessage());
@@ -205,6 +286,13 @@ public final class LabelQueue implements Consumer<BoardEvent>, AutoCloseable {
         putPending(label);
         notices.accept(new LabelNotice(label.serial(), label.mac(), LabelNotice.State.QUEUED, printerAway
                 ? "the printer " + printer.name() + " is away" : ""));
+    }
+
+    private void drop(Label label, int held) {
+        String why = "the label queue holds " + held + " labels, as many as it may: reprint this one with"
+                + " flashrig-agent label " + label.serial();
+        LOG.warnf("no label for board %s: %s", label.serial(), why);
+        notices.accept(new LabelNotice(label.serial(), label.mac(), LabelNotice.State.DROPPED, why));
     }
 
     private void printNext() {
@@ -319,7 +407,12 @@ public final class LabelQueue implements Consumer<BoardEvent>, AutoCloseable {
         }
     }
 
-    /** Rewrites the journal with only what it must keep, then appends to it. */
+    /**
+     * Rewrites the journal with only what it must keep, then appends to it; under the journal's lock, so that no line is
+     * written to the file being replaced. The new journal is written whole and forced to disk before it is renamed over
+     * the old one, so a crash leaves one or the other; and it is appended to through the channel that wrote it, since
+     * opening the file again after the rename could fail and leave the queue appending to a file no longer in the folder.
+     */
     private void compact() throws IOException {
         StringBuilder sb = new StringBuilder();
         List<String[]> kept = new ArrayList<>();
@@ -330,35 +423,57 @@ public final class LabelQueue implements Consumer<BoardEvent>, AutoCloseable {
             kept.add(new String[] {SENT, key.substring(0, key.indexOf(' ')), key.substring(key.indexOf(' ') + 1)});
         }
         for (Label l : pending.values()) {
-            kept.add(new String[] {QUEUED, l.serial(), l.mac(), Long.toString(l.verifiedAt().toEpochMilli()), encode(l.rig())});
+            kept.add(queuedLine(l));
         }
         kept.forEach(f -> sb.append(String.join("\t", f)).append('\n'));
-        PrivateFiles.folder(file.toAbsolutePath().getParent());
-        DurableFiles.writeAtomically(file, sb.toString().getBytes(StandardCharsets.UTF_8));
-        // The old channel is only let go once the new file is in place, so a failure leaves a journal to append to.
-        FileChannel reopened = PrivateFiles.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
-        if (journal != null) {
-            journal.close();
+        journalLock.lock();
+        try {
+            if (journalClosed) {
+                // A print close() gave up on ended: the journal belongs to the next start now.
+                return;
+            }
+            PrivateFiles.folder(file.toAbsolutePath().getParent());
+            FileChannel next = DurableFiles.writeForAppending(file, sb.toString().getBytes(StandardCharsets.UTF_8));
+            FileChannel old = journal;
+            journal = next;
+            journalLines = kept.size();
+            if (old != null) {
+                old.close();
+            }
+            DurableFiles.syncDirectory(file.toAbsolutePath().getParent());
+        } finally {
+            journalLock.unlock();
         }
-        journal = reopened;
-        journalLines = kept.size();
     }
 
     private void append(String... fields) throws IOException {
-        long end = journal.size();
+        journalLock.lock();
         try {
-            DurableFiles.writeFully(journal, ByteBuffer.wrap((String.join("\t", fields) + "\n").getBytes(StandardCharsets.UTF_8)));
-            journal.force(false);
-        } catch (IOException e) {
-            // A part-written line would run into the next one: the journal goes back to its last whole line.
-            try {
-                journal.truncate(end);
-            } catch (IOException again) {
-                e.addSuppressed(again);
+            if (journalClosed) {
+                // close() gave up waiting for a print: what this line would say, the journal's older lines say safely.
+                throw new IOException("the label queue is closed");
             }
-            throw e;
+            long end = journal.size();
+            try {
+                DurableFiles.writeFully(journal, ByteBuffer.wrap((String.join("\t", fields) + "\n").getBytes(StandardCharsets.UTF_8)));
+                journal.force(false);
+            } catch (IOException e) {
+                // A part-written line would run into the next one: the journal goes back to its last whole line.
+                try {
+                    journal.truncate(end);
+                } catch (IOException again) {
+                    e.addSuppressed(again);
+                }
+                throw e;
+            }
+            journalLines++;
+        } finally {
+            journalLock.unlock();
         }
-        journalLines++;
+    }
+
+    private static String[] queuedLine(Label label) {
+        return new String[] {QUEUED, label.serial(), label.mac(), Long.toString(label.verifiedAt().toEpochMilli()), encode(label.rig())};
     }
 
     private static String encode(String text) {
@@ -369,27 +484,62 @@ public final class LabelQueue implements Consumer<BoardEvent>, AutoCloseable {
         return URLDecoder.decode(text, StandardCharsets.UTF_8);
     }
 
-    /** Stops printing; what waits stays in the journal for the next start. */
+    /**
+     * Stops printing; what waits stays in the journal for the next start. A print under way is waited for, a while: a
+     * label the printer took but that is not yet marked sent stays in the journal and is printed again after the
+     * restart, the one label a stop may print twice; a label is never lost to a stop.
+     */
     @Override
     public void close() {
+        close(stopWait());
+    }
+
+    /** How long {@link #close()} waits for a print under way: longer than the printer's longest print. */
+    Duration stopWait() {
+        return printer.longestPrint().plus(STOP_MARGIN);
+    }
+
+    void close(Duration wait) {
+        Thread printing;
         lock.lock();
         try {
+            if (closed) {
+                return;
+            }
             closed = true;
             changed.signalAll();
+            printing = worker;
         } finally {
             lock.unlock();
         }
         try {
-            worker.join(TimeUnit.SECONDS.toMillis(10));
+            printing.join(Math.max(1, wait.toMillis()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        journalLock.lock();
         try {
+            if (printing.isAlive()) {
+                LOG.warnf("the label printer %s did not finish its label within %s; it is printed again after the restart",
+                        printer.name(), wait);
+            }
+            // What a worker held by the printer (or ended by an Error) has not taken waits for the next start.
+            for (Label label : takeIntake()) {
+                try {
+                    append(queuedLine(label));
+                } catch (IOException e) {
+                    LOG.errorf("the label of board %s cannot be kept in %s (%s); reprint it with flashrig-agent label %s",
+                            label.serial(), file, e.getMessage(), label.serial());
+                }
+            }
+            journalClosed = true;
             if (journal != null) {
                 journal.close();
             }
         } catch (IOException e) {
             // Every line was forced to disk when it was written.
+        } finally {
+            journalLock.unlock();
         }
     }
 }

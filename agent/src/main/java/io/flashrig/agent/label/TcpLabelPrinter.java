@@ -107,4 +107,10 @@ public final class TcpLabelPrinter implements LabelPrinter {
     public String name() {
         return uri.toString();
     }
+
+    /** The connect, then the write under its watchdog, each bounded by the timeout. */
+    @Override
+    public Duration longestPrint() {
+        return timeout.multipliedBy(2);
+    }
 }

@@ -19,17 +19,49 @@ public final class DurableFiles {
     }
 
     public static void writeAtomically(Path target, byte[] content) throws IOException {
-        Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
+        Path tmp = tmpOf(target);
         try (FileChannel ch = PrivateFiles.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
             writeFully(ch, ByteBuffer.wrap(content));
             ch.force(true);
         }
+        rename(tmp, target);
+        syncDirectory(target.toAbsolutePath().getParent());
+    }
+
+    /**
+     * Writes a file as {@link #writeAtomically} does and hands it back open for appending, for a journal that replaces
+     * itself: the channel that wrote the new file is the one the appends go to. The caller syncs the folder once it
+     * has let go of the old file's channel; until then a crash leaves the old file, which holds all the new one does.
+     */
+    public static FileChannel writeForAppending(Path target, byte[] content) throws IOException {
+        Path tmp = tmpOf(target);
+        Files.deleteIfExists(tmp);
+        FileChannel ch = PrivateFiles.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+        try {
+            writeFully(ch, ByteBuffer.wrap(content));
+            ch.force(true);
+            rename(tmp, target);
+            return ch;
+        } catch (IOException | RuntimeException e) {
+            try {
+                ch.close();
+            } catch (IOException again) {
+                e.addSuppressed(again);
+            }
+            throw e;
+        }
+    }
+
+    private static Path tmpOf(Path target) {
+        return target.resolveSibling(target.getFileName() + ".tmp");
+    }
+
+    private static void rename(Path tmp, Path target) throws IOException {
         try {
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (AtomicMoveNotSupportedException e) {
             Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
         }
-        syncDirectory(target.toAbsolutePath().getParent());
     }
 
     /** Writes all of {@code bytes}: a write to a full disk may take part of them without failing. */

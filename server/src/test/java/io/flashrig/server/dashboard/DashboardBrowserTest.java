@@ -94,6 +94,16 @@ class DashboardBrowserTest {
             }
             return out.slice(0, 25);""";
 
+    /**
+     * The quality tables' cells cut short with an ellipsis: a header, or a figure (a count, a yield). Names and messages
+     * (a rig's, a release's, a failure's) may be cut by design, whole on hover.
+     */
+    private static final String ELLIPSISED = """
+            return [...document.querySelectorAll("#quality th, #quality td.num")]
+                .filter((c) => c.scrollWidth > c.clientWidth)
+                .map((c) => c.closest("table").id + " '" + c.textContent + "': " + c.scrollWidth + " px in " + c.clientWidth + " px")
+                .slice(0, 25);""";
+
     @TestHTTPResource("/dashboard/")
     URL dashboard;
 
@@ -281,6 +291,7 @@ class DashboardBrowserTest {
             for (Dimension screen : SCREENS) {
                 resize(screen);
                 assertEquals(List.of(), overflow(), "at " + screen);
+                assertEquals(List.of(), ellipsised(), "at " + screen);
                 fullPage("dashboard-" + screen.width + "x" + screen.height + ".png");
             }
 
@@ -409,6 +420,11 @@ class DashboardBrowserTest {
                 2 * size.height - (int) height));
         assertEquals(List.of((long) size.width, (long) size.height), page.executeScript(
                 "return [window.innerWidth, window.innerHeight];"));
+    }
+
+    @SuppressWarnings("unchecked")
+    private List<String> ellipsised() {
+        return (List<String>) ((JavascriptExecutor) browser).executeScript(ELLIPSISED);
     }
 
     @SuppressWarnings("unchecked")
