@@ -102,8 +102,13 @@ final class AssignBench {
                         + " (no token, no database)");
                 System.out.println("callers | shape      rigs | gRPC assignments/s  p50 ms  p99 ms | JDBC UPDATE/s  p50 ms  p99 ms"
                         + " | gRPC/JDBC");
-                // Warm-up, not counted in the figures (JIT, connection pools).
-                runFor(Duration.ofSeconds(3), 8, caller -> assignOnce(bed, rigs.get(caller % rigs.size()), seen));
+                // Warm-up, not counted in the figures: a server that has run for a while, as a factory's has. At the most
+                // callers, long enough to open the whole connection pool (each new database session compiles the
+                // allocator's functions on its first calls) and let the JIT settle: 3 s at 8 callers left the first
+                // 32-caller round at 0.23 of the baseline and the next, in the same run, at 0.25-0.26.
+                int warmCallers = Arrays.stream(levels).max().orElse(8);
+                runFor(Duration.ofSeconds(10), warmCallers,
+                        caller -> assignOnce(bed, rigs.get(caller / SLOTS_PER_RIG % rigs.size()), seen));
                 for (int callers : levels) {
                     int ownRigs = (callers + SLOTS_PER_RIG - 1) / SLOTS_PER_RIG;
                     Stats oneRig = runFor(window, callers, caller -> assignOnce(bed, rigs.get(0), seen));
