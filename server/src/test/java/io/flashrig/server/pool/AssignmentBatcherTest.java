@@ -49,12 +49,22 @@ class AssignmentBatcherTest {
         return callers.submit(() -> batcher.assign(serial(i), null, null, () -> ALONE));
     }
 
-    /** Asks 1 and 2 each take a sender slot into the database; asks 3 and 4 then wait in the queue behind them. */
-    private List<Future<MacAllocator.Assignment>> twoAsksQueuedBehindTwoSenders(AssignmentBatcher batcher,
-            CountDownLatch bothSending) throws InterruptedException {
+    /**
+     * Asks 1 and 2 each take a sender slot into the database, one after the other: asked together, the first sender
+     * could take both in one batch. {@code bothSending} counts the senders that reached the database.
+     */
+    private void twoSendersInTheDatabase(AssignmentBatcher batcher, CountDownLatch bothSending)
+            throws InterruptedException {
         ask(batcher, 1);
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> bothSending.getCount() == 1);
         ask(batcher, 2);
         assertTrue(bothSending.await(30, TimeUnit.SECONDS), "two senders in the database");
+    }
+
+    /** Two senders hang in the database; asks 3 and 4 then wait in the queue behind them. */
+    private List<Future<MacAllocator.Assignment>> twoAsksQueuedBehindTwoSenders(AssignmentBatcher batcher,
+            CountDownLatch bothSending) throws InterruptedException {
+        twoSendersInTheDatabase(batcher, bothSending);
         List<Future<MacAllocator.Assignment>> queued = List.of(ask(batcher, 3), ask(batcher, 4));
         Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> batcher.queued() == 2);
         return queued;
@@ -68,9 +78,7 @@ class AssignmentBatcherTest {
             databaseBack.await();
             throw new IllegalStateException("never answered");
         }, WAIT);
-        ask(batcher, 1);
-        ask(batcher, 2);
-        assertTrue(bothSending.await(30, TimeUnit.SECONDS), "two senders in the database");
+        twoSendersInTheDatabase(batcher, bothSending);
 
         assertEquals(ALONE, ask(batcher, 3).get(30, TimeUnit.SECONDS));
     }
