@@ -264,23 +264,12 @@ class LabelQueueTest {
         }
     }
 
-    /** A printer whose first label throws {@code first}, as a bug would; the labels after go to a real one. */
-    private static final class FailingOnce implements LabelPrinter {
-        private final Error first;
-        private final LabelPrinter then;
-        private final AtomicInteger calls = new AtomicInteger();
+    /** A printer that hands every label on to {@code then}, which it stands for by name and time. */
+    private abstract static class InFrontOf implements LabelPrinter {
+        final LabelPrinter then;
 
-        FailingOnce(Error first, String printer) {
-            this.first = first;
-            this.then = TcpLabelPrinter.at(printer, Duration.ofSeconds(5));
-        }
-
-        @Override
-        public void print(String zpl) throws IOException {
-            if (calls.incrementAndGet() == 1) {
-                throw first;
-            }
-            then.print(zpl);
+        InFrontOf(LabelPrinter then) {
+            this.then = then;
         }
 
         @Override
@@ -291,6 +280,25 @@ class LabelQueueTest {
         @Override
         public Duration longestPrint() {
             return then.longestPrint();
+        }
+    }
+
+    /** A printer whose first label throws {@code first}, as a bug would; the labels after go to a real one. */
+    private static final class FailingOnce extends InFrontOf {
+        private final Error first;
+        private final AtomicInteger calls = new AtomicInteger();
+
+        FailingOnce(Error first, String printer) {
+            super(TcpLabelPrinter.at(printer, Duration.ofSeconds(5)));
+            this.first = first;
+        }
+
+        @Override
+        public void print(String zpl) throws IOException {
+            if (calls.incrementAndGet() == 1) {
+                throw first;
+            }
+            then.print(zpl);
         }
     }
 
@@ -346,24 +354,14 @@ class LabelQueueTest {
     }
 
     private LabelQueue open(LabelPrinter tcp, int capacity, int remembered) throws IOException {
-        LabelPrinter counted = new LabelPrinter() {
+        LabelPrinter counted = new InFrontOf(tcp) {
             @Override
             public void print(String zpl) throws IOException {
                 try {
-                    tcp.print(zpl);
+                    then.print(zpl);
                 } finally {
                     attempts.incrementAndGet();
                 }
-            }
-
-            @Override
-            public String name() {
-                return tcp.name();
-            }
-
-            @Override
-            public Duration longestPrint() {
-                return tcp.longestPrint();
             }
         };
         return LabelQueue.open(dir.resolve("label-queue"), new LabelQueue.Settings(capacity, remembered, Duration.ofMillis(20),
