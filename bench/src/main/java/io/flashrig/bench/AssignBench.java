@@ -47,6 +47,11 @@ final class AssignBench {
 
     /** A rig computer's slots: the callers one rig brings in the factory's shape. */
     private static final int SLOTS_PER_RIG = 16;
+    /** Warm-up rounds, and the compilers' share of a core under which the server counts as warm. */
+    private static final Duration WARM_ROUND = Duration.ofSeconds(3);
+    private static final double WARM_COMPILER_SHARE = 0.05;
+    private static final Duration WARM_MIN = Duration.ofSeconds(10);
+    private static final Duration WARM_MAX = Duration.ofSeconds(90);
 
     /** Every MAC the callers got, with its serial; and every call made. */
     private record Seen(Map<String, String> serialByMac, AtomicLong duplicates, AtomicLong calls) {
@@ -97,30 +102,45 @@ final class AssignBench {
                 for (int i = 0; i < mostRigs; i++) {
                     rigs.add(RigClient.forRig(bed.server().port(), admin.createRig("bench-assign-" + (i + 1))));
                 }
+                // Warm-up, not counted in the figures: a server that has run for a while, as a factory's has. At the most
+                // callers, long enough to open the whole connection pool (each new database session compiles the
+                // allocator's functions on its first calls), and until the server's JIT compilers go quiet: on 2 busy
+                // cores C2 still took 15-18 % of the machine 22 s in, and the rounds measured then came out 10-20 % lower
+                // than the same rounds after 45 s.
+                long server = bed.server().pid();
+                int warmCallers = Arrays.stream(levels).max().orElse(8);
+                long warmStart = System.nanoTime();
+                double compilerShare;
+                do {
+                    double compiler0 = ProcStat.compilerCpuSeconds(server);
+                    long round0 = System.nanoTime();
+                    runFor(WARM_ROUND, warmCallers,
+                            caller -> assignOnce(bed, rigs.get(caller / SLOTS_PER_RIG % rigs.size()), seen));
+                    compilerShare = (ProcStat.compilerCpuSeconds(server) - compiler0) / ((System.nanoTime() - round0) / 1e9);
+                } while (System.nanoTime() - warmStart < WARM_MIN.toNanos()
+                        || compilerShare > WARM_COMPILER_SHARE && System.nanoTime() - warmStart < WARM_MAX.toNanos());
+                System.out.printf(Locale.ROOT, "warm-up: %d s at %d callers; the server's JIT compilers used %.0f %% of a core"
+                        + " in its last %d s%n", Duration.ofNanos(System.nanoTime() - warmStart).toSeconds(), warmCallers,
+                        compilerShare * 100, WARM_ROUND.toSeconds());
                 System.out.println("one rig: every caller on rig 1 (one token, one channel); rigs of 16: a rig per 16 callers,"
                         + " each its own token and channel; gRPC floor: the health check through the rigs of 16's channels"
                         + " (no token, no database)");
                 System.out.println("callers | shape      rigs | gRPC assignments/s  p50 ms  p99 ms | JDBC UPDATE/s  p50 ms  p99 ms"
                         + " | gRPC/JDBC");
-                // Warm-up, not counted in the figures: a server that has run for a while, as a factory's has. At the most
-                // callers, long enough to open the whole connection pool (each new database session compiles the
-                // allocator's functions on its first calls) and let the JIT settle: 3 s at 8 callers left the first
-                // 32-caller round at 0.23 of the baseline and the next, in the same run, at 0.25-0.26.
-                int warmCallers = Arrays.stream(levels).max().orElse(8);
-                runFor(Duration.ofSeconds(10), warmCallers,
-                        caller -> assignOnce(bed, rigs.get(caller / SLOTS_PER_RIG % rigs.size()), seen));
                 for (int callers : levels) {
                     int ownRigs = (callers + SLOTS_PER_RIG - 1) / SLOTS_PER_RIG;
-                    Stats oneRig = runFor(window, callers, caller -> assignOnce(bed, rigs.get(0), seen));
-                    Stats rigsOf16 = ownRigs == 1 ? null
-                            : runFor(window, callers, caller -> assignOnce(bed, rigs.get(caller / SLOTS_PER_RIG), seen));
-                    Stats floor = runFor(window, callers, caller -> healthCheck(rigs.get(caller / SLOTS_PER_RIG)));
-                    Stats jdbc = runJdbcFor(bed, window, callers);
+                    Measured oneRig = measure(server, () -> runFor(window, callers, caller -> assignOnce(bed, rigs.get(0), seen)));
+                    Measured rigsOf16 = ownRigs == 1 ? null : measure(server,
+                            () -> runFor(window, callers, caller -> assignOnce(bed, rigs.get(caller / SLOTS_PER_RIG), seen)));
+                    Measured floor = measure(server,
+                            () -> runFor(window, callers, caller -> healthCheck(rigs.get(caller / SLOTS_PER_RIG))));
+                    Measured jdbc = runJdbcFor(bed, server, window, callers);
                     print(callers, "one rig", 1, oneRig, jdbc, window);
                     if (rigsOf16 != null) {
                         print(callers, "rigs of 16", ownRigs, rigsOf16, jdbc, window);
                     }
                     print(callers, "gRPC floor", ownRigs, floor, jdbc, window);
+                    printCpu(callers, oneRig, rigsOf16, floor, jdbc);
                 }
             } finally {
                 rigs.forEach(RigClient::close);
@@ -135,12 +155,52 @@ final class AssignBench {
         }
     }
 
-    private static void print(int callers, String shape, int rigs, Stats grpc, Stats jdbc, Duration window) {
-        double grpcRate = grpc.count() / (double) window.toSeconds();
-        double jdbcRate = jdbc.count() / (double) window.toSeconds();
+    private static void print(int callers, String shape, int rigs, Measured grpc, Measured jdbc, Duration window) {
+        double grpcRate = grpc.stats().count() / (double) window.toSeconds();
+        double jdbcRate = jdbc.stats().count() / (double) window.toSeconds();
         System.out.printf(Locale.ROOT, "%7d | %-10s %4d | %18.0f  %6.1f  %6.1f | %13.0f  %6.1f  %6.1f | %8.3f%n", callers, shape,
-                rigs, grpcRate, grpc.percentileMillis(50), grpc.percentileMillis(99), jdbcRate, jdbc.percentileMillis(50),
-                jdbc.percentileMillis(99), grpcRate / jdbcRate);
+                rigs, grpcRate, grpc.stats().percentileMillis(50), grpc.stats().percentileMillis(99), jdbcRate,
+                jdbc.stats().percentileMillis(50), jdbc.stats().percentileMillis(99), grpcRate / jdbcRate);
+    }
+
+    /** Where each call's CPU went: the ratio is, near enough, the baseline's CPU per call over an assignment's. */
+    private static void printCpu(int callers, Measured oneRig, Measured rigsOf16, Measured floor, Measured jdbc) {
+        StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%7d | CPU us per call (server / PostgreSQL / bench"
+                + " callers; machine busy): ", callers));
+        append(line, "one rig", oneRig);
+        if (rigsOf16 != null) {
+            append(line, "rigs of 16", rigsOf16);
+        }
+        append(line, "floor", floor);
+        append(line, "JDBC", jdbc);
+        System.out.println(line.toString().stripTrailing());
+    }
+
+    private static void append(StringBuilder line, String shape, Measured m) {
+        line.append(String.format(Locale.ROOT, "%s %.0f / %.0f / %.0f (%.0f%%); ", shape, m.serverMicros(), m.postgresMicros(),
+                m.benchMicros(), m.machineBusy() * 100));
+    }
+
+    /** A round's calls and the CPU each call cost, by process. */
+    private record Measured(Stats stats, double serverMicros, double postgresMicros, double benchMicros, double machineBusy) {
+    }
+
+    private interface Round {
+        Stats run() throws Exception;
+    }
+
+    private static Measured measure(long serverPid, Round round) throws Exception {
+        long self = ProcessHandle.current().pid();
+        long[] machine0 = ProcStat.machineTicks();
+        double server0 = ProcStat.cpuSeconds(serverPid);
+        double postgres0 = ProcStat.postgresCpuSeconds();
+        double bench0 = ProcStat.cpuSeconds(self);
+        Stats stats = round.run();
+        long[] machine1 = ProcStat.machineTicks();
+        double calls = Math.max(1, stats.count());
+        return new Measured(stats, (ProcStat.cpuSeconds(serverPid) - server0) * 1e6 / calls,
+                (ProcStat.postgresCpuSeconds() - postgres0) * 1e6 / calls, (ProcStat.cpuSeconds(self) - bench0) * 1e6 / calls,
+                machine1[1] == machine0[1] ? Double.NaN : (double) (machine1[0] - machine0[0]) / (machine1[1] - machine0[1]));
     }
 
     private static void assignOnce(Testbed bed, RigClient rig, Seen seen) {
@@ -208,7 +268,8 @@ final class AssignBench {
         return stats;
     }
 
-    private static Stats runJdbcFor(Testbed bed, Duration window, int threads) throws Exception {
+    /** Measured with the connections open: a backend that ends is counted only once its postmaster has reaped it. */
+    private static Measured runJdbcFor(Testbed bed, long serverPid, Duration window, int threads) throws Exception {
         List<Connection> connections = new ArrayList<>();
         List<PreparedStatement> statements = new ArrayList<>();
         for (int i = 0; i < threads; i++) {
@@ -218,13 +279,13 @@ final class AssignBench {
         }
         try {
             // Each caller owns one connection, as each gRPC caller has its own call.
-            return runFor(window, threads, caller -> {
+            return measure(serverPid, () -> runFor(window, threads, caller -> {
                 try (ResultSet rs = statements.get(caller).executeQuery()) {
                     rs.next();
                 } catch (SQLException e) {
                     throw new IllegalStateException(e);
                 }
-            });
+            }));
         } finally {
             for (Connection c : connections) {
                 c.close();

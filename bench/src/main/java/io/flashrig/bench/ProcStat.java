@@ -58,11 +58,36 @@ final class ProcStat {
         }
     }
 
-    /** CPU seconds used so far by every PostgreSQL process on the machine (the postmaster and its backends). */
+    /**
+     * CPU seconds used so far by every PostgreSQL process on the machine: the postmaster, its live backends, and the
+     * backends that ended (the postmaster waits for them, so their time is in its children's). A round's connections
+     * close when it ends, and their work must still count.
+     */
     static double postgresCpuSeconds() {
         return ProcessHandle.allProcesses()
                 .filter(p -> p.info().command().map(c -> c.endsWith("/postgres")).orElse(false))
-                .mapToDouble(p -> cpuSeconds(p.pid())).filter(s -> !Double.isNaN(s)).sum();
+                .mapToDouble(p -> cpuSecondsWithChildren(p.pid())).filter(s -> !Double.isNaN(s)).sum();
+    }
+
+    /** utime + stime in seconds of the process's JIT compiler threads (HotSpot's "C1/C2 CompilerThread"). */
+    static double compilerCpuSeconds(long pid) {
+        double sum = 0;
+        try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+            for (Path task : (Iterable<Path>) tasks::iterator) {
+                try {
+                    if (Files.readString(task.resolve("comm")).contains("CompilerThre")) {
+                        String stat = Files.readString(task.resolve("stat"));
+                        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                        sum += (Long.parseLong(f[11]) + Long.parseLong(f[12])) / TICKS;
+                    }
+                } catch (IOException | RuntimeException e) {
+                    // a thread that ended
+                }
+            }
+        } catch (IOException e) {
+            return Double.NaN;
+        }
+        return sum;
     }
 
     /** utime + stime in seconds. */

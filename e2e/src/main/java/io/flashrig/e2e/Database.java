@@ -43,7 +43,15 @@ public final class Database implements AutoCloseable {
         }
         try {
             Files.createDirectories(dataDir);
-            postgres = EmbeddedPostgres.builder().setDataDirectory(dataDir).setCleanDataDirectory(false).setPort(port)
+            EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder();
+            // Extra server settings for profiling, e.g. -Dflashrig.database.settings=shared_preload_libraries=pg_stat_statements
+            for (String setting : System.getProperty("flashrig.database.settings", "").split(";")) {
+                int eq = setting.indexOf('=');
+                if (eq > 0) {
+                    builder.setServerConfig(setting.substring(0, eq).strip(), setting.substring(eq + 1).strip());
+                }
+            }
+            postgres = builder.setDataDirectory(dataDir).setCleanDataDirectory(false).setPort(port)
                     .setServerConfig("max_connections", "300").setPGStartupWait(Duration.ofSeconds(60))
                     .setOutputRedirector(ProcessBuilder.Redirect.appendTo(dataDir.resolveSibling("postgres.log").toFile()))
                     .setErrorRedirector(ProcessBuilder.Redirect.appendTo(dataDir.resolveSibling("postgres.log").toFile()))

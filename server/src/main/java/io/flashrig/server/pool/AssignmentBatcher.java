@@ -24,7 +24,8 @@ import org.jboss.logging.Logger;
  * ({@link MacAllocator#assignAll}): under load a replica pays one transaction per batch, not per board (issue 18). No
  * thread of its own: a caller that finds a batch slot free sends every ask waiting, its own among them, on its own
  * thread, and wakes the next waiting caller when it is done; the others sleep until their answer is in. A lone ask
- * goes at once, as a batch of one; nobody waits for a batch to fill. Anything a batch cannot settle - a rig near its
+ * goes at once, as a batch of one, when no batch is in the database; nobody waits for a batch to fill, only for the
+ * one in flight to come back when too few asks wait to be worth a second. Anything a batch cannot settle - a rig near its
  * quota, a batch that failed - is asked alone, as before batches, by the caller's own thread.
  *
  * <p>No wait is unbounded: an ask still queued when its wait runs out is taken back and asked alone, and an ask a
@@ -38,8 +39,14 @@ public class AssignmentBatcher {
 
     /** Boards per statement: beyond this the statement's arrays only make the batch slower to come back. */
     private static final int MAX_BATCH = 64;
-    /** Statements in flight per replica: one gathering while the other is in the database. */
+    /** Statements in flight per replica: a second one only when the asks are many (below). */
     private static final int SENDERS = 2;
+    /**
+     * Asks that make a second batch worth sending beside one in the database. A batch costs the database a fixed
+     * ~0.6 ms plus ~0.05 ms a board (issue 18, pg_stat_statements): fewer asks wait for the batch in flight and go with
+     * the next, which at 32 callers cut the database's CPU per assignment by a quarter against sending every ask at once.
+     */
+    static final int SECOND_BATCH_MIN = 16;
     /** Asks waiting; a full queue sends the ask alone rather than wait. */
     private static final int CAPACITY = 4_096;
 
@@ -114,7 +121,7 @@ public class AssignmentBatcher {
         boolean interrupted = false;
         long deadline = System.nanoTime() + maxWaitNanos;
         while (!me.settled) {
-            if (!me.taken && senders.tryAcquire()) {
+            if (!me.taken && worthSending() && senders.tryAcquire()) {
                 try {
                     sendWaiting();
                 } finally {
@@ -155,6 +162,15 @@ public class AssignmentBatcher {
             throw settled.refusal();
         }
         return settled.assignment();
+    }
+
+    /**
+     * Whether a free sender should go now: always when none is in the database; beside one that is, only with
+     * {@link #SECOND_BATCH_MIN} asks. Fewer wait for the batch in flight to come back and go with whatever arrived
+     * meanwhile; the sender coming back wakes the first of them.
+     */
+    private boolean worthSending() {
+        return senders.availablePermits() == SENDERS || queue.size() >= SECOND_BATCH_MIN;
     }
 
     /** Asks waiting for a sender. */

@@ -180,6 +180,14 @@ class AssignmentBatchTest {
     }
 
     @Test
+    void aBatchPlansEachStatementOncePerConnection() throws Exception {
+        // Left to choose, PostgreSQL planned the statement that takes a stripe's addresses anew on every batch (V35);
+        // the generic plans it keeps instead are the ones the test above checks for index probes.
+        assertEquals(1, TestApi.count("SELECT count(*) FROM pg_proc WHERE proname = 'flashrig_assign_macs'"
+                + " AND 'plan_cache_mode=force_generic_plan' = ANY (proconfig)"));
+    }
+
+    @Test
     void aBatchOfOneIsTheOneBoardAssignmentWithItsRefusalAndAlert() throws Exception {
         TestApi.freshRange(16);
         TestApi.registerRig("rig-batch-of-one");

@@ -9,6 +9,7 @@ import io.flashrig.contract.BoardSerial;
 import io.flashrig.contract.MacAddress;
 import io.flashrig.server.error.TransientFailure;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
@@ -16,6 +17,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.awaitility.Awaitility;
@@ -49,88 +51,128 @@ class AssignmentBatcherTest {
         return callers.submit(() -> batcher.assign(serial(i), null, null, () -> ALONE));
     }
 
-    /**
-     * Asks 1 and 2 each take a sender slot into the database, one after the other: asked together, the first sender
-     * could take both in one batch. {@code bothSending} counts the senders that reached the database.
-     */
-    private void twoSendersInTheDatabase(AssignmentBatcher batcher, CountDownLatch bothSending)
-            throws InterruptedException {
+    /** Ask 1 takes a sender into the database; {@code sending} counts down when it is there. */
+    private void oneSenderInTheDatabase(AssignmentBatcher batcher, CountDownLatch sending) throws InterruptedException {
         ask(batcher, 1);
-        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> bothSending.getCount() == 1);
-        ask(batcher, 2);
-        assertTrue(bothSending.await(30, TimeUnit.SECONDS), "two senders in the database");
+        assertTrue(sending.await(30, TimeUnit.SECONDS), "a sender in the database");
     }
 
-    /** Two senders hang in the database; asks 3 and 4 then wait in the queue behind them. */
-    private List<Future<MacAllocator.Assignment>> twoAsksQueuedBehindTwoSenders(AssignmentBatcher batcher,
-            CountDownLatch bothSending) throws InterruptedException {
-        twoSendersInTheDatabase(batcher, bothSending);
-        List<Future<MacAllocator.Assignment>> queued = List.of(ask(batcher, 3), ask(batcher, 4));
+    /** A sender is in the database; asks 2 and 3 then wait in the queue for it, too few to be worth a second. */
+    private List<Future<MacAllocator.Assignment>> twoAsksQueuedBehindOneSender(AssignmentBatcher batcher,
+            CountDownLatch sending) throws InterruptedException {
+        oneSenderInTheDatabase(batcher, sending);
+        List<Future<MacAllocator.Assignment>> queued = List.of(ask(batcher, 2), ask(batcher, 3));
         Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> batcher.queued() == 2);
         return queued;
     }
 
     @Test
-    void whileBothSendersHangAnAskNoSenderTookIsAskedAloneOnceItsWaitRunsOut() throws Exception {
-        CountDownLatch bothSending = new CountDownLatch(2);
+    void besideABatchInTheDatabaseAFewAsksWaitForItAndGoTogetherInTheNext() throws Exception {
+        List<Integer> sizes = new CopyOnWriteArrayList<>();
+        CountDownLatch sending = new CountDownLatch(1);
         AssignmentBatcher batcher = new AssignmentBatcher(asks -> {
-            bothSending.countDown();
+            sizes.add(asks.size());
+            sending.countDown();
+            databaseBack.await();
+            return asks.stream().map(a -> MacAllocator.Outcome.ASK_ALONE).toList();
+        }, Duration.ofMinutes(5));
+        List<Future<MacAllocator.Assignment>> queued = twoAsksQueuedBehindOneSender(batcher, sending);
+
+        // Sent at once, each would cost the database what a batch costs; they wait for the one in flight instead.
+        Thread.sleep(300);
+        assertEquals(List.of(1), sizes);
+        assertEquals(2, batcher.queued());
+
+        databaseBack.countDown();
+        for (Future<MacAllocator.Assignment> f : queued) {
+            assertEquals(ALONE, f.get(30, TimeUnit.SECONDS));
+        }
+        assertEquals(List.of(1, 2), sizes);
+    }
+
+    @Test
+    void asManyAsksAsMakeASecondBatchWorthItGoBesideOneInTheDatabase() throws Exception {
+        List<Integer> sizes = new CopyOnWriteArrayList<>();
+        CountDownLatch sending = new CountDownLatch(1);
+        AssignmentBatcher batcher = new AssignmentBatcher(asks -> {
+            sizes.add(asks.size());
+            sending.countDown();
+            if (sizes.size() == 1) {
+                databaseBack.await();
+            }
+            return asks.stream().map(a -> MacAllocator.Outcome.ASK_ALONE).toList();
+        }, Duration.ofMinutes(5));
+        oneSenderInTheDatabase(batcher, sending);
+
+        List<Future<MacAllocator.Assignment>> many = new ArrayList<>();
+        for (int i = 0; i < AssignmentBatcher.SECOND_BATCH_MIN; i++) {
+            many.add(ask(batcher, 2 + i));
+        }
+        for (Future<MacAllocator.Assignment> f : many) {
+            assertEquals(ALONE, f.get(30, TimeUnit.SECONDS));
+        }
+        assertEquals(List.of(1, AssignmentBatcher.SECOND_BATCH_MIN), sizes, "the second batch went while the first hung");
+    }
+
+    @Test
+    void whileASenderHangsAnAskNoSenderTookIsAskedAloneOnceItsWaitRunsOut() throws Exception {
+        CountDownLatch sending = new CountDownLatch(1);
+        AssignmentBatcher batcher = new AssignmentBatcher(asks -> {
+            sending.countDown();
             databaseBack.await();
             throw new IllegalStateException("never answered");
         }, WAIT);
-        twoSendersInTheDatabase(batcher, bothSending);
+        oneSenderInTheDatabase(batcher, sending);
 
-        assertEquals(ALONE, ask(batcher, 3).get(30, TimeUnit.SECONDS));
+        assertEquals(ALONE, ask(batcher, 2).get(30, TimeUnit.SECONDS));
     }
 
     @Test
     void anAskAnotherCallersBatchTookButDidNotAnswerInTimeFailsAsAPassingFailure() throws Exception {
         AtomicInteger batches = new AtomicInteger();
-        CountDownLatch bothSending = new CountDownLatch(2);
+        CountDownLatch sending = new CountDownLatch(1);
         CountDownLatch firstBack = new CountDownLatch(1);
         AssignmentBatcher batcher = new AssignmentBatcher(asks -> {
             int n = batches.incrementAndGet();
-            bothSending.countDown();
+            sending.countDown();
             (n == 1 ? firstBack : databaseBack).await();
             return asks.stream().map(a -> MacAllocator.Outcome.ASK_ALONE).toList();
         }, Duration.ofSeconds(2));
-        List<Future<MacAllocator.Assignment>> queued = twoAsksQueuedBehindTwoSenders(batcher, bothSending);
-        Future<MacAllocator.Assignment> third = queued.get(0);
-        Future<MacAllocator.Assignment> fourth = queued.get(1);
+        List<Future<MacAllocator.Assignment>> queued = twoAsksQueuedBehindOneSender(batcher, sending);
+        Future<MacAllocator.Assignment> second = queued.get(0);
+        Future<MacAllocator.Assignment> third = queued.get(1);
 
-        // One of the two sends both, and hangs with the second sender; the other was taken and waits in vain.
+        // The first batch comes back; one of the two waiting sends both and hangs; the other was taken and waits in vain.
         firstBack.countDown();
 
-        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> third.isDone() || fourth.isDone());
-        Future<MacAllocator.Assignment> taken = third.isDone() ? third : fourth;
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> second.isDone() || third.isDone());
+        Future<MacAllocator.Assignment> taken = second.isDone() ? second : third;
         ExecutionException late = assertThrows(ExecutionException.class, () -> taken.get(0, TimeUnit.SECONDS));
         assertInstanceOf(AssignmentBatcher.AnswerLate.class, late.getCause());
         assertTrue(TransientFailure.is(late.getCause()), "answered as UNAVAILABLE: the rig retries");
-        assertEquals(3, batches.get());
+        assertEquals(2, batches.get());
     }
 
     @Test
     void aSenderThatDiesOfAnErrorLeavesNoOtherAskOfItsBatchUnanswered() throws Exception {
         AtomicInteger batches = new AtomicInteger();
-        CountDownLatch bothSending = new CountDownLatch(2);
+        CountDownLatch sending = new CountDownLatch(1);
         AssignmentBatcher batcher = new AssignmentBatcher(asks -> {
-            if (batches.incrementAndGet() > 2) {
+            if (batches.incrementAndGet() > 1) {
                 throw new StackOverflowError("simulated");
             }
-            bothSending.countDown();
+            sending.countDown();
             databaseBack.await();
             return asks.stream().map(a -> MacAllocator.Outcome.ASK_ALONE).toList();
         }, Duration.ofMinutes(5));
-        List<Future<MacAllocator.Assignment>> queued = twoAsksQueuedBehindTwoSenders(batcher, bothSending);
-        Future<MacAllocator.Assignment> third = queued.get(0);
-        Future<MacAllocator.Assignment> fourth = queued.get(1);
+        List<Future<MacAllocator.Assignment>> queued = twoAsksQueuedBehindOneSender(batcher, sending);
 
         databaseBack.countDown();
 
         // The one whose thread sent the failing batch sees its Error; the other is asked alone, not left waiting.
         int alone = 0;
         int failed = 0;
-        for (Future<MacAllocator.Assignment> f : List.of(third, fourth)) {
+        for (Future<MacAllocator.Assignment> f : queued) {
             try {
                 assertEquals(ALONE, f.get(30, TimeUnit.SECONDS));
                 alone++;
