@@ -1,6 +1,8 @@
 package io.flashrig.server.pool;
 
 import io.flashrig.contract.BoardSerial;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.sql.Connection;
@@ -13,24 +15,30 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import javax.sql.DataSource;
 import org.jboss.logging.Logger;
 
 /**
  * Gathers the boards that ask for a MAC while the database works on the previous asks, and hands them to it together
- * ({@link MacAllocator#assignAll}): under load a replica pays one transaction per batch, not per board (issue 18). No
- * thread of its own: a caller that finds a batch slot free sends every ask waiting, its own among them, on its own
- * thread, and wakes the next waiting caller when it is done; the others sleep until their answer is in. A lone ask
- * goes at once, as a batch of one, when no batch is in the database; nobody waits for a batch to fill, only for the
- * one in flight to come back when too few asks wait to be worth a second. Anything a batch cannot settle - a rig near its
- * quota, a batch that failed - is asked alone, as before batches, by the caller's own thread.
+ * ({@link MacAllocator#assignAll}): under load a replica pays one transaction per batch, not per board (issue 18). An
+ * ask is a future: the caller's thread (a gRPC event loop) queues it and goes on, and a sender on a worker thread sends
+ * every ask waiting, answers each, and sends again while asks keep coming; no thread sleeps waiting for its own answer,
+ * since a thread woken per board cost the server more than the rest of the assignment. A lone ask goes at once, as a
+ * batch of one, when no batch is in the database; nobody waits for a batch to fill, only for the one in flight to come
+ * back when too few asks wait to be worth a second. Anything a batch cannot settle - a rig near its quota, a batch that
+ * failed - is asked alone, as before batches, on a worker thread.
  *
  * <p>No wait is unbounded: an ask still queued when its wait runs out is taken back and asked alone, and an ask a
  * sender took but did not answer in time fails as a passing failure (the rig retries and gets the same MAC back if it
- * was given). A caller whose ask a sender already took sleeps rather than trying to send again.
+ * was given).
  */
 @ApplicationScoped
 public class AssignmentBatcher {
@@ -50,7 +58,7 @@ public class AssignmentBatcher {
     /** Asks waiting; a full queue sends the ask alone rather than wait. */
     private static final int CAPACITY = 4_096;
 
-    /** How long a caller waits for a batch: the agent gives up on a call after 10 s and asks again. */
+    /** How long an ask waits for a batch: the agent gives up on a call after 10 s and asks again. */
     static final Duration MAX_WAIT = Duration.ofSeconds(10);
 
     /** Sends one batch of asks (distinct serials) and answers each, in order. */
@@ -69,29 +77,24 @@ public class AssignmentBatcher {
         }
     }
 
-    /** One caller's ask, its thread, and its outcome once settled (null outcome: ask alone). */
-    private static final class Waiting {
+    /** One board's ask, how to ask it alone, and its answer to be. */
+    private static final class Pending {
         private final MacAllocator.Ask ask;
-        private final Thread caller = Thread.currentThread();
-        /** A sender drained it from the queue: only that sender answers it now. */
-        private volatile boolean taken;
-        private volatile boolean settled;
-        private MacAllocator.Outcome outcome;
+        private final Supplier<MacAllocator.Assignment> alone;
+        private final CompletableFuture<MacAllocator.Assignment> answer = new CompletableFuture<>();
+        private volatile ScheduledFuture<?> expiry;
 
-        Waiting(MacAllocator.Ask ask) {
+        Pending(MacAllocator.Ask ask, Supplier<MacAllocator.Assignment> alone) {
             this.ask = ask;
-        }
-
-        void settle(MacAllocator.Outcome outcome) {
-            this.outcome = outcome;
-            settled = true;
-            LockSupport.unpark(caller);
+            this.alone = alone;
         }
     }
 
-    private final BlockingQueue<Waiting> queue = new ArrayBlockingQueue<>(CAPACITY);
+    private final BlockingQueue<Pending> queue = new ArrayBlockingQueue<>(CAPACITY);
     private final Semaphore senders = new Semaphore(SENDERS);
     private final BatchSender sender;
+    private final Executor workers;
+    private final ScheduledThreadPoolExecutor expiries;
     private final long maxWaitNanos;
 
     @Inject
@@ -100,77 +103,50 @@ public class AssignmentBatcher {
             try (Connection c = dataSource.getConnection()) {
                 return allocator.assignAll(c, asks, Instant.now());
             }
-        }, MAX_WAIT);
+        }, MAX_WAIT, Infrastructure.getDefaultWorkerPool());
     }
 
-    AssignmentBatcher(BatchSender sender, Duration maxWait) {
+    /** @param workers where batches are sent and asks asked alone: threads that may block on the database */
+    AssignmentBatcher(BatchSender sender, Duration maxWait, Executor workers) {
         this.sender = sender;
         this.maxWaitNanos = maxWait.toNanos();
+        this.workers = workers;
+        this.expiries = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "flashrig-assignment-waits");
+            t.setDaemon(true);
+            return t;
+        });
+        // An answered ask's wait leaves the timer's queue at once, rather than ten seconds later.
+        expiries.setRemoveOnCancelPolicy(true);
+    }
+
+    @PreDestroy
+    void stop() {
+        expiries.shutdownNow();
     }
 
     /**
-     * The serial's MAC, asked in the next batch; {@code alone} asks for it by itself when the batch leaves it. Blocks
-     * the calling worker thread until the outcome is known.
+     * The serial's MAC, asked in the next batch; {@code alone} asks for it by itself when the batch leaves it, on a
+     * worker thread. Never blocks the calling thread.
      */
-    MacAllocator.Assignment assign(BoardSerial serial, Long rigId, String attemptId,
+    CompletableFuture<MacAllocator.Assignment> assign(BoardSerial serial, Long rigId, String attemptId,
             Supplier<MacAllocator.Assignment> alone) {
-        Waiting me = new Waiting(new MacAllocator.Ask(serial, rigId, attemptId));
-        if (!queue.offer(me)) {
-            return alone.get();
+        Pending pending = new Pending(new MacAllocator.Ask(serial, rigId, attemptId), alone);
+        if (!queue.offer(pending)) {
+            askAlone(pending);
+            return pending.answer;
         }
-        boolean interrupted = false;
-        long deadline = System.nanoTime() + maxWaitNanos;
-        while (!me.settled) {
-            if (!me.taken && worthSending() && senders.tryAcquire()) {
-                try {
-                    sendWaiting();
-                } finally {
-                    senders.release();
-                    // Whoever now heads the queue sends next, if no other sender took it meanwhile.
-                    Waiting next = queue.peek();
-                    if (next != null) {
-                        LockSupport.unpark(next.caller);
-                    }
-                }
-            } else {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    break;
-                }
-                LockSupport.parkNanos(this, left);
-                // The ask may be in the database's hands already: its answer is waited for, the interrupt kept.
-                interrupted |= Thread.interrupted();
-            }
+        try {
+            pending.expiry = expiries.schedule(() -> expire(pending), maxWaitNanos, TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException stopping) {
+            // The server is stopping: the ask still goes, only without its bound.
         }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
+        if (pending.answer.isDone()) {
+            // Answered before its wait was set: nothing will cancel it now.
+            cancelExpiry(pending);
         }
-        if (!me.settled) {
-            // Both senders are busy past the wait: an ask no sender took is asked alone; a taken one stays theirs.
-            if (queue.remove(me)) {
-                return alone.get();
-            }
-            if (!me.settled) {
-                throw new AnswerLate(Duration.ofNanos(maxWaitNanos));
-            }
-        }
-        MacAllocator.Outcome settled = me.outcome;
-        if (settled == null || settled.askAlone()) {
-            return alone.get();
-        }
-        if (settled.refusal() != null) {
-            throw settled.refusal();
-        }
-        return settled.assignment();
-    }
-
-    /**
-     * Whether a free sender should go now: always when none is in the database; beside one that is, only with
-     * {@link #SECOND_BATCH_MIN} asks. Fewer wait for the batch in flight to come back and go with whatever arrived
-     * meanwhile; the sender coming back wakes the first of them.
-     */
-    private boolean worthSending() {
-        return senders.availablePermits() == SENDERS || queue.size() >= SECOND_BATCH_MIN;
+        dispatch();
+        return pending.answer;
     }
 
     /** Asks waiting for a sender. */
@@ -178,43 +154,123 @@ public class AssignmentBatcher {
         return queue.size();
     }
 
-    private void sendWaiting() {
-        List<Waiting> batch = new ArrayList<>();
-        queue.drainTo(batch, MAX_BATCH);
-        if (batch.isEmpty()) {
-            return;
+    /**
+     * Whether a free sender should go now: always when none is in the database; beside one that is, only with
+     * {@link #SECOND_BATCH_MIN} asks. Fewer wait for the batch in flight: its sender takes them when it comes back.
+     */
+    private boolean worthSending() {
+        return senders.availablePermits() == SENDERS || queue.size() >= SECOND_BATCH_MIN;
+    }
+
+    private void dispatch() {
+        while (!queue.isEmpty() && worthSending() && senders.tryAcquire()) {
+            try {
+                workers.execute(this::sendWhileAsked);
+            } catch (RejectedExecutionException stopping) {
+                senders.release();
+                LOG.warn("No worker thread to send MAC asks (the server is stopping); they are asked alone or expire");
+                return;
+            }
         }
-        batch.forEach(w -> w.taken = true);
+    }
+
+    /** A sender: batch after batch while asks wait, then it gives its place back. */
+    private void sendWhileAsked() {
+        try {
+            for (List<Pending> batch = drain(); !batch.isEmpty(); batch = drain()) {
+                send(batch);
+            }
+        } finally {
+            senders.release();
+            // An ask queued after the last drain, whose own dispatch found this sender still in place.
+            dispatch();
+        }
+    }
+
+    private List<Pending> drain() {
+        List<Pending> batch = new ArrayList<>();
+        queue.drainTo(batch, MAX_BATCH);
+        return batch;
+    }
+
+    private void send(List<Pending> batch) {
         try {
             answer(batch);
         } finally {
             // Whatever went wrong, no taken ask is left unanswered: those the batch did not settle are asked alone.
-            batch.stream().filter(w -> !w.settled).forEach(w -> w.settle(null));
+            batch.stream().filter(p -> !p.answer.isDone()).forEach(this::askAlone);
         }
     }
 
-    private void answer(List<Waiting> batch) {
+    private void answer(List<Pending> batch) {
         // One ask per serial: a board asked for twice (a retry) gets its MAC twice, newly assigned only the first time.
-        Map<BoardSerial, List<Waiting>> bySerial = new LinkedHashMap<>();
-        for (Waiting waiting : batch) {
-            bySerial.computeIfAbsent(waiting.ask.serial(), s -> new ArrayList<>(1)).add(waiting);
+        Map<BoardSerial, List<Pending>> bySerial = new LinkedHashMap<>();
+        for (Pending pending : batch) {
+            bySerial.computeIfAbsent(pending.ask.serial(), s -> new ArrayList<>(1)).add(pending);
         }
-        List<MacAllocator.Ask> asks = bySerial.values().stream().map(w -> w.get(0).ask).toList();
+        List<MacAllocator.Ask> asks = bySerial.values().stream().map(p -> p.get(0).ask).toList();
         List<MacAllocator.Outcome> outcomes;
         try {
             outcomes = sender.send(asks);
         } catch (Exception e) {
             LOG.warnf("A batch of %d MAC asks failed (%s); each is asked alone", batch.size(), e.toString());
-            batch.forEach(w -> w.settle(null));
             return;
         }
         int i = 0;
-        for (List<Waiting> same : bySerial.values()) {
+        for (List<Pending> same : bySerial.values()) {
             MacAllocator.Outcome outcome = outcomes.get(i++);
-            same.get(0).settle(outcome);
+            settle(same.get(0), outcome);
             MacAllocator.Outcome again = outcome.assignment() == null ? outcome : new MacAllocator.Outcome(
                     new MacAllocator.Assignment(outcome.assignment().mac(), outcome.assignment().state(), false), null);
-            same.subList(1, same.size()).forEach(w -> w.settle(again));
+            same.subList(1, same.size()).forEach(p -> settle(p, again));
+        }
+    }
+
+    private void settle(Pending pending, MacAllocator.Outcome outcome) {
+        if (outcome.askAlone()) {
+            askAlone(pending);
+            return;
+        }
+        cancelExpiry(pending);
+        if (outcome.refusal() != null) {
+            pending.answer.completeExceptionally(outcome.refusal());
+        } else {
+            pending.answer.complete(outcome.assignment());
+        }
+    }
+
+    /** Asks by itself, on a worker thread, as before batches. */
+    private void askAlone(Pending pending) {
+        cancelExpiry(pending);
+        try {
+            workers.execute(() -> {
+                try {
+                    pending.answer.complete(pending.alone.get());
+                } catch (Throwable failure) {
+                    pending.answer.completeExceptionally(failure);
+                }
+            });
+        } catch (RejectedExecutionException stopping) {
+            pending.answer.completeExceptionally(new AnswerLate("The server is stopping; ask again"));
+        }
+    }
+
+    /** An ask's wait ran out: taken back and asked alone while still queued, a passing failure once a sender took it. */
+    private void expire(Pending pending) {
+        if (pending.answer.isDone()) {
+            return;
+        }
+        if (queue.remove(pending)) {
+            askAlone(pending);
+        } else {
+            pending.answer.completeExceptionally(new AnswerLate(Duration.ofNanos(maxWaitNanos)));
+        }
+    }
+
+    private static void cancelExpiry(Pending pending) {
+        ScheduledFuture<?> expiry = pending.expiry;
+        if (expiry != null) {
+            expiry.cancel(false);
         }
     }
 }

@@ -13,6 +13,7 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import javax.sql.DataSource;
 import org.hibernate.Session;
 
@@ -37,14 +38,13 @@ public class PoolService {
     }
 
     /**
-     * A refusal keeps what it recorded: the alert of a rig past its quota. Nothing else is written before one. Asked
-     * together with the other boards asking meanwhile ({@link AssignmentBatcher}); asked alone when the batch leaves
-     * it, on an autocommit connection of its own, outside JTA: the allocator's one statement is the whole transaction,
-     * so a call costs one round trip to the database (issue 18). A caller's transaction is suspended rather than
-     * joined, so that the connection is never one JTA holds open.
+     * The board's MAC, once known. A refusal keeps what it recorded: the alert of a rig past its quota. Nothing else
+     * is written before one. Asked together with the other boards asking meanwhile ({@link AssignmentBatcher}); asked
+     * alone when the batch leaves it, on an autocommit connection of its own, outside JTA: the allocator's one
+     * statement is the whole transaction, so a call costs one round trip to the database (issue 18). Never blocks the
+     * calling thread.
      */
-    @Transactional(Transactional.TxType.NOT_SUPPORTED)
-    public MacAllocator.Assignment assign(BoardSerial serial, Long rigId, String attemptId) {
+    public CompletableFuture<MacAllocator.Assignment> assign(BoardSerial serial, Long rigId, String attemptId) {
         return batches.assign(serial, rigId, attemptId, () -> assignAlone(serial, rigId, attemptId));
     }
 

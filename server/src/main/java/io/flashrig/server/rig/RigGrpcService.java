@@ -41,8 +41,9 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
- * The rig-facing gRPC service. Every call authenticates its rig token and touches the database on a worker thread;
- * the stream handles its requests one after another, each in its own transaction, answering only after commit.
+ * The rig-facing gRPC service. Every call authenticates its rig token and touches the database on a worker thread,
+ * but for AssignMac with a token this replica knows, whose batch is sent by a worker of its own; the stream handles its
+ * requests one after another, each in its own transaction, answering only after commit.
  */
 @GrpcService
 public class RigGrpcService implements RigService {
@@ -92,17 +93,26 @@ public class RigGrpcService implements RigService {
                 .onFailure().transform(GrpcErrorMapper::toStatus);
     }
 
+    /**
+     * Stays on the event loop while the rig's token is one this replica already knows: the ask joins the next batch
+     * and the answer is written when it comes, with no worker thread waiting for it (issue 18). An unknown token is
+     * looked up on a worker thread first, as every other call's is.
+     */
     @Override
     public Uni<AssignMacResponse> assignMac(AssignMacRequest request) {
-        return asRig(rig -> {
-            BoardSerial serial = BoardSerial.parse(request.getSerial());
-            MacAllocator.Assignment assignment = pool.assign(serial, rig.rigId(), attemptId(request.getAttemptId()));
-            return AssignMacResponse.newBuilder()
-                    .setMac(assignment.mac().toString())
-                    .setState(PoolWire.macState(assignment.state()))
-                    .setNewlyAssigned(assignment.newlyAssigned())
-                    .build();
-        });
+        String authorization = RigTokenInterceptor.AUTHORIZATION.get();
+        String where = RigTokenInterceptor.WHERE.get();
+        Caller known = tokens.knownRig(authorization);
+        Uni<Caller> rig = known != null ? Uni.createFrom().item(known)
+                : onWorker(() -> tokens.authenticateRig(authorization, where));
+        return rig.onItem().transformToUni(caller -> Uni.createFrom().completionStage(() -> pool.assign(
+                        BoardSerial.parse(request.getSerial()), caller.rigId(), attemptId(request.getAttemptId()))))
+                .map(assignment -> AssignMacResponse.newBuilder()
+                        .setMac(assignment.mac().toString())
+                        .setState(PoolWire.macState(assignment.state()))
+                        .setNewlyAssigned(assignment.newlyAssigned())
+                        .build())
+                .onFailure().transform(GrpcErrorMapper::toStatus);
     }
 
     @Override

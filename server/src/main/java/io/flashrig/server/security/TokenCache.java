@@ -66,6 +66,15 @@ public class TokenCache {
         return entry.caller();
     }
 
+    /**
+     * The caller holding the token of this hash while its entry is younger than half its age; null otherwise. Leaves
+     * the renewal of an older entry to {@link #get}, whose caller looks it up.
+     */
+    Caller fresh(String hash) {
+        Entry entry = callers.get(hash);
+        return entry != null && System.nanoTime() - entry.at() <= MAX_AGE_NANOS / 2 ? entry.caller() : null;
+    }
+
     /** Read before looking a token up in the database, and handed to {@link #put}. */
     long generation() {
         return callers.generation();

@@ -108,6 +108,19 @@ public class TokenService {
                 "The bearer token is not known to this server (or was revoked).", Map.of());
     }
 
+    /**
+     * The rig holding the token, if this replica's cache vouches for it right now; null means ask
+     * {@link #authenticateRig}, which may read the database. Never blocks: for calls that stay on the event loop.
+     */
+    public Caller knownRig(String authorization) {
+        String token = Tokens.fromAuthorization(authorization);
+        if (token == null) {
+            return null;
+        }
+        Caller known = cache.fresh(Tokens.hash(token));
+        return known != null && known.role() == Role.RIG ? known : null;
+    }
+
     /** The rig holding the token; admin and viewer tokens are refused. */
     public Caller authenticateRig(String authorization, String where) {
         Caller caller = authenticate(authorization, where);

@@ -4,11 +4,14 @@ import static io.flashrig.server.testing.TestApi.asAdmin;
 import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.flashrig.contract.testing.RigClient;
+import io.flashrig.proto.rig.v1.AssignMacRequest;
 import io.flashrig.proto.rig.v1.OpenSessionResponse;
 import io.flashrig.server.testing.PostgresResource;
 import io.flashrig.server.testing.TestApi;
+import io.grpc.Status;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -52,6 +55,26 @@ class TokenCacheTest {
 
         await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).untilAsserted(() ->
                 given().header("Authorization", "Bearer " + viewer).get("/api/v1/mac-pool").then().statusCode(401));
+    }
+
+    /** AssignMac answers on the event loop for a rig token the cache knows: a revocation still reaches it. */
+    @Test
+    void aRigTokenRevokedElsewhereIsRefusedOnAssignMacSoon() throws Exception {
+        TestApi.freshRange(4);
+        String token = TestApi.registerRig("rig-cache-assign");
+        try (RigClient rig = new RigClient(server, token)) {
+            for (int i = 1; i <= 2; i++) {
+                rig.rpc().assignMac(AssignMacRequest.newBuilder().setSerial("0043414348454D4143000" + i + "00").build());
+            }
+            try (Connection c = TestApi.directDataSource().getConnection(); PreparedStatement revoke = c.prepareStatement(
+                    "UPDATE rig SET revoked_at = now() WHERE name = 'rig-cache-assign'")) {
+                revoke.executeUpdate();
+            }
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).untilAsserted(() ->
+                    RigClient.assertError(assertThrows(Exception.class, () -> rig.rpc().assignMac(AssignMacRequest
+                            .newBuilder().setSerial("0043414348454D4143000300").build())),
+                            Status.Code.UNAUTHENTICATED, "RIG_REVOKED"));
+        }
     }
 
     /**
