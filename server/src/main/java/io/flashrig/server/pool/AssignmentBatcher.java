@@ -13,15 +13,18 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import javax.sql.DataSource;
 import org.jboss.logging.Logger;
@@ -60,6 +63,8 @@ public class AssignmentBatcher {
 
     /** How long an ask waits for a batch: the agent gives up on a call after 10 s and asks again. */
     static final Duration MAX_WAIT = Duration.ofSeconds(10);
+    /** How often the waits are looked at while asks are outstanding: a wait may run this much over its bound. */
+    private static final Duration WATCH_PERIOD = Duration.ofMillis(250);
 
     /** Sends one batch of asks (distinct serials) and answers each, in order. */
     interface BatchSender {
@@ -82,19 +87,28 @@ public class AssignmentBatcher {
         private final MacAllocator.Ask ask;
         private final Supplier<MacAllocator.Assignment> alone;
         private final CompletableFuture<MacAllocator.Assignment> answer = new CompletableFuture<>();
-        private volatile ScheduledFuture<?> expiry;
+        private final long queuedAt = System.nanoTime();
+        /** Answered, failed, or handed on to be asked alone: whoever comes first, and only once. */
+        private final AtomicBoolean handled = new AtomicBoolean();
 
         Pending(MacAllocator.Ask ask, Supplier<MacAllocator.Assignment> alone) {
             this.ask = ask;
             this.alone = alone;
         }
+
+        boolean handle() {
+            return handled.compareAndSet(false, true);
+        }
     }
 
     private final BlockingQueue<Pending> queue = new ArrayBlockingQueue<>(CAPACITY);
+    /** Asks a sender took and has not answered yet. */
+    private final Set<Pending> taken = ConcurrentHashMap.newKeySet();
     private final Semaphore senders = new Semaphore(SENDERS);
     private final BatchSender sender;
     private final Executor workers;
-    private final ScheduledThreadPoolExecutor expiries;
+    private final ScheduledExecutorService watchdog;
+    private final AtomicBoolean watching = new AtomicBoolean();
     private final long maxWaitNanos;
 
     @Inject
@@ -111,18 +125,21 @@ public class AssignmentBatcher {
         this.sender = sender;
         this.maxWaitNanos = maxWait.toNanos();
         this.workers = workers;
-        this.expiries = new ScheduledThreadPoolExecutor(1, r -> {
+        this.watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "flashrig-assignment-waits");
             t.setDaemon(true);
             return t;
         });
-        // An answered ask's wait leaves the timer's queue at once, rather than ten seconds later.
-        expiries.setRemoveOnCancelPolicy(true);
     }
 
     @PreDestroy
     void stop() {
-        expiries.shutdownNow();
+        watchdog.shutdownNow();
+        // Nothing is left waiting on a server that stops: the rigs ask again, of another replica or of this one back.
+        List<Pending> left = drain();
+        left.addAll(taken);
+        left.stream().filter(Pending::handle)
+                .forEach(p -> p.answer.completeExceptionally(new AnswerLate("The server is stopping; ask again")));
     }
 
     /**
@@ -136,16 +153,8 @@ public class AssignmentBatcher {
             askAlone(pending);
             return pending.answer;
         }
-        try {
-            pending.expiry = expiries.schedule(() -> expire(pending), maxWaitNanos, TimeUnit.NANOSECONDS);
-        } catch (RejectedExecutionException stopping) {
-            // The server is stopping: the ask still goes, only without its bound.
-        }
-        if (pending.answer.isDone()) {
-            // Answered before its wait was set: nothing will cancel it now.
-            cancelExpiry(pending);
-        }
         dispatch();
+        watch();
         return pending.answer;
     }
 
@@ -174,10 +183,18 @@ public class AssignmentBatcher {
         }
     }
 
-    /** A sender: batch after batch while asks wait, then it gives its place back. */
+    /**
+     * A sender: batch after batch while asks wait and the rule of {@link #worthSending} still holds for it, then it
+     * gives its place back.
+     */
     private void sendWhileAsked() {
         try {
-            for (List<Pending> batch = drain(); !batch.isEmpty(); batch = drain()) {
+            while (senders.availablePermits() == SENDERS - 1 || queue.size() >= SECOND_BATCH_MIN) {
+                List<Pending> batch = drain();
+                if (batch.isEmpty()) {
+                    break;
+                }
+                taken.addAll(batch);
                 send(batch);
             }
         } finally {
@@ -198,7 +215,8 @@ public class AssignmentBatcher {
             answer(batch);
         } finally {
             // Whatever went wrong, no taken ask is left unanswered: those the batch did not settle are asked alone.
-            batch.stream().filter(p -> !p.answer.isDone()).forEach(this::askAlone);
+            batch.forEach(this::askAlone);
+            taken.removeAll(batch);
         }
     }
 
@@ -229,19 +247,23 @@ public class AssignmentBatcher {
     private void settle(Pending pending, MacAllocator.Outcome outcome) {
         if (outcome.askAlone()) {
             askAlone(pending);
-            return;
-        }
-        cancelExpiry(pending);
-        if (outcome.refusal() != null) {
-            pending.answer.completeExceptionally(outcome.refusal());
-        } else {
-            pending.answer.complete(outcome.assignment());
+        } else if (pending.handle()) {
+            if (outcome.refusal() != null) {
+                pending.answer.completeExceptionally(outcome.refusal());
+            } else {
+                pending.answer.complete(outcome.assignment());
+            }
         }
     }
 
-    /** Asks by itself, on a worker thread, as before batches. */
+    /** Asks by itself, on a worker thread, as before batches; unless the ask was already answered or handed on. */
     private void askAlone(Pending pending) {
-        cancelExpiry(pending);
+        if (pending.handle()) {
+            runAlone(pending);
+        }
+    }
+
+    private void runAlone(Pending pending) {
         try {
             workers.execute(() -> {
                 try {
@@ -255,22 +277,40 @@ public class AssignmentBatcher {
         }
     }
 
-    /** An ask's wait ran out: taken back and asked alone while still queued, a passing failure once a sender took it. */
-    private void expire(Pending pending) {
-        if (pending.answer.isDone()) {
-            return;
-        }
-        if (queue.remove(pending)) {
-            askAlone(pending);
-        } else {
-            pending.answer.completeExceptionally(new AnswerLate(Duration.ofNanos(maxWaitNanos)));
+    /**
+     * Keeps the waits bounded while asks are outstanding: one look a second rather than a timer per ask, whose
+     * setting and cancelling woke a thread on every call of a lone caller.
+     */
+    private void watch() {
+        if (watching.compareAndSet(false, true)) {
+            try {
+                watchdog.schedule(this::expireLate, WATCH_PERIOD.toNanos(), TimeUnit.NANOSECONDS);
+            } catch (RejectedExecutionException stopping) {
+                watching.set(false);
+            }
         }
     }
 
-    private static void cancelExpiry(Pending pending) {
-        ScheduledFuture<?> expiry = pending.expiry;
-        if (expiry != null) {
-            expiry.cancel(false);
+    /**
+     * Every ask that has waited past its bound: taken back and asked alone while still queued, a passing failure once
+     * a sender took it (the rig asks again and gets the same MAC back if it was given).
+     */
+    private void expireLate() {
+        long now = System.nanoTime();
+        for (Pending pending : queue) {
+            if (now - pending.queuedAt > maxWaitNanos && queue.remove(pending)) {
+                askAlone(pending);
+            }
+        }
+        for (Pending pending : taken) {
+            if (now - pending.queuedAt > maxWaitNanos && pending.handle()) {
+                pending.answer.completeExceptionally(new AnswerLate(Duration.ofNanos(maxWaitNanos)));
+            }
+        }
+        watching.set(false);
+        // Asks still outstanding (or queued while this look ran) keep the watch going.
+        if (!queue.isEmpty() || !taken.isEmpty()) {
+            watch();
         }
     }
 }

@@ -13,8 +13,9 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 
 /**
- * Carries the call's {@code authorization} metadata, and where the call came from, into the gRPC context. Only that: looking the token up needs the
- * database, which the service does on a worker thread, never here on the event loop.
+ * Carries the call's {@code authorization} metadata, and where the call came from, into the gRPC context. Only that:
+ * looking the token up may need the database, which the service does on a worker thread, never here on the event loop
+ * (AssignMac reads only this replica's cache there, and goes to a worker when it does not vouch for the token).
  */
 @GlobalInterceptor
 @ApplicationScoped

@@ -23,6 +23,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * What a caller of the batcher is promised when the database does not answer: no wait without an end, and no ask left
@@ -47,8 +48,14 @@ class AssignmentBatcherTest {
         return BoardSerial.parse(String.format(Locale.ROOT, "BB%022X", i));
     }
 
+    /** How often an ask was asked alone: once at most per ask, or the database does the work twice. */
+    private final AtomicInteger askedAlone = new AtomicInteger();
+
     private Future<MacAllocator.Assignment> ask(AssignmentBatcher batcher, int i) {
-        return batcher.assign(serial(i), null, null, () -> ALONE);
+        return batcher.assign(serial(i), null, null, () -> {
+            askedAlone.incrementAndGet();
+            return ALONE;
+        });
     }
 
     private AssignmentBatcher batcher(AssignmentBatcher.BatchSender sender, Duration maxWait) {
@@ -92,6 +99,7 @@ class AssignmentBatcherTest {
             assertEquals(ALONE, f.get(30, TimeUnit.SECONDS));
         }
         assertEquals(List.of(1, 2), sizes);
+        assertEquals(3, askedAlone.get(), "each ask the batches handed back asked alone once");
     }
 
     @Test
@@ -176,10 +184,49 @@ class AssignmentBatcherTest {
             assertEquals(ALONE, f.get(30, TimeUnit.SECONDS));
         }
         assertEquals(2, batches.get());
+        // The dead sender gave its place back: a later ask is sent, not left to its five-minute wait.
+        assertEquals(ALONE, ask(batcher, 4).get(30, TimeUnit.SECONDS));
+        assertEquals(3, batches.get());
+        assertEquals(4, askedAlone.get());
     }
 
     @Test
-    void aCallerNeverWaitsOnItsOwnThread() throws Exception {
+    void asksFromManyThreadsAreAllAnsweredWhileSendersComeAndGo() throws Exception {
+        AtomicInteger batches = new AtomicInteger();
+        AssignmentBatcher batcher = batcher(asks -> {
+            batches.incrementAndGet();
+            return asks.stream().map(a -> new MacAllocator.Outcome(ALONE, null)).toList();
+        }, Duration.ofMinutes(5));
+        ExecutorService callers = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<List<Future<MacAllocator.Assignment>>>> asked = new ArrayList<>();
+            for (int t = 0; t < 8; t++) {
+                int first = t * 400;
+                asked.add(callers.submit(() -> {
+                    List<Future<MacAllocator.Assignment>> answers = new ArrayList<>();
+                    for (int i = 0; i < 400; i++) {
+                        answers.add(ask(batcher, first + i));
+                    }
+                    return answers;
+                }));
+            }
+            // An ask queued just as a sender left, and taken by nobody, would wait its five minutes: here, 30 s fail.
+            for (Future<List<Future<MacAllocator.Assignment>>> thread : asked) {
+                for (Future<MacAllocator.Assignment> answer : thread.get(30, TimeUnit.SECONDS)) {
+                    assertEquals(ALONE, answer.get(30, TimeUnit.SECONDS));
+                }
+            }
+        } finally {
+            callers.shutdownNow();
+        }
+        // 3 200 asks, fewer than the queue holds: none is asked alone for want of room.
+        assertEquals(0, askedAlone.get());
+        assertTrue(batches.get() < 3_200, batches.get() + " batches for 3 200 asks");
+    }
+
+    @Test
+    @Timeout(60)
+    void askingReturnsBeforeTheDatabaseAnswers() throws Exception {
         CountDownLatch sending = new CountDownLatch(1);
         AssignmentBatcher batcher = batcher(asks -> {
             sending.countDown();
@@ -187,7 +234,7 @@ class AssignmentBatcherTest {
             return asks.stream().map(a -> MacAllocator.Outcome.ASK_ALONE).toList();
         }, Duration.ofMinutes(5));
 
-        // Asked from a gRPC event loop: the ask is queued and the thread goes on while the database works.
+        // As a gRPC event loop asks: the ask is queued and the asking thread goes on while the database works.
         Future<MacAllocator.Assignment> answer = ask(batcher, 1);
         assertTrue(sending.await(30, TimeUnit.SECONDS));
         assertTrue(!answer.isDone());
