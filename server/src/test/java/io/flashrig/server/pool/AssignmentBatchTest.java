@@ -180,7 +180,7 @@ class AssignmentBatchTest {
     }
 
     @Test
-    void aBatchPlansEachStatementOncePerConnection() throws Exception {
+    void theBatchFunctionKeepsOneGenericPlanPerStatement() throws Exception {
         // Left to choose, PostgreSQL planned the statement that takes a stripe's addresses anew on every batch (V35);
         // the generic plans it keeps instead are the ones the test above checks for index probes.
         assertEquals(1, TestApi.count("SELECT count(*) FROM pg_proc WHERE proname = 'flashrig_assign_macs'"
