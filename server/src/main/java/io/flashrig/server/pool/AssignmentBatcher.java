@@ -136,8 +136,8 @@ public class AssignmentBatcher {
     void stop() {
         watchdog.shutdownNow();
         // Nothing is left waiting on a server that stops: the rigs ask again, of another replica or of this one back.
-        List<Pending> left = drain();
-        left.addAll(taken);
+        List<Pending> left = new ArrayList<>(taken);
+        queue.drainTo(left);
         left.stream().filter(Pending::handle)
                 .forEach(p -> p.answer.completeExceptionally(new AnswerLate("The server is stopping; ask again")));
     }
@@ -153,8 +153,8 @@ public class AssignmentBatcher {
             askAlone(pending);
             return pending.answer;
         }
-        dispatch();
         watch();
+        dispatch();
         return pending.answer;
     }
 
@@ -179,6 +179,9 @@ public class AssignmentBatcher {
                 senders.release();
                 LOG.warn("No worker thread to send MAC asks (the server is stopping); they are asked alone or expire");
                 return;
+            } catch (RuntimeException | Error e) {
+                senders.release();
+                throw e;
             }
         }
     }
@@ -195,6 +198,8 @@ public class AssignmentBatcher {
                     break;
                 }
                 taken.addAll(batch);
+                // Taken asks are watched too: a batch drained between two looks must not end the watch.
+                watch();
                 send(batch);
             }
         } finally {
@@ -274,11 +279,14 @@ public class AssignmentBatcher {
             });
         } catch (RejectedExecutionException stopping) {
             pending.answer.completeExceptionally(new AnswerLate("The server is stopping; ask again"));
+        } catch (RuntimeException | Error e) {
+            // No thread to ask it on: answered with the failure rather than left for a watchdog that skips it.
+            pending.answer.completeExceptionally(e);
         }
     }
 
     /**
-     * Keeps the waits bounded while asks are outstanding: one look a second rather than a timer per ask, whose
+     * Keeps the waits bounded while asks are outstanding: four looks a second rather than a timer per ask, whose
      * setting and cancelling woke a thread on every call of a lone caller.
      */
     private void watch() {
@@ -296,21 +304,24 @@ public class AssignmentBatcher {
      * a sender took it (the rig asks again and gets the same MAC back if it was given).
      */
     private void expireLate() {
-        long now = System.nanoTime();
-        for (Pending pending : queue) {
-            if (now - pending.queuedAt > maxWaitNanos && queue.remove(pending)) {
-                askAlone(pending);
+        try {
+            long now = System.nanoTime();
+            for (Pending pending : queue) {
+                if (now - pending.queuedAt > maxWaitNanos && queue.remove(pending)) {
+                    askAlone(pending);
+                }
             }
-        }
-        for (Pending pending : taken) {
-            if (now - pending.queuedAt > maxWaitNanos && pending.handle()) {
-                pending.answer.completeExceptionally(new AnswerLate(Duration.ofNanos(maxWaitNanos)));
+            for (Pending pending : taken) {
+                if (now - pending.queuedAt > maxWaitNanos && pending.handle()) {
+                    pending.answer.completeExceptionally(new AnswerLate(Duration.ofNanos(maxWaitNanos)));
+                }
             }
-        }
-        watching.set(false);
-        // Asks still outstanding (or queued while this look ran) keep the watch going.
-        if (!queue.isEmpty() || !taken.isEmpty()) {
-            watch();
+        } finally {
+            watching.set(false);
+            // Asks still outstanding (or queued while this look ran) keep the watch going, whatever went wrong.
+            if (!queue.isEmpty() || !taken.isEmpty()) {
+                watch();
+            }
         }
     }
 }

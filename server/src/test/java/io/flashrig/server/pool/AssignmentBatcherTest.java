@@ -62,10 +62,12 @@ class AssignmentBatcherTest {
         return new AssignmentBatcher(sender, maxWait, workers);
     }
 
-    /** Ask 1 takes a sender into the database; {@code sending} counts down when it is there. */
-    private void oneSenderInTheDatabase(AssignmentBatcher batcher, CountDownLatch sending) throws InterruptedException {
-        ask(batcher, 1);
+    /** Ask 1 takes a sender into the database; {@code sending} counts down when it is there. Returns ask 1's answer. */
+    private Future<MacAllocator.Assignment> oneSenderInTheDatabase(AssignmentBatcher batcher, CountDownLatch sending)
+            throws InterruptedException {
+        Future<MacAllocator.Assignment> first = ask(batcher, 1);
         assertTrue(sending.await(30, TimeUnit.SECONDS), "a sender in the database");
+        return first;
     }
 
     /** A sender is in the database; asks 2 and 3 then wait in the queue for it, too few to be worth a second. */
@@ -87,7 +89,9 @@ class AssignmentBatcherTest {
             databaseBack.await();
             return asks.stream().map(a -> MacAllocator.Outcome.ASK_ALONE).toList();
         }, Duration.ofMinutes(5));
-        List<Future<MacAllocator.Assignment>> queued = twoAsksQueuedBehindOneSender(batcher, sending);
+        Future<MacAllocator.Assignment> first = oneSenderInTheDatabase(batcher, sending);
+        List<Future<MacAllocator.Assignment>> queued = List.of(ask(batcher, 2), ask(batcher, 3));
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> batcher.queued() == 2);
 
         // Sent at once, each would cost the database what a batch costs; they wait for the one in flight instead.
         Thread.sleep(300);
@@ -95,6 +99,7 @@ class AssignmentBatcherTest {
         assertEquals(2, batcher.queued());
 
         databaseBack.countDown();
+        assertEquals(ALONE, first.get(30, TimeUnit.SECONDS));
         for (Future<MacAllocator.Assignment> f : queued) {
             assertEquals(ALONE, f.get(30, TimeUnit.SECONDS));
         }
@@ -222,6 +227,28 @@ class AssignmentBatcherTest {
         // 3 200 asks, fewer than the queue holds: none is asked alone for want of room.
         assertEquals(0, askedAlone.get());
         assertTrue(batches.get() < 3_200, batches.get() + " batches for 3 200 asks");
+    }
+
+    @Test
+    void aStoppingServerLeavesNoAskWaitingQueuedOrTaken() throws Exception {
+        AssignmentBatcher batcher = batcher(asks -> {
+            databaseBack.await();
+            return asks.stream().map(a -> MacAllocator.Outcome.ASK_ALONE).toList();
+        }, Duration.ofMinutes(5));
+        // Both senders hang, and more asks wait behind them than one batch holds.
+        List<Future<MacAllocator.Assignment>> asked = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            asked.add(ask(batcher, i));
+        }
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> batcher.queued() > 64);
+
+        batcher.stop();
+
+        for (Future<MacAllocator.Assignment> f : asked) {
+            ExecutionException e = assertThrows(ExecutionException.class, () -> f.get(5, TimeUnit.SECONDS));
+            assertInstanceOf(AssignmentBatcher.AnswerLate.class, e.getCause());
+        }
+        assertEquals(0, askedAlone.get());
     }
 
     @Test
