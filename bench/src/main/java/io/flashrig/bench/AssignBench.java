@@ -190,18 +190,15 @@ final class AssignBench {
     }
 
     private static Measured measure(long serverPid, Round round) throws Exception {
-        long self = ProcessHandle.current().pid();
-        long[] machine0 = ProcStat.machineTicks();
-        double server0 = ProcStat.cpuSeconds(serverPid);
-        double postgres0 = ProcStat.postgresCpuSeconds();
-        double bench0 = ProcStat.cpuSeconds(self);
+        ProcStat.Sample before = ProcStat.Sample.now(serverPid);
         Stats stats = round.run();
-        long[] machine1 = ProcStat.machineTicks();
+        ProcStat.Sample after = ProcStat.Sample.now(serverPid);
         double calls = Math.max(1, stats.count());
-        return new Measured(stats, (ProcStat.cpuSeconds(serverPid) - server0) * 1e6 / calls,
-                (ProcStat.postgresCpuSeconds() - postgres0) * 1e6 / calls, (ProcStat.cpuSeconds(self) - bench0) * 1e6 / calls,
-                machine1[1] == machine0[1] ? Double.NaN : (double) (machine1[0] - machine0[0]) / (machine1[1] - machine0[1]));
+        return new Measured(stats, (after.server() - before.server()) * 1e6 / calls,
+                (after.postgres() - before.postgres()) * 1e6 / calls, (after.bench() - before.bench()) * 1e6 / calls,
+                after.machineBusySince(before));
     }
+
 
     private static void assignOnce(Testbed bed, RigClient rig, Seen seen) {
         String serial = bed.newSerial();

@@ -211,10 +211,7 @@ final class FanInBench {
             double cpuSum = 0;
             double heapMax = 0;
             int cpuSamples = 0;
-            long[] machine0 = ProcStat.machineTicks();
-            double postgres0 = ProcStat.postgresCpuSeconds();
-            long self = ProcessHandle.current().pid();
-            double bench0 = ProcStat.cpuSeconds(self);
+            ProcStat.Sample cpu0 = ProcStat.Sample.now(-1);
             long t0 = System.nanoTime();
             while (System.nanoTime() - t0 < window.toNanos()) {
                 Await.sleep(Duration.ofSeconds(2));
@@ -226,12 +223,11 @@ final class FanInBench {
                 heapMax = Math.max(heapMax, m[1]);
             }
             double seconds = (System.nanoTime() - t0) / 1e9;
-            long[] machine1 = ProcStat.machineTicks();
-            double machineCpu = machine1[1] == machine0[1] ? Double.NaN
-                    : (double) (machine1[0] - machine0[0]) / (machine1[1] - machine0[1]);
+            ProcStat.Sample cpu1 = ProcStat.Sample.now(-1);
+            double machineCpu = cpu1.machineBusySince(cpu0);
             int cores = Runtime.getRuntime().availableProcessors();
-            double postgresCpu = (ProcStat.postgresCpuSeconds() - postgres0) / seconds / cores;
-            double benchCpu = (ProcStat.cpuSeconds(self) - bench0) / seconds / cores;
+            double postgresCpu = (cpu1.postgres() - cpu0.postgres()) / seconds / cores;
+            double benchCpu = (cpu1.bench() - cpu0.bench()) / seconds / cores;
             Stats measured = new Stats();
             List<Long> all = latency.snapshot();
             all.subList(Math.min(samplesBefore, all.size()), all.size()).forEach(measured::add);

@@ -13,6 +13,25 @@ final class ProcStat {
     private ProcStat() {
     }
 
+    /**
+     * CPU used so far, in seconds, by a server process, by every PostgreSQL process and by this bench, with the whole
+     * machine's ticks: taken before and after a round, the differences say where its CPU went.
+     */
+    record Sample(double server, double postgres, double bench, long machineBusy, long machineTotal) {
+
+        static Sample now(long serverPid) {
+            long[] machine = machineTicks();
+            return new Sample(serverPid < 0 ? Double.NaN : cpuSeconds(serverPid), postgresCpuSeconds(),
+                    cpuSeconds(ProcessHandle.current().pid()), machine[0], machine[1]);
+        }
+
+        /** The machine's busy share (0-1) between {@code earlier} and this sample; NaN when no tick passed. */
+        double machineBusySince(Sample earlier) {
+            return machineTotal == earlier.machineTotal ? Double.NaN
+                    : (double) (machineBusy - earlier.machineBusy) / (machineTotal - earlier.machineTotal);
+        }
+    }
+
     /** VmRSS in MiB. */
     static double rssMiB(long pid) {
         try {

@@ -150,13 +150,19 @@ class LabelQueueTest {
         }
     }
 
-    @Test
-    void aLabelHandedInWhileTheLastOneIsPrintingAtCloseIsPrintedAfterTheRestart() throws Exception {
-        HeldPrinter held = new HeldPrinter();
+    /** The printer holds the first label mid-print; the second waits in the queue behind it. */
+    private LabelQueue secondLabelWaitingBehindAHeldPrint(HeldPrinter held) throws Exception {
         LabelQueue queue = open(held, 100, 1000);
         queue.accept(verified(SERIAL, MAC));
         held.printing.await();
         queue.accept(verified(SERIAL_2, MAC_2));
+        return queue;
+    }
+
+    @Test
+    void aLabelHandedInWhileTheLastOneIsPrintingAtCloseIsPrintedAfterTheRestart() throws Exception {
+        HeldPrinter held = new HeldPrinter();
+        LabelQueue queue = secondLabelWaitingBehindAHeldPrint(held);
         Thread closing = new Thread(queue::close, "closing");
         closing.start();
         // close() waits for the print under way; then the printer takes the first label.
@@ -172,10 +178,7 @@ class LabelQueueTest {
     @Test
     void aLabelThePrinterStillHoldsWhenCloseStopsWaitingIsPrintedAgainAfterTheRestartAndNoneIsLost() throws Exception {
         HeldPrinter held = new HeldPrinter();
-        LabelQueue queue = open(held, 100, 1000);
-        queue.accept(verified(SERIAL, MAC));
-        held.printing.await();
-        queue.accept(verified(SERIAL_2, MAC_2));
+        LabelQueue queue = secondLabelWaitingBehindAHeldPrint(held);
         queue.close(Duration.ofMillis(50));
         // The printer takes the label only now, with the queue closed: its mark cannot reach the journal.
         held.release.countDown();

@@ -168,7 +168,12 @@ public class AssignmentBatcher {
      * {@link #SECOND_BATCH_MIN} asks. Fewer wait for the batch in flight: its sender takes them when it comes back.
      */
     private boolean worthSending() {
-        return senders.availablePermits() == SENDERS || queue.size() >= SECOND_BATCH_MIN;
+        return worthSending(0);
+    }
+
+    /** {@link #worthSending()} for a sender that holds {@code held} of the places itself. */
+    private boolean worthSending(int held) {
+        return senders.availablePermits() + held == SENDERS || queue.size() >= SECOND_BATCH_MIN;
     }
 
     private void dispatch() {
@@ -192,7 +197,7 @@ public class AssignmentBatcher {
      */
     private void sendWhileAsked() {
         try {
-            while (senders.availablePermits() == SENDERS - 1 || queue.size() >= SECOND_BATCH_MIN) {
+            while (worthSending(1)) {
                 List<Pending> batch = drain();
                 if (batch.isEmpty()) {
                     break;
