@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -29,13 +30,14 @@ import java.util.function.ToDoubleFunction;
  * that starts in milliseconds as ST's native tool does; the project's simulator, a JVM per programmer run, is measured
  * beside it. Phases per board come from the agent's own events: detect (plug to the {@code detected} event), start
  * (detected to {@code flashStarted}), flash (to {@code flashed}) and after-flash (to {@code done}: OTP read, MAC
- * assignment and claim, write, read back).
+ * assignment and claim, write, read back). Target 2's programmer start is the stand-in's own: the moment its first flash
+ * run of a board began, by its clock, so that the agent's sync of {@code flashStarted} and the process start count too.
  *
  * <p>Settings (system properties): {@code flashrig.bench.flash-seconds} T (20), {@code flashrig.bench.poll} the
  * {@code cli} watcher's interval for the T runs (250ms), {@code flashrig.bench.poll-intervals} the intervals of the
- * plug-to-start sweep (2s,1s,250ms,100ms), {@code flashrig.bench.simulator} false to skip the simulator's figure,
+ * plug-to-start sweep (2s,1s,250ms,200ms,100ms), {@code flashrig.bench.simulator} false to skip the simulator's figure,
  * {@code flashrig.bench.efficiency} false to skip the T runs (section 1b alone), {@code flashrig.bench.together-rounds}
- * how many rounds of boards plugged together each interval measures (1): one round is one draw of the listing's phase,
+ * how many rounds of boards plugged together each interval measures (8): one round is one draw of the listing's phase,
  * {@code flashrig.bench.sync-delay} (e.g. {@code 9ms}, needs {@code strace}) holds every fsync of the swept agents that
  * long, as a slow or busy disk does (strace then also stops the agent at its other system calls, which costs it CPU).
  */
@@ -53,8 +55,12 @@ final class ParallelBench {
     private ParallelBench() {
     }
 
-    /** One board's phases, seconds from its plug; NaN where the event was not seen. */
-    private record Board(double detected, double started, double flashed, double done) {
+    /**
+     * One board's phases, seconds from its plug; NaN where the event was not seen. {@code running} is the moment the
+     * stand-in's first flash run of the board began, by its own clock: the programmer start the operator waits for,
+     * after the agent stamped {@code flashStarted}, made it durable and started the process (NaN for the simulator).
+     */
+    private record Board(double detected, double started, double flashed, double done, double running) {
     }
 
     /** A round of boards plugged together: each board's phases, and the round's plug-to-last figures. */
@@ -70,9 +76,9 @@ final class ParallelBench {
     static void run() {
         long flashMillis = Math.round(Double.parseDouble(System.getProperty("flashrig.bench.flash-seconds", "20")) * 1000);
         String poll = System.getProperty("flashrig.bench.poll", "250ms");
-        List<String> sweep = List.of(System.getProperty("flashrig.bench.poll-intervals", "2s,1s,250ms,100ms").split(","));
+        List<String> sweep = List.of(System.getProperty("flashrig.bench.poll-intervals", "2s,1s,250ms,200ms,100ms").split(","));
         boolean efficiency = Boolean.parseBoolean(System.getProperty("flashrig.bench.efficiency", "true"));
-        int togetherRounds = Integer.parseInt(System.getProperty("flashrig.bench.together-rounds", "1"));
+        int togetherRoundCount = Integer.parseInt(System.getProperty("flashrig.bench.together-rounds", "8"));
         String syncDelay = System.getProperty("flashrig.bench.sync-delay", "");
         System.out.printf(Locale.ROOT, "%n== 1. Parallel efficiency: boards whose flash takes T = %.1f s, agent --parallel %d --watch cli ==%n",
                 flashMillis / 1000.0, BOARDS);
@@ -98,12 +104,13 @@ final class ParallelBench {
             }
 
             Random random = new Random(18);
-            System.out.printf(Locale.ROOT, "%n-- plug -> programmer start, stand-in, T = %.1f s, per poll interval: %d boards plugged together "
+            System.out.printf(Locale.ROOT, "%n-- plug -> programmer start (the stand-in's own clock as its flash run begins), stand-in, T = %.1f s, per poll interval: %d boards plugged together "
                     + "(one listing's phase), then 2 x %d boards plugged one by one at random moments over %d ms (every phase); idle CPU of "
                     + "the agent and the listing processes it starts, no boards, %d s; a warm-up round first; together: %d round(s), "
                     + "spread = last minus first board's programmer start within a round (median of the rounds) --%n",
-                    SWEEP_FLASH_MILLIS / 1000.0, BOARDS, BOARDS, STAGGER_MILLIS, IDLE_WINDOW.toSeconds(), togetherRounds);
+                    SWEEP_FLASH_MILLIS / 1000.0, BOARDS, BOARDS, STAGGER_MILLIS, IDLE_WINDOW.toSeconds(), togetherRoundCount);
             System.out.println("poll interval | together p95 ms  spread ms | one by one p50 ms  p95 ms  max ms | idle CPU s per minute  (% of one core)");
+            List<String> phases = new ArrayList<>();
             for (String interval : sweep) {
                 Path sweepHub = bed.dir().resolve("stand-in-hub-" + interval);
                 AgentProcess swept = startAgent(bed, "standin-" + interval, standIn, sweepHub, interval);
@@ -112,15 +119,18 @@ final class ParallelBench {
                 double idle = idleCpuSecondsPerMinute(swept);
                 Stats together = new Stats();
                 Stats spread = new Stats();
-                for (int round = 0; round < togetherRounds; round++) {
-                    Stats started = standInRound(bed, swept, sweepHub, BOARDS, SWEEP_FLASH_MILLIS, NO_GAPS).phase(Board::started);
+                List<Round> togetherRounds = new ArrayList<>();
+                for (int round = 0; round < togetherRoundCount; round++) {
+                    Round plugged = standInRound(bed, swept, sweepHub, BOARDS, SWEEP_FLASH_MILLIS, NO_GAPS);
+                    togetherRounds.add(plugged);
+                    Stats started = plugged.phase(Board::running);
                     together.addAll(started);
                     // The boards were plugged within a millisecond or two: what spreads their starts is the agent.
                     spread.add((long) ((started.percentileMillis(100) - started.percentileMillis(0)) * 1e6));
                 }
                 Stats oneByOne = new Stats();
                 for (int round = 0; round < 2; round++) {
-                    oneByOne.addAll(standInRound(bed, swept, sweepHub, BOARDS, SWEEP_FLASH_MILLIS, staggered(random)).phase(Board::started));
+                    oneByOne.addAll(standInRound(bed, swept, sweepHub, BOARDS, SWEEP_FLASH_MILLIS, staggered(random)).phase(Board::running));
                 }
                 swept.close();
                 if (slowDisk != null) {
@@ -129,7 +139,13 @@ final class ParallelBench {
                 System.out.printf(Locale.ROOT, "%13s | %15.0f %10.0f | %17.0f %7.0f %7.0f | %21.2f  (%.1f %%)%n", interval,
                         together.percentileMillis(95), spread.percentileMillis(50), oneByOne.percentileMillis(50), oneByOne.percentileMillis(95),
                         oneByOne.percentileMillis(100), idle, idle / 60 * 100);
+                phases.add(String.format(Locale.ROOT, "%13s | %s | %s | %s", interval, p50p95(togetherRounds, Board::detected),
+                        p50p95(togetherRounds, b -> b.started() - b.detected()), p50p95(togetherRounds, b -> b.running() - b.started())));
             }
+            System.out.println("together, per phase, p50 / p95 ms: detect (plug -> detected: the poll's phase, the listing) | announce "
+                    + "(detected -> flashStarted: the detection made durable) | start (flashStarted -> the programmer runs: that made "
+                    + "durable, the process and its relay started)");
+            phases.forEach(System.out::println);
 
             if (Boolean.parseBoolean(System.getProperty("flashrig.bench.simulator", "true"))) {
                 AgentProcess simulated = startAgent(bed, "simulator", null, bed.hub().directory(), poll);
@@ -265,8 +281,33 @@ final class ParallelBench {
                 lastDone = at;
             }
         }
-        List<Board> boards = phases.values().stream().map(p -> new Board(p[0], p[1], p[2], p[3])).toList();
+        List<Board> boards = new ArrayList<>();
+        phases.forEach((serial, p) -> boards.add(new Board(p[0], p[1], p[2], p[3], runningSince(log.resolve(serial + ".started"), pluggedAt.get(serial)))));
         return new Round(boards, Duration.between(first, lastFlashed).toNanos() / 1e9, Duration.between(first, lastDone).toNanos() / 1e9);
+    }
+
+    /** The phase's p50 and p95 over every board of the rounds, in milliseconds. */
+    private static String p50p95(List<Round> rounds, ToDoubleFunction<Board> seconds) {
+        Stats all = new Stats();
+        rounds.forEach(r -> all.addAll(r.phase(seconds)));
+        return String.format(Locale.ROOT, "%4.0f / %4.0f", all.percentileMillis(50), all.percentileMillis(95));
+    }
+
+    /** Seconds from {@code plugged} to the moment the stand-in wrote in {@code stamp}; NaN when there is none. */
+    private static double runningSince(Path stamp, Instant plugged) {
+        try {
+            String nanos = Files.readString(stamp).strip();
+            if (!nanos.matches("[0-9]{10,}")) {
+                return Double.NaN;
+            }
+            long epochNanos = Long.parseLong(nanos);
+            Instant ran = Instant.ofEpochSecond(epochNanos / 1_000_000_000L, epochNanos % 1_000_000_000L);
+            return Duration.between(plugged, ran).toNanos() / 1e9;
+        } catch (NoSuchFileException e) {
+            return Double.NaN;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static void report(String what, Round one, Round sixteen, long flashMillis) {
@@ -284,7 +325,10 @@ final class ParallelBench {
         phaseLine("start (detected -> flashStarted)", one, sixteen, b -> b.started() - b.detected());
         phaseLine("flash (flashStarted -> flashed)", one, sixteen, b -> b.flashed() - b.started());
         phaseLine("after-flash (flashed -> done)", one, sixteen, b -> b.done() - b.flashed());
-        phaseLine("plug -> programmer start", one, sixteen, Board::started);
+        phaseLine("plug -> flashStarted event", one, sixteen, Board::started);
+        if (sixteen.boards().stream().noneMatch(b -> Double.isNaN(b.running()))) {
+            phaseLine("plug -> programmer start (its clock)", one, sixteen, Board::running);
+        }
         phaseLine("plug -> done", one, sixteen, Board::done);
     }
 

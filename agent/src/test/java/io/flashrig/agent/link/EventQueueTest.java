@@ -1,6 +1,8 @@
 package io.flashrig.agent.link;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -18,11 +20,13 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 import java.util.stream.IntStream;
 import java.util.stream.LongStream;
 import org.awaitility.Awaitility;
@@ -127,6 +131,87 @@ class EventQueueTest {
     }
 
     @Test
+    void theLinksWaitDoesNotQueueBehindASyncInProgress() throws Exception {
+        CountDownLatch syncStarted = new CountDownLatch(1);
+        CountDownLatch releaseSync = new CountDownLatch(1);
+        EventQueue queue = EventQueue.open(dir, 100, log -> {
+            syncStarted.countDown();
+            await(releaseSync);
+            log.force(false);
+        });
+        ExecutorService threads = Executors.newFixedThreadPool(2);
+        try {
+            Future<Long> job = threads.submit(() -> queue.append(event("a")));
+            await(syncStarted);
+            // The link looks for events to send while a job's sync hangs: it must come back when its wait is over, free
+            // to read the server's acknowledgements, instead of sleeping until the disk is done.
+            Future<?> link = threads.submit(() -> {
+                queue.awaitAfter(0, Duration.ofMillis(50));
+                return null;
+            });
+            link.get(10, TimeUnit.SECONDS);
+            assertFalse(job.isDone(), "the job's sync is still held");
+            releaseSync.countDown();
+            assertEquals(1L, job.get(10, TimeUnit.SECONDS));
+        } finally {
+            releaseSync.countDown();
+            threads.shutdownNow();
+        }
+    }
+
+    @Test
+    void anAppenderWaitingOnASyncThatFailsFailsWithItAndTheLinksNextWaitMakesBothEventsDurable() throws Exception {
+        CountDownLatch syncStarted = new CountDownLatch(1);
+        CountDownLatch releaseSync = new CountDownLatch(1);
+        AtomicInteger syncs = new AtomicInteger();
+        EventQueue queue = EventQueue.open(dir, 100, log -> {
+            if (syncs.incrementAndGet() == 1) {
+                syncStarted.countDown();
+                await(releaseSync);
+                throw new IOException("Input/output error");
+            }
+            log.force(false);
+        });
+        CompletableFuture<Long> first = new CompletableFuture<>();
+        CompletableFuture<Long> second = new CompletableFuture<>();
+        Thread leader = appender(queue, "a", first);
+        await(syncStarted);
+        Thread follower = appender(queue, "b", second);
+        try {
+            Awaitility.await("the second appender sleeps until the held sync ends").atMost(Eventually.LIMIT)
+                    .until(() -> LockSupport.getBlocker(follower) == queue);
+            releaseSync.countDown();
+            ExecutionException led = assertThrows(ExecutionException.class, () -> first.get(10, TimeUnit.SECONDS));
+            assertInstanceOf(EventQueue.SyncFailed.class, led.getCause());
+            // The sync it waited for failed: it is told so at once, instead of waiting on a failing disk for ever.
+            ExecutionException waited = assertThrows(ExecutionException.class, () -> second.get(10, TimeUnit.SECONDS));
+            assertInstanceOf(EventQueue.SyncFailed.class, waited.getCause());
+        } finally {
+            releaseSync.countDown();
+            leader.join(10_000);
+            follower.join(10_000);
+        }
+        assertEquals(List.of(), queue.after(0, 10), "neither is offered before it is durable");
+        queue.awaitAfter(0, Duration.ofSeconds(5));
+        assertEquals(List.of("a", "b"), queue.after(0, 10).stream().map(BoardEvent::getEventId).toList());
+        assertEquals(1, syncs.get(), "the log was written anew, not merely synced again");
+        assertEquals(List.of("a", "b"), EventQueue.open(dir, 100).after(0, 10).stream().map(BoardEvent::getEventId).toList());
+    }
+
+    /** Appends {@code id} on a thread of its own, whose park the test can see. */
+    private static Thread appender(EventQueue queue, String id, CompletableFuture<Long> appended) {
+        Thread thread = new Thread(() -> {
+            try {
+                appended.complete(queue.append(event(id)));
+            } catch (IOException | RuntimeException e) {
+                appended.completeExceptionally(e);
+            }
+        }, "appender-" + id);
+        thread.start();
+        return thread;
+    }
+
+    @Test
     void anEventWhoseSyncFailedIsNotOfferedUntilALaterSyncSucceeds() throws Exception {
         AtomicInteger syncs = new AtomicInteger();
         EventQueue queue = EventQueue.open(dir, 100, firstSyncFails(syncs));
@@ -143,6 +228,20 @@ class EventQueueTest {
         EventQueue queue = EventQueue.open(dir, 100, firstSyncFails(new AtomicInteger()));
         // The board's last event: nothing else will be appended to carry it.
         assertThrows(EventQueue.SyncFailed.class, () -> queue.append(event("done")));
+        queue.awaitAfter(0, Duration.ofSeconds(5));
+        assertEquals(List.of("done"), queue.after(0, 10).stream().map(BoardEvent::getEventId).toList());
+    }
+
+    @Test
+    void aSyncBrokenByAnUncheckedFailureIsRetriedByTheLinksNextWaitToo() throws Exception {
+        AtomicInteger syncs = new AtomicInteger();
+        EventQueue queue = EventQueue.open(dir, 100, log -> {
+            if (syncs.incrementAndGet() == 1) {
+                throw new UncheckedIOException(new IOException("Input/output error"));
+            }
+            log.force(false);
+        });
+        assertThrows(UncheckedIOException.class, () -> queue.append(event("done")));
         queue.awaitAfter(0, Duration.ofSeconds(5));
         assertEquals(List.of("done"), queue.after(0, 10).stream().map(BoardEvent::getEventId).toList());
     }
