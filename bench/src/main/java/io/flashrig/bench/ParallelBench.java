@@ -34,7 +34,7 @@ import java.util.function.ToDoubleFunction;
  * run of a board began, by its clock, so that the agent's sync of {@code flashStarted} and the process start count too.
  *
  * <p>Settings (system properties): {@code flashrig.bench.flash-seconds} T (20), {@code flashrig.bench.poll} the
- * {@code cli} watcher's interval for the T runs (250ms), {@code flashrig.bench.poll-intervals} the intervals of the
+ * {@code cli} watcher's interval for the T runs (200ms, the agent's default), {@code flashrig.bench.poll-intervals} the intervals of the
  * plug-to-start sweep (2s,1s,250ms,200ms,100ms), {@code flashrig.bench.simulator} false to skip the simulator's figure,
  * {@code flashrig.bench.efficiency} false to skip the T runs (section 1b alone), {@code flashrig.bench.together-rounds}
  * how many rounds of boards plugged together each interval measures (8): one round is one draw of the listing's phase,
@@ -44,6 +44,8 @@ import java.util.function.ToDoubleFunction;
 final class ParallelBench {
 
     private static final int BOARDS = 16;
+    /** How long an agent's JIT compilers may take to go quiet (under 5 % of a core over 2 s) before its idle figure. */
+    private static final Duration SETTLE_LIMIT = Duration.ofSeconds(20);
     /** How long each interval's agent idles, no boards, for its CPU figure. */
     private static final Duration IDLE_WINDOW = Duration.ofSeconds(10);
     /** The sweep needs programmer starts, not long flashes. */
@@ -75,7 +77,7 @@ final class ParallelBench {
 
     static void run() {
         long flashMillis = Math.round(Double.parseDouble(System.getProperty("flashrig.bench.flash-seconds", "20")) * 1000);
-        String poll = System.getProperty("flashrig.bench.poll", "250ms");
+        String poll = System.getProperty("flashrig.bench.poll", "200ms");
         List<String> sweep = List.of(System.getProperty("flashrig.bench.poll-intervals", "2s,1s,250ms,200ms,100ms").split(","));
         boolean efficiency = Boolean.parseBoolean(System.getProperty("flashrig.bench.efficiency", "true"));
         int togetherRoundCount = Integer.parseInt(System.getProperty("flashrig.bench.together-rounds", "8"));
@@ -106,7 +108,7 @@ final class ParallelBench {
             Random random = new Random(18);
             System.out.printf(Locale.ROOT, "%n-- plug -> programmer start (the stand-in's own clock as its flash run begins), stand-in, T = %.1f s, per poll interval: %d boards plugged together "
                     + "(one listing's phase), then 2 x %d boards plugged one by one at random moments over %d ms (every phase); idle CPU of "
-                    + "the agent and the listing processes it starts, no boards, %d s; a warm-up round first; together: %d round(s), "
+                    + "the agent and the listing processes it starts, no boards, %d s once its JIT has gone quiet; a warm-up round first; together: %d round(s), "
                     + "spread = last minus first board's programmer start within a round (median of the rounds) --%n",
                     SWEEP_FLASH_MILLIS / 1000.0, BOARDS, BOARDS, STAGGER_MILLIS, IDLE_WINDOW.toSeconds(), togetherRoundCount);
             System.out.println("poll interval | together p95 ms  spread ms | one by one p50 ms  p95 ms  max ms | idle CPU s per minute  (% of one core)");
@@ -344,6 +346,17 @@ final class ParallelBench {
      * output relays), from /proc.
      */
     private static double idleCpuSecondsPerMinute(AgentProcess agent) {
+        // The JIT still compiles what the warm-up round made hot: a one-off cost, not the interval's. Measured once it is quiet.
+        long settled = System.nanoTime() + SETTLE_LIMIT.toNanos();
+        double compiled = ProcStat.compilerCpuSeconds(agent.pid());
+        while (System.nanoTime() < settled) {
+            Await.sleep(Duration.ofSeconds(2));
+            double now = ProcStat.compilerCpuSeconds(agent.pid());
+            if (now - compiled < 0.1) {
+                break;
+            }
+            compiled = now;
+        }
         double before = ProcStat.cpuSecondsWithChildren(agent.pid());
         long start = System.nanoTime();
         Await.sleep(IDLE_WINDOW);

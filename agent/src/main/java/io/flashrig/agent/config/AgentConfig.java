@@ -43,10 +43,11 @@ public interface AgentConfig {
     String watch();
 
     /**
-     * How often the {@code cli} watcher lists the boards. 250 ms keeps a plugged board's wait for its programmer under
-     * 300 ms (p95) for a few percent of one core while idle; docs/benchmarks.md has the figures for other intervals.
+     * How often the {@code cli} watcher lists the boards. 200 ms keeps a plugged board's wait for its programmer under
+     * 300 ms (p95, 16 boards plugged at once) for a few percent of one core while idle; docs/benchmarks.md has the
+     * figures for other intervals.
      */
-    @WithDefault("250ms")
+    @WithDefault("200ms")
     String pollInterval();
 
     /** At most this many programmer processes run at once. */
