@@ -47,11 +47,8 @@ final class AssignBench {
 
     /** A rig computer's slots: the callers one rig brings in the factory's shape. */
     private static final int SLOTS_PER_RIG = 16;
-    /** Warm-up rounds, and the compilers' share of a core under which the server counts as warm. */
+    /** A warm-up round. */
     private static final Duration WARM_ROUND = Duration.ofSeconds(3);
-    private static final double WARM_COMPILER_SHARE = 0.05;
-    private static final Duration WARM_MIN = Duration.ofSeconds(10);
-    private static final Duration WARM_MAX = Duration.ofSeconds(90);
 
     /** Every MAC the callers got, with its serial; and every call made. */
     private record Seen(Map<String, String> serialByMac, AtomicLong duplicates, AtomicLong calls) {
@@ -102,26 +99,13 @@ final class AssignBench {
                 for (int i = 0; i < mostRigs; i++) {
                     rigs.add(RigClient.forRig(bed.server().port(), admin.createRig("bench-assign-" + (i + 1))));
                 }
-                // Warm-up, not counted in the figures: a server that has run for a while, as a factory's has. At the most
-                // callers, long enough to open the whole connection pool (each new database session compiles the
-                // allocator's functions on its first calls), and until the server's JIT compilers go quiet: on 2 busy
-                // cores C2 still took 15-18 % of the machine 22 s in, and the rounds measured then came out 10-20 % lower
-                // than the same rounds after 45 s.
+                // Warm-up, not counted in the figures. At the most callers, long enough to open the whole connection pool
+                // (each new database session compiles the allocator's functions on its first calls).
                 long server = bed.server().pid();
                 int warmCallers = Arrays.stream(levels).max().orElse(8);
-                long warmStart = System.nanoTime();
-                double compilerShare;
-                do {
-                    double compiler0 = ProcStat.compilerCpuSeconds(server);
-                    long round0 = System.nanoTime();
-                    runFor(WARM_ROUND, warmCallers,
-                            caller -> assignOnce(bed, rigs.get(caller / SLOTS_PER_RIG % rigs.size()), seen));
-                    compilerShare = (ProcStat.compilerCpuSeconds(server) - compiler0) / ((System.nanoTime() - round0) / 1e9);
-                } while (System.nanoTime() - warmStart < WARM_MIN.toNanos()
-                        || compilerShare > WARM_COMPILER_SHARE && System.nanoTime() - warmStart < WARM_MAX.toNanos());
-                System.out.printf(Locale.ROOT, "warm-up: %d s at %d callers; the server's JIT compilers used %.0f %% of a core"
-                        + " in its last %d s%n", Duration.ofNanos(System.nanoTime() - warmStart).toSeconds(), warmCallers,
-                        compilerShare * 100, WARM_ROUND.toSeconds());
+                WarmUp.Done warm = WarmUp.untilCompiled(server,
+                        () -> runFor(WARM_ROUND, warmCallers, caller -> assignOnce(bed, rigs.get(caller / SLOTS_PER_RIG % rigs.size()), seen)));
+                System.out.printf(Locale.ROOT, "warm-up at %d callers: %s%n", warmCallers, warm.describe());
                 System.out.println("one rig: every caller on rig 1 (one token, one channel); rigs of 16: a rig per 16 callers,"
                         + " each its own token and channel; gRPC floor: the health check through the rigs of 16's channels"
                         + " (no token, no database)");

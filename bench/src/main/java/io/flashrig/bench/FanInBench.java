@@ -50,8 +50,9 @@ final class FanInBench {
     private static final int SLOTS = 16;
     private static final long PERIOD_MILLIS = 250;
     private static final Duration WINDOW = Duration.ofSeconds(15);
-    /** Rigs of the uncounted round that warms the server's JIT before the first counted step. */
+    /** Rigs of the uncounted rounds that warm the server's JIT before the first counted step, and how long each lasts. */
     private static final int WARM_UP_RIGS = 64;
+    private static final Duration WARM_ROUND = Duration.ofSeconds(4);
     /** A step whose committed rate falls below this share of the offered one is the limit: stepping stops there. */
     private static final double KEEPING_UP = 0.95;
     /** A median ack slower than this is a backlog growing: that step is the limit too. */
@@ -70,22 +71,24 @@ final class FanInBench {
                 + " Every rig flashes the default release, so every answer carries its pin.");
         System.out.println("CPU: server, PostgreSQL (all its processes), this bench process (the rigs) and the whole machine,"
                 + " each as a share of every core.");
-        System.out.println("    K | offered ev/s | committed ev/s | ack p50 ms | ack p99 ms | server CPU % | PostgreSQL CPU %"
-                + " | bench CPU % | machine CPU % | server heap MiB | vs K=1 ev/s");
         Map<String, String> serverEnv = ServerRecording.env("flashrig.fanin.jfr");
         try (Testbed bed = Testbed.start("bench-fanin", serverEnv)) {
             Admin admin = bed.server().admin();
             defaultRelease(admin);
             List<String> tokens = new ArrayList<>();
+            while (tokens.size() < WARM_UP_RIGS) {
+                tokens.add(admin.createRig("fan-" + (tokens.size() + 1)));
+            }
+            WarmUp.Done warm = WarmUp.untilCompiled(bed.server().pid(), () -> round(bed, tokens.subList(0, WARM_UP_RIGS), WARM_ROUND));
+            System.out.printf(Locale.ROOT, "warm-up at K = %d, not counted: %s%n", WARM_UP_RIGS, warm.describe());
+            // What the warm-up left queued is worked off before the first step, as between steps.
+            Await.sleep(Duration.ofSeconds(3));
+            System.out.println("    K | offered ev/s | committed ev/s | ack p50 ms | ack p99 ms | server CPU % | PostgreSQL CPU %"
+                    + " | bench CPU % | machine CPU % | server heap MiB | vs K=1 ev/s");
             double baselineRate = Double.NaN;
-            boolean warm = false;
             for (int k : steps) {
-                while (tokens.size() < Math.max(k, WARM_UP_RIGS)) {
+                while (tokens.size() < k) {
                     tokens.add(admin.createRig("fan-" + (tokens.size() + 1)));
-                }
-                if (!warm && k >= WARM_UP_RIGS) {
-                    round(bed, tokens.subList(0, WARM_UP_RIGS), Duration.ofSeconds(8));
-                    warm = true;
                 }
                 Result r = round(bed, tokens.subList(0, k), WINDOW);
                 double offered = k * SLOTS * 1000.0 / PERIOD_MILLIS;

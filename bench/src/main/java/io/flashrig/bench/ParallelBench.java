@@ -68,9 +68,10 @@ final class ParallelBench {
     /** A round of boards plugged together: each board's phases, and the round's plug-to-last figures. */
     private record Round(List<Board> boards, double toLastFlashed, double toLastDone) {
 
+        /** The phase over the boards where it was seen (a NaN would count as 0 ms). */
         Stats phase(ToDoubleFunction<Board> seconds) {
             Stats stats = new Stats();
-            boards.forEach(b -> stats.add((long) (seconds.applyAsDouble(b) * 1e9)));
+            boards.stream().mapToDouble(seconds).filter(v -> !Double.isNaN(v)).forEach(v -> stats.add((long) (v * 1e9)));
             return stats;
         }
     }
@@ -125,10 +126,10 @@ final class ParallelBench {
                 for (int round = 0; round < togetherRoundCount; round++) {
                     Round plugged = standInRound(bed, swept, sweepHub, BOARDS, SWEEP_FLASH_MILLIS, NO_GAPS);
                     togetherRounds.add(plugged);
-                    Stats started = plugged.phase(Board::running);
-                    together.addAll(started);
+                    Stats running = plugged.phase(Board::running);
+                    together.addAll(running);
                     // The boards were plugged within a millisecond or two: what spreads their starts is the agent.
-                    spread.add((long) ((started.percentileMillis(100) - started.percentileMillis(0)) * 1e6));
+                    spread.add((long) ((running.percentileMillis(100) - running.percentileMillis(0)) * 1e6));
                 }
                 Stats oneByOne = new Stats();
                 for (int round = 0; round < 2; round++) {
@@ -219,6 +220,10 @@ final class ParallelBench {
             pluggedAt.put(serials.get(i), Instant.now());
         }
         Round round = awaitRound(agent, hub, pluggedAt);
+        if (round.boards().stream().anyMatch(b -> Double.isNaN(b.running()))) {
+            throw new IllegalStateException("a board's programmer start was not stamped by the stand-in (it needs a date(1) that "
+                    + "knows %N, as GNU coreutils' and BusyBox's do): see the *.started files in " + hub);
+        }
         for (String serial : serials) {
             try {
                 // The stand-in logs every OTP write run: one per board, whatever happened.
@@ -352,7 +357,8 @@ final class ParallelBench {
         while (System.nanoTime() < settled) {
             Await.sleep(Duration.ofSeconds(2));
             double now = ProcStat.compilerCpuSeconds(agent.pid());
-            if (now - compiled < 0.1) {
+            // A compiler thread that ended takes its CPU out of the sum: that look says nothing, the next one does.
+            if (Double.isNaN(now) || (now >= compiled && now - compiled < 0.1)) {
                 break;
             }
             compiled = now;
