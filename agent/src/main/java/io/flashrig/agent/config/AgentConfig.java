@@ -44,8 +44,8 @@ public interface AgentConfig {
 
     /**
      * How often the {@code cli} watcher lists the boards. 200 ms keeps a plugged board's wait for its programmer under
-     * 300 ms (p95, 16 boards plugged at once) for a few percent of one core while idle; docs/benchmarks.md has the
-     * figures for other intervals.
+     * 300 ms (p95, 16 boards plugged at once) for 4-8 % of one core while idle with a programmer that lists in 3 ms (ST's
+     * tool costs more a listing); docs/benchmarks.md has the figures for other intervals.
      */
     @WithDefault("200ms")
     String pollInterval();

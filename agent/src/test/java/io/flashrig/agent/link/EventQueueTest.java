@@ -12,6 +12,7 @@ import io.flashrig.proto.rig.v1.FlashProgress;
 import io.flashrig.proto.rig.v1.WaitingForMac;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -98,51 +99,37 @@ class EventQueueTest {
 
     @Test
     void jobsKeepAppendingWhileOneSyncsAndTheNextSyncCoversThemAll() throws Exception {
-        CountDownLatch syncStarted = new CountDownLatch(1);
-        CountDownLatch releaseSync = new CountDownLatch(1);
-        AtomicInteger syncs = new AtomicInteger();
-        EventQueue queue = EventQueue.open(dir, 100, log -> {
-            if (syncs.incrementAndGet() == 1) {
-                // The first sync hangs like an fsync on a busy disk.
-                syncStarted.countDown();
-                await(releaseSync);
-            }
-            log.force(false);
-        });
+        HeldFirstSync held = new HeldFirstSync(false);
+        EventQueue queue = EventQueue.open(dir, 100, held);
         ExecutorService jobs = Executors.newFixedThreadPool(3);
         try {
             Future<Long> first = jobs.submit(() -> queue.append(event("a")));
-            await(syncStarted);
+            await(held.started);
             Future<Long> second = jobs.submit(() -> queue.append(event("b")));
             Awaitility.await("a second event written while the first sync hangs").atMost(Eventually.LIMIT).until(() -> queue.lastSequence() == 2);
             Future<Long> third = jobs.submit(() -> queue.append(event("c")));
             Awaitility.await("a third event written while the first sync hangs").atMost(Eventually.LIMIT).until(() -> queue.lastSequence() == 3);
             assertEquals(List.of(), queue.after(0, 10), "nothing is offered for sending before it is durable");
-            releaseSync.countDown();
+            held.release.countDown();
             assertEquals(List.of(1L, 2L, 3L), List.of(first.get(10, TimeUnit.SECONDS), second.get(10, TimeUnit.SECONDS),
                     third.get(10, TimeUnit.SECONDS)));
         } finally {
-            releaseSync.countDown();
+            held.release.countDown();
             jobs.shutdownNow();
         }
-        assertEquals(2, syncs.get(), "the two events written during the first sync were made durable by one more");
+        assertEquals(2, held.syncs.get(), "the two events written during the first sync were made durable by one more");
         assertEquals(List.of("a", "b", "c"), queue.after(0, 10).stream().map(BoardEvent::getEventId).toList());
         assertEquals(List.of("a", "b", "c"), EventQueue.open(dir, 100).after(0, 10).stream().map(BoardEvent::getEventId).toList());
     }
 
     @Test
     void theLinksWaitDoesNotQueueBehindASyncInProgress() throws Exception {
-        CountDownLatch syncStarted = new CountDownLatch(1);
-        CountDownLatch releaseSync = new CountDownLatch(1);
-        EventQueue queue = EventQueue.open(dir, 100, log -> {
-            syncStarted.countDown();
-            await(releaseSync);
-            log.force(false);
-        });
+        HeldFirstSync held = new HeldFirstSync(false);
+        EventQueue queue = EventQueue.open(dir, 100, held);
         ExecutorService threads = Executors.newFixedThreadPool(2);
         try {
             Future<Long> job = threads.submit(() -> queue.append(event("a")));
-            await(syncStarted);
+            await(held.started);
             // The link looks for events to send while a job's sync hangs: it must come back when its wait is over, free
             // to read the server's acknowledgements, instead of sleeping until the disk is done.
             Future<?> link = threads.submit(() -> {
@@ -151,50 +138,41 @@ class EventQueueTest {
             });
             link.get(10, TimeUnit.SECONDS);
             assertFalse(job.isDone(), "the job's sync is still held");
-            releaseSync.countDown();
+            held.release.countDown();
             assertEquals(1L, job.get(10, TimeUnit.SECONDS));
         } finally {
-            releaseSync.countDown();
+            held.release.countDown();
             threads.shutdownNow();
         }
     }
 
     @Test
     void anAppenderWaitingOnASyncThatFailsFailsWithItAndTheLinksNextWaitMakesBothEventsDurable() throws Exception {
-        CountDownLatch syncStarted = new CountDownLatch(1);
-        CountDownLatch releaseSync = new CountDownLatch(1);
-        AtomicInteger syncs = new AtomicInteger();
-        EventQueue queue = EventQueue.open(dir, 100, log -> {
-            if (syncs.incrementAndGet() == 1) {
-                syncStarted.countDown();
-                await(releaseSync);
-                throw new IOException("Input/output error");
-            }
-            log.force(false);
-        });
+        HeldFirstSync held = new HeldFirstSync(true);
+        EventQueue queue = EventQueue.open(dir, 100, held);
         CompletableFuture<Long> first = new CompletableFuture<>();
         CompletableFuture<Long> second = new CompletableFuture<>();
         Thread leader = appender(queue, "a", first);
-        await(syncStarted);
+        await(held.started);
         Thread follower = appender(queue, "b", second);
         try {
             Awaitility.await("the second appender sleeps until the held sync ends").atMost(Eventually.LIMIT)
                     .until(() -> LockSupport.getBlocker(follower) == queue);
-            releaseSync.countDown();
+            held.release.countDown();
             ExecutionException led = assertThrows(ExecutionException.class, () -> first.get(10, TimeUnit.SECONDS));
             assertInstanceOf(EventQueue.SyncFailed.class, led.getCause());
             // The sync it waited for failed: it is told so at once, instead of waiting on a failing disk for ever.
             ExecutionException waited = assertThrows(ExecutionException.class, () -> second.get(10, TimeUnit.SECONDS));
             assertInstanceOf(EventQueue.SyncFailed.class, waited.getCause());
         } finally {
-            releaseSync.countDown();
+            held.release.countDown();
             leader.join(10_000);
             follower.join(10_000);
         }
         assertEquals(List.of(), queue.after(0, 10), "neither is offered before it is durable");
         queue.awaitAfter(0, Duration.ofSeconds(5));
         assertEquals(List.of("a", "b"), queue.after(0, 10).stream().map(BoardEvent::getEventId).toList());
-        assertEquals(1, syncs.get(), "the log was written anew, not merely synced again");
+        assertEquals(1, held.syncs.get(), "the log was written anew, not merely synced again");
         assertEquals(List.of("a", "b"), EventQueue.open(dir, 100).after(0, 10).stream().map(BoardEvent::getEventId).toList());
     }
 
@@ -343,6 +321,31 @@ class EventQueueTest {
     /** Step {@code step} of board {@code board}'s story; step 0 is its detection. */
     private static BoardEvent boardEvent(int board, int step) {
         return event(boardSerial(board) + "-" + step).toBuilder().setSerial(boardSerial(board)).build();
+    }
+
+    /** A disk whose first sync hangs until released, like an fsync on a busy disk, then succeeds or reports an I/O error. */
+    private static final class HeldFirstSync implements EventQueue.Sync {
+        final CountDownLatch started = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
+        /** The syncs asked for. */
+        final AtomicInteger syncs = new AtomicInteger();
+        private final boolean fails;
+
+        HeldFirstSync(boolean fails) {
+            this.fails = fails;
+        }
+
+        @Override
+        public void force(FileChannel log) throws IOException {
+            if (syncs.incrementAndGet() == 1) {
+                started.countDown();
+                await(release);
+                if (fails) {
+                    throw new IOException("Input/output error");
+                }
+            }
+            log.force(false);
+        }
     }
 
     /** A disk whose first sync reports an I/O error; {@code syncs} counts the syncs asked for. */
