@@ -76,9 +76,7 @@ final class FanInBench {
             Admin admin = bed.server().admin();
             defaultRelease(admin);
             List<String> tokens = new ArrayList<>();
-            while (tokens.size() < WARM_UP_RIGS) {
-                tokens.add(admin.createRig("fan-" + (tokens.size() + 1)));
-            }
+            addRigs(admin, tokens, WARM_UP_RIGS);
             WarmUp.Done warm = WarmUp.untilCompiled(bed.server().pid(), () -> round(bed, tokens.subList(0, WARM_UP_RIGS), WARM_ROUND));
             System.out.printf(Locale.ROOT, "warm-up at K = %d, not counted: %s%n", WARM_UP_RIGS, warm.describe());
             // What the warm-up left queued is worked off before the first step, as between steps.
@@ -87,9 +85,7 @@ final class FanInBench {
                     + " | bench CPU % | machine CPU % | server heap MiB | vs K=1 ev/s");
             double baselineRate = Double.NaN;
             for (int k : steps) {
-                while (tokens.size() < k) {
-                    tokens.add(admin.createRig("fan-" + (tokens.size() + 1)));
-                }
+                addRigs(admin, tokens, k);
                 Result r = round(bed, tokens.subList(0, k), WINDOW);
                 double offered = k * SLOTS * 1000.0 / PERIOD_MILLIS;
                 if (Double.isNaN(baselineRate)) {
@@ -108,6 +104,13 @@ final class FanInBench {
                 // Whatever the step left queued is worked off before the next one starts.
                 Await.sleep(Duration.ofSeconds(3));
             }
+        }
+    }
+
+    /** Creates rigs until {@code tokens} holds {@code count} of them. */
+    private static void addRigs(Admin admin, List<String> tokens, int count) {
+        while (tokens.size() < count) {
+            tokens.add(admin.createRig("fan-" + (tokens.size() + 1)));
         }
     }
 

@@ -120,15 +120,15 @@ final class ParallelBench {
                 Process slowDisk = syncDelay.isEmpty() ? null : slowSyncs(swept, syncDelay);
                 standInRound(bed, swept, sweepHub, BOARDS, SWEEP_FLASH_MILLIS, staggered(random));
                 double idle = idleCpuSecondsPerMinute(swept);
-                Stats together = new Stats();
-                Stats spread = new Stats();
                 List<Round> togetherRounds = new ArrayList<>();
                 for (int round = 0; round < togetherRoundCount; round++) {
-                    Round plugged = standInRound(bed, swept, sweepHub, BOARDS, SWEEP_FLASH_MILLIS, NO_GAPS);
-                    togetherRounds.add(plugged);
-                    Stats running = plugged.phase(Board::running);
-                    together.addAll(running);
+                    togetherRounds.add(standInRound(bed, swept, sweepHub, BOARDS, SWEEP_FLASH_MILLIS, NO_GAPS));
+                }
+                Stats together = across(togetherRounds, Board::running);
+                Stats spread = new Stats();
+                for (Round round : togetherRounds) {
                     // The boards were plugged within a millisecond or two: what spreads their starts is the agent.
+                    Stats running = round.phase(Board::running);
                     spread.add((long) ((running.percentileMillis(100) - running.percentileMillis(0)) * 1e6));
                 }
                 Stats oneByOne = new Stats();
@@ -293,10 +293,16 @@ final class ParallelBench {
         return new Round(boards, Duration.between(first, lastFlashed).toNanos() / 1e9, Duration.between(first, lastDone).toNanos() / 1e9);
     }
 
-    /** The phase's p50 and p95 over every board of the rounds, in milliseconds. */
-    private static String p50p95(List<Round> rounds, ToDoubleFunction<Board> seconds) {
+    /** The phase over every board of the rounds. */
+    private static Stats across(List<Round> rounds, ToDoubleFunction<Board> seconds) {
         Stats all = new Stats();
         rounds.forEach(r -> all.addAll(r.phase(seconds)));
+        return all;
+    }
+
+    /** The phase's p50 and p95 over every board of the rounds, in milliseconds. */
+    private static String p50p95(List<Round> rounds, ToDoubleFunction<Board> seconds) {
+        Stats all = across(rounds, seconds);
         return String.format(Locale.ROOT, "%4.0f / %4.0f", all.percentileMillis(50), all.percentileMillis(95));
     }
 
@@ -352,16 +358,10 @@ final class ParallelBench {
      */
     private static double idleCpuSecondsPerMinute(AgentProcess agent) {
         // The JIT still compiles what the warm-up round made hot: a one-off cost, not the interval's. Measured once it is quiet.
-        long settled = System.nanoTime() + SETTLE_LIMIT.toNanos();
-        double compiled = ProcStat.compilerCpuSeconds(agent.pid());
-        while (System.nanoTime() < settled) {
-            Await.sleep(Duration.ofSeconds(2));
-            double now = ProcStat.compilerCpuSeconds(agent.pid());
-            // A compiler thread that ended takes its CPU out of the sum: that look says nothing, the next one does.
-            if (Double.isNaN(now) || (now >= compiled && now - compiled < 0.1)) {
-                break;
-            }
-            compiled = now;
+        try {
+            WarmUp.untilQuiet(agent.pid(), Duration.ZERO, SETTLE_LIMIT, () -> Await.sleep(Duration.ofSeconds(2)));
+        } catch (Exception e) {
+            throw new IllegalStateException("waiting for the agent's JIT to go quiet failed", e);
         }
         double before = ProcStat.cpuSecondsWithChildren(agent.pid());
         long start = System.nanoTime();

@@ -33,14 +33,26 @@ final class WarmUp {
 
     /** Runs {@code round} for at least 10 s and until {@code serverPid}'s compilers are quiet, at most 90 s. */
     static Done untilCompiled(long serverPid, Round round) throws Exception {
+        return untilQuiet(serverPid, MIN, MAX, round);
+    }
+
+    /**
+     * Runs {@code round} for at least {@code min} and until {@code pid}'s compilers are quiet, at most {@code max}. A look
+     * where the compilers' CPU went down (a compiler thread ended and took its CPU with it) says nothing: it is not taken
+     * for quiet. Where the compilers cannot be read at all, the first round ends it.
+     */
+    static Done untilQuiet(long pid, Duration min, Duration max, Round round) throws Exception {
         long start = System.nanoTime();
         double share;
+        boolean quiet;
         do {
-            double compiled = ProcStat.compilerCpuSeconds(serverPid);
+            double compiled = ProcStat.compilerCpuSeconds(pid);
             long began = System.nanoTime();
             round.run();
-            share = (ProcStat.compilerCpuSeconds(serverPid) - compiled) / ((System.nanoTime() - began) / 1e9);
-        } while (System.nanoTime() - start < MIN.toNanos() || share > QUIET_SHARE && System.nanoTime() - start < MAX.toNanos());
+            double now = ProcStat.compilerCpuSeconds(pid);
+            share = (now - compiled) / ((System.nanoTime() - began) / 1e9);
+            quiet = Double.isNaN(share) || (share >= 0 && share < QUIET_SHARE);
+        } while (System.nanoTime() - start < min.toNanos() || !quiet && System.nanoTime() - start < max.toNanos());
         return new Done(Duration.ofNanos(System.nanoTime() - start), share);
     }
 }
